@@ -1,0 +1,68 @@
+/**
+ * The errors a plugin throws. Each carries the HTTP status the gateway
+ * answers with. ExternalDNS retries a 500–510 at its next reconcile and exits
+ * on anything else, so every error a plugin can raise at run time is a 5xx.
+ */
+export abstract class DnsgateError extends Error {
+  abstract readonly statusCode: number;
+  /** A short stable word for metrics and logs. */
+  abstract readonly kind: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The backend could not be reached (connection refused, DNS failure, TLS error). */
+export class BackendUnavailableError extends DnsgateError {
+  override readonly name = 'BackendUnavailableError';
+  readonly statusCode = 503;
+  readonly kind = 'unavailable';
+}
+
+/** The backend did not answer within the plugin's time budget. */
+export class BackendTimeoutError extends DnsgateError {
+  override readonly name = 'BackendTimeoutError';
+  readonly statusCode = 504;
+  readonly kind = 'timeout';
+}
+
+/** The backend answered, but with a failure (a 5xx, SERVFAIL, a rejected key). */
+export class BackendError extends DnsgateError {
+  override readonly name = 'BackendError';
+  readonly statusCode = 502;
+  readonly kind = 'backend';
+}
+
+/**
+ * The batch cannot be applied as it stands (a create of a record that exists,
+ * an update of one that does not, a record the backend cannot hold). Nothing
+ * was changed; ExternalDNS recomputes its plan and tries again.
+ */
+export class ChangeRejectedError extends DnsgateError {
+  override readonly name = 'ChangeRejectedError';
+  readonly statusCode = 500;
+  readonly kind = 'rejected';
+}
+
+/** The plugin has not started or lost its backend; the reason says why. */
+export class PluginNotReadyError extends DnsgateError {
+  override readonly name = 'PluginNotReadyError';
+  readonly statusCode = 503;
+  readonly kind = 'not_ready';
+}
+
+/** A plugin's options are missing or invalid: the gateway refuses to boot. */
+export class PluginConfigError extends Error {
+  override readonly name = 'PluginConfigError';
+  constructor(
+    readonly pluginName: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid configuration for plugin "${pluginName}":\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export function isDnsgateError(error: unknown): error is DnsgateError {
+  return error instanceof Error && typeof (error as DnsgateError).statusCode === 'number' && typeof (error as DnsgateError).kind === 'string';
+}

@@ -1,0 +1,36 @@
+/**
+ * DNS names are compared case-insensitively and without the root's trailing
+ * dot; every name that enters dnsgate passes through here once.
+ */
+export function normalizeDnsName(name: string): string {
+  const trimmed = name.trim().toLowerCase();
+  return trimmed.endsWith('.') && trimmed.length > 1 ? trimmed.slice(0, -1) : trimmed;
+}
+
+/** True when `name` is `domain` itself or below it, on a label boundary. */
+export function isWithinDomain(name: string, domain: string): boolean {
+  const n = normalizeDnsName(name);
+  const d = normalizeDnsName(domain);
+  if (d === '' || d === '.') return true;
+  return n === d || n.endsWith(`.${d}`);
+}
+
+/**
+ * The zone that holds `name`: the longest of `zones` that `name` is within on
+ * a label boundary (so `myexample.com` never lands in `example.com`).
+ */
+export function findZone(name: string, zones: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const zone of zones) {
+    if (isWithinDomain(name, zone) && (best === undefined || normalizeDnsName(zone).length > best.length)) {
+      best = normalizeDnsName(zone);
+    }
+  }
+  return best;
+}
+
+/** `name` written relative to the root, with the trailing dot. */
+export function toFqdn(name: string): string {
+  const n = normalizeDnsName(name);
+  return n === '' || n === '.' ? '.' : `${n}.`;
+}

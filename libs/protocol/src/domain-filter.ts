@@ -1,0 +1,77 @@
+import { normalizeDnsName } from './dns-name.js';
+
+/**
+ * The body of the `GET /` answer. Either the list form (`include`/`exclude`)
+ * or the regex form (`regexInclude`/`regexExclude`), never both; `{}` matches
+ * every name.
+ */
+export interface DomainFilter {
+  include?: string[];
+  exclude?: string[];
+  regexInclude?: string;
+  regexExclude?: string;
+}
+
+export class DomainFilterError extends Error {
+  override readonly name = 'DomainFilterError';
+}
+
+/**
+ * Matches names the way ExternalDNS's DomainFilter does: `example.com`
+ * matches itself and its subdomains, `.example.com` only its subdomains, and
+ * an exclusion wins over an inclusion.
+ */
+export class DomainFilterMatcher {
+  private readonly include: string[];
+  private readonly exclude: string[];
+  private readonly regexInclude?: RegExp;
+  private readonly regexExclude?: RegExp;
+
+  constructor(readonly filter: DomainFilter) {
+    const hasList = (filter.include?.length ?? 0) > 0 || (filter.exclude?.length ?? 0) > 0;
+    const hasRegex = Boolean(filter.regexInclude) || Boolean(filter.regexExclude);
+    if (hasList && hasRegex) {
+      throw new DomainFilterError('a domain filter takes either domain lists or regular expressions, not both');
+    }
+    this.include = normalizeFilterList(filter.include);
+    this.exclude = normalizeFilterList(filter.exclude);
+    if (filter.regexInclude) this.regexInclude = compile(filter.regexInclude, 'include');
+    if (filter.regexExclude) this.regexExclude = compile(filter.regexExclude, 'exclude');
+  }
+
+  /** True when the filter constrains nothing. */
+  get isEmpty(): boolean {
+    return (
+      this.include.length === 0 && this.exclude.length === 0 && !this.regexInclude && !this.regexExclude
+    );
+  }
+
+  matches(dnsName: string): boolean {
+    const name = normalizeDnsName(dnsName);
+    if (this.regexInclude || this.regexExclude) {
+      if (this.regexInclude && !this.regexInclude.test(name)) return false;
+      return !(this.regexExclude && this.regexExclude.test(name));
+    }
+    if (this.include.length > 0 && !this.include.some((f) => matchesEntry(name, f))) return false;
+    return !this.exclude.some((f) => matchesEntry(name, f));
+  }
+}
+
+function normalizeFilterList(list: string[] | undefined): string[] {
+  return (list ?? [])
+    .map((entry) => entry.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((entry) => entry !== '' && entry !== '.');
+}
+
+function matchesEntry(name: string, entry: string): boolean {
+  if (entry.startsWith('.')) return name.endsWith(entry);
+  return name === entry || name.endsWith(`.${entry}`);
+}
+
+function compile(source: string, which: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (error) {
+    throw new DomainFilterError(`the regex ${which} filter ${JSON.stringify(source)} does not compile: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,117 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { Changes } from '../changes.js';
+import type { Endpoint } from '../endpoint.js';
+import { CHANGES_KEYS, ChangesDto } from './changes.dto.js';
+import { ENDPOINT_KEYS, EndpointDto, PROVIDER_SPECIFIC_KEYS } from './endpoint.dto.js';
+import { canonicalizeKeys } from './wire-keys.js';
+
+/** A request body that is not what the protocol allows; its message names the field. */
+export class WireValidationError extends Error {
+  override readonly name = 'WireValidationError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
+}
+
+/** The body of `POST /adjustendpoints`: an array of Endpoint, or `null`. */
+export function parseEndpointsBody(body: unknown): Endpoint[] {
+  if (body === null) return [];
+  if (!Array.isArray(body)) throw new WireValidationError(['the body must be a JSON array of endpoints or null']);
+  return parseEndpointList(body, '');
+}
+
+/** The body of `POST /records`: Changes in either key spelling, or `null`. */
+export function parseChangesBody(body: unknown): Changes {
+  if (body === null) return { create: [], updateOld: [], updateNew: [], delete: [] };
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new WireValidationError(['the body must be a JSON object of changes or null']);
+  }
+  const raw = canonicalizeKeys(body, CHANGES_KEYS) as Record<string, unknown>;
+  const problems: string[] = [];
+  const lists = {} as Record<(typeof CHANGES_KEYS)[number], Endpoint[]>;
+  for (const key of CHANGES_KEYS) {
+    const value = raw[key];
+    if (value === undefined || value === null) {
+      lists[key] = [];
+    } else if (!Array.isArray(value)) {
+      problems.push(`${key} must be an array of endpoints or null`);
+      lists[key] = [];
+    } else {
+      try {
+        lists[key] = parseEndpointList(value, key);
+      } catch (error) {
+        if (!(error instanceof WireValidationError)) throw error;
+        problems.push(...error.problems);
+        lists[key] = [];
+      }
+    }
+  }
+  if (problems.length === 0 && lists.updateOld.length !== lists.updateNew.length) {
+    problems.push(
+      `updateOld has ${lists.updateOld.length} endpoints but updateNew has ${lists.updateNew.length}; they are paired by position`,
+    );
+  }
+  if (problems.length > 0) throw new WireValidationError(problems);
+  return lists;
+}
+
+function parseEndpointList(items: unknown[], path: string): Endpoint[] {
+  const canonical = items.map((item) => canonicalizeEndpoint(item));
+  const problems: string[] = [];
+  const endpoints: Endpoint[] = [];
+  canonical.forEach((item, index) => {
+    const where = `${path}[${index}]`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      problems.push(`${where} must be an endpoint object`);
+      return;
+    }
+    const dto = plainToInstance(EndpointDto, item);
+    const errors = validateSync(dto, { forbidUnknownValues: false });
+    if (errors.length > 0) {
+      problems.push(...flattenErrors(errors, where));
+      return;
+    }
+    endpoints.push(fromDto(dto));
+  });
+  if (problems.length > 0) throw new WireValidationError(problems);
+  return endpoints;
+}
+
+function canonicalizeEndpoint(item: unknown): unknown {
+  const endpoint = canonicalizeKeys(item, ENDPOINT_KEYS);
+  if (endpoint === null || typeof endpoint !== 'object') return endpoint;
+  const record = endpoint as Record<string, unknown>;
+  if (Array.isArray(record.providerSpecific)) {
+    record.providerSpecific = record.providerSpecific.map((p) => canonicalizeKeys(p, PROVIDER_SPECIFIC_KEYS));
+  }
+  return record;
+}
+
+function fromDto(dto: EndpointDto): Endpoint {
+  const endpoint: Endpoint = {
+    dnsName: dto.dnsName,
+    targets: dto.targets ?? [],
+    recordType: dto.recordType.toUpperCase(),
+  };
+  if (dto.setIdentifier) endpoint.setIdentifier = dto.setIdentifier;
+  if (dto.recordTTL) endpoint.recordTTL = dto.recordTTL;
+  if (dto.labels && Object.keys(dto.labels).length > 0) endpoint.labels = { ...dto.labels };
+  if (dto.providerSpecific && dto.providerSpecific.length > 0) {
+    endpoint.providerSpecific = dto.providerSpecific.map((p) =>
+      p.value === undefined || p.value === null ? { name: p.name } : { name: p.name, value: p.value },
+    );
+  }
+  return endpoint;
+}
+
+function flattenErrors(errors: ValidationError[], prefix: string): string[] {
+  return errors.flatMap((error) => {
+    const path = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}.${error.property}`;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? `${path}${message.slice(error.property.length)}` : `${path}: ${message}`,
+    );
+    return [...own, ...flattenErrors(error.children ?? [], path)];
+  });
+}
