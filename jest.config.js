@@ -43,6 +43,7 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       testTimeout: 60000,
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },
   ],
 };
