@@ -52,14 +52,26 @@ export class PluginNotReadyError extends DnsgateError {
   readonly kind = 'not_ready';
 }
 
-/** A plugin's options are missing or invalid: the gateway refuses to boot. */
-export class PluginConfigError extends Error {
+/** Configuration from the environment is missing or invalid: the gateway refuses to boot. */
+export class ConfigError extends Error {
+  override readonly name: string = 'ConfigError';
+  constructor(
+    /** What was being configured, e.g. `dnsgate` or `plugin "powerdns"`. */
+    readonly subject: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid configuration for ${subject}:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** A plugin's options are missing or invalid. */
+export class PluginConfigError extends ConfigError {
   override readonly name = 'PluginConfigError';
   constructor(
     readonly pluginName: string,
-    readonly problems: string[],
+    problems: string[],
   ) {
-    super(`invalid configuration for plugin "${pluginName}":\n  - ${problems.join('\n  - ')}`);
+    super(`plugin "${pluginName}"`, problems);
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { validateSync, type ValidationError } from 'class-validator';
-import { PluginConfigError } from '../errors/dnsgate-errors.js';
-import { getDeclaredOptions, toUpperSnake, type DeclaredPluginOption } from './plugin-option.decorator.js';
+import { ConfigError, PluginConfigError } from '../errors/dnsgate-errors.js';
+import { getDeclaredOptions, resolveOptionType, toUpperSnake, type DeclaredPluginOption } from './plugin-option.decorator.js';
 
 export interface LoadedPluginOptions<Options> {
   options: Options;
@@ -25,6 +25,20 @@ export function loadPluginOptions<Options extends object>(
   prefix: string,
   env: NodeJS.ProcessEnv = process.env,
 ): LoadedPluginOptions<Options> {
+  const pluginName = prefix.replace(/^DNSGATE_|_$/g, '').toLowerCase().replace(/_/g, '-');
+  return loadEnvOptions(optionsClass, prefix, env, (problems) => new PluginConfigError(pluginName, problems));
+}
+
+/**
+ * The same for any options class and prefix; the gateway reads its own
+ * `DNSGATE_*` settings with it.
+ */
+export function loadEnvOptions<Options extends object>(
+  optionsClass: new () => Options,
+  prefix: string,
+  env: NodeJS.ProcessEnv,
+  toError: (problems: string[]) => ConfigError = (problems) => new ConfigError('dnsgate', problems),
+): LoadedPluginOptions<Options> {
   const options = new optionsClass();
   const declared = getDeclaredOptions(optionsClass);
   const problems: string[] = [];
@@ -37,7 +51,8 @@ export function loadPluginOptions<Options extends object>(
     const raw = readRaw(option, variable, env, problems);
     if (raw === undefined) continue;
     if (option.secret && raw !== '') secrets.push(raw);
-    const converted = convert(option, raw);
+    const type = resolveOptionType(option, (options as Record<string, unknown>)[option.property]);
+    const converted = convert({ ...option, type }, raw);
     if (converted.ok) {
       (options as Record<string, unknown>)[option.property] = converted.value;
     } else {
@@ -49,7 +64,7 @@ export function loadPluginOptions<Options extends object>(
   for (const error of errors) problems.push(...describe(error, variableOf));
 
   if (problems.length > 0) {
-    throw new PluginConfigError(prefix.replace(/^DNSGATE_|_$/g, '').toLowerCase(), problems);
+    throw toError(problems);
   }
   return { options, secrets };
 }
@@ -80,7 +95,7 @@ function readRaw(
 
 type Conversion = { ok: true; value: unknown } | { ok: false; problem: string };
 
-function convert(option: DeclaredPluginOption, raw: string): Conversion {
+function convert(option: DeclaredPluginOption & { type: NonNullable<DeclaredPluginOption['type']> }, raw: string): Conversion {
   const text = raw.trim();
   switch (option.type) {
     case 'number': {

@@ -17,7 +17,8 @@ export interface PluginOptionSpec {
 export interface DeclaredPluginOption extends PluginOptionSpec {
   property: string;
   env: string;
-  type: NonNullable<PluginOptionSpec['type']>;
+  /** From the spec or the TypeScript type; undefined when neither says (the default value decides). */
+  type?: NonNullable<PluginOptionSpec['type']>;
 }
 
 /** Declares a property of a plugin's options class as settable from the environment. */
@@ -44,6 +45,17 @@ function typeFromDesign(designType: unknown): DeclaredPluginOption['type'] {
   if (designType === Number) return 'number';
   if (designType === Boolean) return 'boolean';
   if (designType === Array) return 'list';
+  if (designType === String) return 'string';
+  // A property without a type annotation has design type Object (or none).
+  return undefined;
+}
+
+/** The option's type, falling back to the type of the class's default value. */
+export function resolveOptionType(option: DeclaredPluginOption, defaultValue: unknown): NonNullable<PluginOptionSpec['type']> {
+  if (option.type) return option.type;
+  if (typeof defaultValue === 'number') return 'number';
+  if (typeof defaultValue === 'boolean') return 'boolean';
+  if (Array.isArray(defaultValue)) return 'list';
   return 'string';
 }
 

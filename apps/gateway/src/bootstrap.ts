@@ -1,0 +1,112 @@
+import 'reflect-metadata';
+import { type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WEBHOOK_BODY_LIMIT_BYTES } from '@dnsgate/plugin-sdk';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { AppModule } from './app.module.js';
+import { loadGatewayOptions } from './config/load-gateway-options.js';
+import { createHealthServer } from './health/health-server.js';
+import { DnsgateLogger } from './logging/dnsgate-logger.js';
+import { SecretRedactor } from './logging/secret-redactor.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { registerHttpMetricsHooks } from './metrics/http-metrics.hooks.js';
+import { PluginHost } from './plugins/plugin-host.service.js';
+import { registerWebhookBodyParser } from './webhook/webhook-body.parser.js';
+import { DNSGATE_VERSION } from './version.js';
+
+/**
+ * Go's HTTP client keeps idle connections for 90 s and does not retry a POST
+ * whose connection was closed under it; Node closes idle ones after 5 s.
+ * Staying above 90 s keeps ExternalDNS from seeing random, fatal EOFs.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** The plugin modules to offer; the built-ins when not given. */
+  plugins?: DynamicModule[];
+}
+
+export interface RunningDnsgate {
+  webhookUrl: string;
+  healthUrl: string;
+  app: NestFastifyApplication;
+  plugin: PluginHost;
+  /** How long a shutdown may wait for requests in flight (DNSGATE_SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
+  /** Stops taking requests, lets those in flight finish, then stops the plugin. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: settings, logger and metrics registry are made
+ * here, then the Nest application. The webhook port listens before the
+ * plugin does any backend I/O, so ExternalDNS's negotiation (5 tries in
+ * about 4 s) succeeds even while a backend is still coming up.
+ */
+export async function startDnsgate(start: StartOptions = {}): Promise<RunningDnsgate> {
+  const env = start.env ?? process.env;
+  const options = loadGatewayOptions(env);
+  const redactor = new SecretRedactor();
+  const logger = new DnsgateLogger(redactor, options.logLevel, options.logFormat);
+  const registry = new Registry();
+  const plugins = start.plugins ?? (await import('./builtin-plugins.js')).BUILTIN_PLUGINS;
+
+  const adapter = new FastifyAdapter({
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+  });
+  const fastify = adapter.getInstance() as unknown as FastifyInstance;
+  registerWebhookBodyParser(fastify);
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ options, env, registry, redactor, plugins }),
+    adapter,
+    { logger, abortOnError: false, bodyParser: false },
+  );
+  const metrics = app.get(GatewayMetrics);
+  metrics.buildInfo.set({ version: DNSGATE_VERSION, node_version: process.version }, 1);
+  registerHttpMetricsHooks(fastify, metrics);
+  const plugin = app.get(PluginHost);
+
+  let health: FastifyInstance | undefined;
+  try {
+    await app.listen(options.webhookPort, options.webhookHost);
+    health = createHealthServer(plugin, registry);
+    await health.listen({ port: options.healthPort, host: options.healthHost });
+  } catch (error) {
+    await health?.close();
+    await app.close();
+    throw error;
+  }
+  const webhookUrl = urlOf(fastify);
+  const healthUrl = urlOf(health);
+  logger.log(`webhook API on ${webhookUrl}, health and metrics on ${healthUrl}`, 'Bootstrap');
+  plugin.startInBackground();
+
+  let closing: Promise<void> | undefined;
+  return {
+    webhookUrl,
+    healthUrl,
+    app,
+    plugin,
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
+    close: () => {
+      closing ??= (async () => {
+        await app.close();
+        await health.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function urlOf(server: FastifyInstance): string {
+  const address = server.server.address();
+  if (!address || typeof address === 'string') throw new Error('server is not listening on TCP');
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}

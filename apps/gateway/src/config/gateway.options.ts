@@ -1,0 +1,67 @@
+import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { PluginOption } from '@dnsgate/plugin-sdk';
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/**
+ * dnsgate's own settings, read from `DNSGATE_*` with the same loader plugins
+ * use, so the gateway and every plugin report configuration errors alike.
+ */
+export class GatewayOptions {
+  @PluginOption({ description: 'The backend plugin: a built-in name (file, powerdns, rfc2136) or a plugin package' })
+  @IsString()
+  @IsNotEmpty()
+  plugin = 'file';
+
+  @PluginOption({ description: 'Address of the webhook API; keep it on loopback, ExternalDNS runs in the same pod' })
+  @IsString()
+  @IsNotEmpty()
+  webhookHost = '127.0.0.1';
+
+  @PluginOption({ description: 'Port of the webhook API (0 picks a free one)' })
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  webhookPort = 8888;
+
+  @PluginOption({ description: 'Address of /healthz, /readyz and /metrics' })
+  @IsString()
+  @IsNotEmpty()
+  healthHost = '0.0.0.0';
+
+  @PluginOption({ description: 'Port of /healthz, /readyz and /metrics (0 picks a free one)' })
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  healthPort = 8080;
+
+  @PluginOption({ env: 'DOMAIN_FILTER', description: 'Domains to manage, comma separated; `.zone` means subdomains only' })
+  @IsString({ each: true })
+  domainFilter: string[] = [];
+
+  @PluginOption({ env: 'EXCLUDE_DOMAINS', description: 'Domains never to manage, comma separated; wins over the filter' })
+  @IsString({ each: true })
+  excludeDomains: string[] = [];
+
+  @PluginOption({ env: 'REGEX_DOMAIN_FILTER', description: 'A regular expression names must match (instead of the lists)' })
+  @IsString()
+  regexDomainFilter = '';
+
+  @PluginOption({ env: 'REGEX_DOMAIN_EXCLUSION', description: 'A regular expression names must not match' })
+  @IsString()
+  regexDomainExclusion = '';
+
+  @PluginOption({ description: 'error, warn, info or debug' })
+  @IsIn(LOG_LEVELS)
+  logLevel: LogLevelName = 'info';
+
+  @PluginOption({ description: 'text, or json for one JSON object per line' })
+  @IsIn(['text', 'json'])
+  logFormat: 'text' | 'json' = 'text';
+
+  @PluginOption({ description: 'Milliseconds a shutdown waits for requests in flight before it stops the plugin' })
+  @IsInt()
+  @Min(0)
+  shutdownTimeoutMs = 10_000;
+}

@@ -1,0 +1,131 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  describeEndpoint,
+  findZone,
+  isWithinDomain,
+  normalizeDnsName,
+  type Changes,
+  type DomainFilter,
+  type DomainFilterMatcher,
+  type Endpoint,
+} from '@dnsgate/plugin-sdk';
+import { GatewayOptions } from '../config/gateway.options.js';
+import { configuredDomainFilter } from '../config/load-gateway-options.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { PluginHost } from '../plugins/plugin-host.service.js';
+
+/** The zones in scope for one request, with the test every name must pass. */
+export interface Scope {
+  zones: string[];
+  includes(name: string): boolean;
+}
+
+/**
+ * The operator's domain filter intersected with the zones the plugin serves.
+ * It is announced on `GET /` and cuts every read and write, so a record
+ * outside it is never read back or written, whatever ExternalDNS sends.
+ */
+@Injectable()
+export class DomainScope {
+  private readonly logger = new Logger('DomainScope');
+  private readonly configured: DomainFilterMatcher;
+
+  constructor(
+    options: GatewayOptions,
+    private readonly plugin: PluginHost,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    this.configured = configuredDomainFilter(options);
+  }
+
+  async current(): Promise<Scope> {
+    const zones = (await this.plugin.zones()).map(normalizeDnsName).filter((zone) => this.zoneMayMatch(zone));
+    return { zones, includes: (name) => this.configured.matches(name) && findZone(name, zones) !== undefined };
+  }
+
+  /** The filter for ExternalDNS: the configured one, narrowed to the plugin's zones where that can be said. */
+  async announcement(): Promise<DomainFilter> {
+    const { filter } = this.configured;
+    const { zones } = await this.current();
+    if (filter.regexInclude || filter.regexExclude) {
+      return {
+        ...(filter.regexInclude ? { regexInclude: filter.regexInclude } : {}),
+        ...(filter.regexExclude ? { regexExclude: filter.regexExclude } : {}),
+      };
+    }
+    const exclude = filter.exclude ?? [];
+    const configuredIncludes = filter.include ?? [];
+    const include =
+      configuredIncludes.length === 0 ? zones : intersectIncludes(configuredIncludes.map(normalizeEntry), zones);
+    return {
+      ...(include.length > 0 ? { include } : {}),
+      ...(exclude.length > 0 ? { exclude: exclude.map(normalizeEntry) } : {}),
+    };
+  }
+
+  filterEndpoints(endpoints: Endpoint[], scope: Scope): Endpoint[] {
+    return endpoints.filter((endpoint) => scope.includes(endpoint.dnsName));
+  }
+
+  /** The changes inside the scope; the rest are logged and counted, never sent to the backend. */
+  filterChanges(changes: Changes, scope: Scope): Changes {
+    const keep = (endpoint: Endpoint, action: string): boolean => {
+      if (scope.includes(endpoint.dnsName)) return true;
+      this.metrics.changesOutOfScope.inc({ plugin: this.plugin.name, instance: this.plugin.instanceName, action });
+      this.logger.warn(
+        `ignoring ${action} of ${describeEndpoint(endpoint)}: outside the domain filter or every managed zone`,
+      );
+      return false;
+    };
+    const updateOld: Endpoint[] = [];
+    const updateNew: Endpoint[] = [];
+    changes.updateOld.forEach((old, index) => {
+      const next = changes.updateNew[index]!;
+      if (keep(old, 'update') && scope.includes(next.dnsName)) {
+        updateOld.push(old);
+        updateNew.push(next);
+      }
+    });
+    return {
+      create: changes.create.filter((endpoint) => keep(endpoint, 'create')),
+      updateOld,
+      updateNew,
+      delete: changes.delete.filter((endpoint) => keep(endpoint, 'delete')),
+    };
+  }
+
+  /** False when the configured filter leaves nothing of `zone`. */
+  private zoneMayMatch(zone: string): boolean {
+    const { filter } = this.configured;
+    if (filter.regexInclude || filter.regexExclude) return true;
+    const excluded = (filter.exclude ?? []).some(
+      (entry) => !entry.startsWith('.') && isWithinDomain(zone, normalizeEntry(entry)),
+    );
+    if (excluded) return false;
+    const includes = filter.include ?? [];
+    if (includes.length === 0) return true;
+    return includes.some((entry) => {
+      const base = normalizeEntry(entry).replace(/^\./, '');
+      return isWithinDomain(base, zone) || isWithinDomain(zone, base);
+    });
+  }
+}
+
+function normalizeEntry(entry: string): string {
+  const dotted = entry.trim().startsWith('.');
+  const name = normalizeDnsName(entry.trim().replace(/^\./, ''));
+  return dotted ? `.${name}` : name;
+}
+
+/** Each include entry that lies inside a zone, and each zone that lies inside an include entry. */
+function intersectIncludes(includes: string[], zones: string[]): string[] {
+  const result = new Set<string>();
+  for (const entry of includes) {
+    const base = entry.replace(/^\./, '');
+    if (zones.some((zone) => isWithinDomain(base, zone))) result.add(entry);
+    for (const zone of zones) {
+      if (isWithinDomain(zone, base) && zone !== base) result.add(zone);
+    }
+  }
+  return [...result];
+}

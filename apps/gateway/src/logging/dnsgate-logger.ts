@@ -1,0 +1,45 @@
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import type { LogLevelName } from '../config/gateway.options.js';
+import type { SecretRedactor } from './secret-redactor.js';
+
+const NEST_LEVELS: Record<LogLevelName, LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/** Nest's console logger, with dnsgate's level names and every line passed through the redactor. */
+export class DnsgateLogger extends ConsoleLogger {
+  constructor(
+    private readonly redactor: SecretRedactor,
+    level: LogLevelName,
+    format: 'text' | 'json',
+  ) {
+    super('dnsgate', { logLevels: NEST_LEVELS[level], json: format === 'json', colors: false });
+  }
+
+  protected override printMessages(
+    messages: unknown[],
+    context?: string,
+    logLevel?: LogLevel,
+    writeStreamType?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+    params?: Record<string, unknown>,
+  ): void {
+    super.printMessages(
+      messages.map((message) => this.scrub(message)),
+      context,
+      logLevel,
+      writeStreamType,
+      typeof errorStack === 'string' ? this.redactor.redact(errorStack) : errorStack,
+      params,
+    );
+  }
+
+  private scrub(message: unknown): unknown {
+    if (typeof message === 'string') return this.redactor.redact(message);
+    if (message instanceof Error) return this.redactor.redact(message.message);
+    return message;
+  }
+}
