@@ -12,7 +12,7 @@ const NEST_LEVELS: Record<LogLevelName, LogLevel[]> = {
 /** Nest's console logger, with dnsgate's level names and every line passed through the redactor. */
 export class DnsgateLogger extends ConsoleLogger {
   constructor(
-    private readonly redactor: SecretRedactor,
+    private readonly secrets: SecretRedactor,
     level: LogLevelName,
     format: 'text' | 'json',
   ) {
@@ -32,14 +32,14 @@ export class DnsgateLogger extends ConsoleLogger {
       context,
       logLevel,
       writeStreamType,
-      typeof errorStack === 'string' ? this.redactor.redact(errorStack) : errorStack,
+      typeof errorStack === 'string' ? this.secrets.redact(errorStack) : errorStack,
       params,
     );
   }
 
   private scrub(message: unknown): unknown {
-    if (typeof message === 'string') return this.redactor.redact(message);
-    if (message instanceof Error) return this.redactor.redact(message.message);
+    if (typeof message === 'string') return this.secrets.redact(message);
+    if (message instanceof Error) return this.secrets.redact(message.message);
     return message;
   }
 }

@@ -49,9 +49,11 @@ export class PluginRegistry {
     const found = new Map<string, RegisteredPlugin>();
     const problems: string[] = [];
     for (const wrapper of this.discovery.getProviders()) {
-      const metadata = getPluginMetadata(wrapper.metatype);
-      if (!metadata || !wrapper.instance) continue;
-      const factoryClass = wrapper.metatype as Type<unknown>;
+      // A factory given as a value or made by a factory provider has no metatype; its class still carries the metadata.
+      const instance = wrapper.instance as object | undefined;
+      const factoryClass = (instance?.constructor ?? wrapper.metatype) as Type<unknown> | undefined;
+      const metadata = getPluginMetadata(factoryClass);
+      if (!metadata || !instance || !factoryClass) continue;
       const existing = found.get(metadata.name);
       if (existing) {
         // One module imported twice yields the same class twice: that is not a clash.
