@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+
 const PLUGIN_OPTIONS_METADATA = 'dnsgate:plugin-options';
 
 export interface PluginOptionSpec {

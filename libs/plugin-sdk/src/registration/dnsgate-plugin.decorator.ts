@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+
 import { Injectable, Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { DnsPluginFactory } from '../contract/dns-plugin.interface.js';
 import { PLUGIN_API_VERSION } from '../version.js';

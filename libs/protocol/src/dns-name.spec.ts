@@ -1,0 +1,18 @@
+import { findZone, isWithinDomain, normalizeDnsName, toFqdn } from './dns-name.js';
+
+describe('DNS name helpers', () => {
+  it('normalises case and the trailing dot', () => {
+    expect(normalizeDnsName('WWW.Example.COM.')).toBe('www.example.com');
+    expect(toFqdn('www.example.com')).toBe('www.example.com.');
+  });
+
+  it('finds the longest zone on a label boundary', () => {
+    const zones = ['example.com', 'sub.example.com', 'myexample.com'];
+    expect(findZone('a.sub.example.com', zones)).toBe('sub.example.com');
+    expect(findZone('a.example.com', zones)).toBe('example.com');
+    expect(findZone('a.myexample.com', zones)).toBe('myexample.com');
+    expect(findZone('example.com', zones)).toBe('example.com');
+    expect(findZone('xexample.com', zones)).toBeUndefined();
+    expect(isWithinDomain('myexample.com', 'example.com')).toBe(false);
+  });
+});

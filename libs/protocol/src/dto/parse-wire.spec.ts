@@ -1,0 +1,58 @@
+import { parseChangesBody, parseEndpointsBody, WireValidationError } from './parse-wire.js';
+
+describe('parseChangesBody', () => {
+  it('treats null and missing lists as empty', () => {
+    expect(parseChangesBody(null)).toEqual({ create: [], updateOld: [], updateNew: [], delete: [] });
+    expect(parseChangesBody({ Create: null, delete: [] })).toEqual({ create: [], updateOld: [], updateNew: [], delete: [] });
+  });
+
+  it('matches keys case-insensitively at every level, keeping label keys as sent', () => {
+    const changes = parseChangesBody({
+      UpdateOld: [{ DNSName: 'a.example.com', Targets: ['1.2.3.4'], RecordType: 'A', Labels: { Owner: 'x' } }],
+      UPDATENEW: [{ dnsname: 'a.example.com', targets: ['1.2.3.5'], recordtype: 'a', recordttl: 60 }],
+    });
+    expect(changes.updateOld).toEqual([{ dnsName: 'a.example.com', targets: ['1.2.3.4'], recordType: 'A', labels: { Owner: 'x' } }]);
+    expect(changes.updateNew).toEqual([{ dnsName: 'a.example.com', targets: ['1.2.3.5'], recordType: 'A', recordTTL: 60 }]);
+  });
+
+  it('ignores unknown keys, as Go does', () => {
+    expect(parseChangesBody({ create: [{ dnsName: 'a.b', recordType: 'A', targets: [], extra: 1 }], other: true }).create).toEqual([
+      { dnsName: 'a.b', recordType: 'A', targets: [] },
+    ]);
+  });
+
+  it('names the field of every problem', () => {
+    try {
+      parseChangesBody({
+        create: [{ dnsName: 'a.b', recordType: 'A', recordTTL: '60' }],
+        delete: [{ recordType: 'A', providerSpecific: [{ name: 5 }] }],
+      });
+      throw new Error('expected a WireValidationError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(WireValidationError);
+      const message = (error as Error).message;
+      expect(message).toContain('create[0].recordTTL');
+      expect(message).toContain('delete[0].dnsName');
+      expect(message).toContain('delete[0].providerSpecific[0].name');
+    }
+  });
+
+  it('refuses unpaired updates and non-object bodies', () => {
+    expect(() => parseChangesBody({ updateOld: [{ dnsName: 'a.b', recordType: 'A' }] })).toThrow(/paired by position/);
+    expect(() => parseChangesBody([])).toThrow(WireValidationError);
+    expect(() => parseChangesBody('x')).toThrow(WireValidationError);
+  });
+});
+
+describe('parseEndpointsBody', () => {
+  it('accepts null and an array', () => {
+    expect(parseEndpointsBody(null)).toEqual([]);
+    expect(parseEndpointsBody([{ dnsName: 'a.b', recordType: 'TXT', targets: ['"x"'], setIdentifier: '', recordTTL: 0 }])).toEqual([
+      { dnsName: 'a.b', recordType: 'TXT', targets: ['"x"'] },
+    ]);
+  });
+
+  it('refuses labels that are not a string map', () => {
+    expect(() => parseEndpointsBody([{ dnsName: 'a.b', recordType: 'A', labels: { a: 1 } }])).toThrow(/\[0\]\.labels/);
+  });
+});
