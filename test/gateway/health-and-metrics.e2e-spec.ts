@@ -65,10 +65,19 @@ describe('health, readiness and metrics', () => {
   });
 
   it('counts a 400 in the request metrics', async () => {
-    const before = sample(await metricsText(gateway), 'dnsgate_http_requests_total', { route: '/records', method: 'POST', status: '400' }) ?? 0;
+    const before =
+      sample(await metricsText(gateway), 'dnsgate_http_requests_total', {
+        route: '/records',
+        method: 'POST',
+        status: '400',
+      }) ?? 0;
     const response = await gateway.webhook('/records', { body: '{not json' });
     expect(response.status).toBe(400);
-    const after = sample(await metricsText(gateway), 'dnsgate_http_requests_total', { route: '/records', method: 'POST', status: '400' });
+    const after = sample(await metricsText(gateway), 'dnsgate_http_requests_total', {
+      route: '/records',
+      method: 'POST',
+      status: '400',
+    });
     expect(after).toBe(before + 1);
   });
 
@@ -79,7 +88,9 @@ describe('health, readiness and metrics', () => {
       body: 'a=b',
     });
     expect(response.status).toBe(415);
-    expect(sample(await metricsText(gateway), 'dnsgate_http_requests_total', { route: '/records', status: '415' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(await metricsText(gateway), 'dnsgate_http_requests_total', { route: '/records', status: '415' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it.each([
@@ -92,7 +103,9 @@ describe('health, readiness and metrics', () => {
     const response = await gateway.webhook('/records');
     expect(response.status).toBe(status);
     const text = await metricsText(gateway);
-    expect(sample(text, 'dnsgate_http_requests_total', { route: '/records', method: 'GET', status: String(status) })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'dnsgate_http_requests_total', { route: '/records', method: 'GET', status: String(status) }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'dnsgate_plugin_operation_errors_total', { plugin: 'memory', kind })).toBeGreaterThanOrEqual(1);
   });
 
@@ -101,7 +114,9 @@ describe('health, readiness and metrics', () => {
     const calls = [
       gateway.webhook('/'),
       gateway.webhook('/records'),
-      gateway.webhook('/records', { body: { create: [{ dnsName: 'a.example.com', targets: ['192.0.2.1'], recordType: 'A' }] } }),
+      gateway.webhook('/records', {
+        body: { create: [{ dnsName: 'a.example.com', targets: ['192.0.2.1'], recordType: 'A' }] },
+      }),
       gateway.webhook('/adjustendpoints', { body: [] }),
     ];
     for (const response of await Promise.all(calls)) {
@@ -126,9 +141,13 @@ describe('health, readiness and metrics', () => {
     expect(apply.status).toBe(204);
     expect((await gateway.webhook('/records')).status).toBe(200);
     const text = await metricsText(gateway);
-    expect(sample(text, 'dnsgate_plugin_changes_applied_total', { plugin: 'memory', action: 'create' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'dnsgate_plugin_changes_applied_total', { plugin: 'memory', action: 'create' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'dnsgate_plugin_records', { plugin: 'memory', type: 'A' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'dnsgate_plugin_operation_duration_seconds_count', { operation: 'records' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'dnsgate_plugin_operation_duration_seconds_count', { operation: 'records' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toMatch(/^dnsgate_http_requests_in_flight 0$/m);
   });

@@ -89,14 +89,21 @@ describe('webhook API over real HTTP', () => {
 
     it('accepts the pre-v0.17 capitalised keys with null lists', async () => {
       const response = await gateway.webhook('/records', {
-        body: { Create: [{ DNSName: 'old.example.com', Targets: ['192.0.2.9'], RecordType: 'A' }], UpdateOld: null, UpdateNew: null, Delete: null },
+        body: {
+          Create: [{ DNSName: 'old.example.com', Targets: ['192.0.2.9'], RecordType: 'A' }],
+          UpdateOld: null,
+          UpdateNew: null,
+          Delete: null,
+        },
       });
       expect(response.status).toBe(204);
       expect([...plugin.store.values()].map((e) => e.dnsName)).toEqual(['old.example.com']);
     });
 
     it('pairs updateOld and updateNew and applies deletes', async () => {
-      await gateway.webhook('/records', { body: { create: [a('u.example.com', ['192.0.2.1']), a('d.example.com', ['192.0.2.2'])] } });
+      await gateway.webhook('/records', {
+        body: { create: [a('u.example.com', ['192.0.2.1']), a('d.example.com', ['192.0.2.2'])] },
+      });
       const response = await gateway.webhook('/records', {
         body: {
           updateOld: [a('u.example.com', ['192.0.2.1'])],
@@ -105,12 +112,19 @@ describe('webhook API over real HTTP', () => {
         },
       });
       expect(response.status).toBe(204);
-      const records = (await (await gateway.webhook('/records')).json()) as Array<{ dnsName: string; targets: string[] }>;
-      expect(records).toEqual([expect.objectContaining({ dnsName: 'u.example.com', targets: ['192.0.2.3', '192.0.2.4'] })]);
+      const records = (await (await gateway.webhook('/records')).json()) as Array<{
+        dnsName: string;
+        targets: string[];
+      }>;
+      expect(records).toEqual([
+        expect.objectContaining({ dnsName: 'u.example.com', targets: ['192.0.2.3', '192.0.2.4'] }),
+      ]);
     });
 
     it('answers AdjustEndpoints with 200 and the adjusted endpoints', async () => {
-      const response = await gateway.webhook('/adjustendpoints', { body: [a('WWW.Example.com.', ['192.0.2.2', '192.0.2.1'])] });
+      const response = await gateway.webhook('/adjustendpoints', {
+        body: [a('WWW.Example.com.', ['192.0.2.2', '192.0.2.1'])],
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe(WEBHOOK_MEDIA_TYPE);
       expect(await response.json()).toEqual([
@@ -152,7 +166,9 @@ describe('webhook API over real HTTP', () => {
     });
 
     it('answers 400 naming the field for a wrong type', async () => {
-      const response = await gateway.webhook('/records', { body: { create: [a('x.example.com', ['192.0.2.1'], { recordTTL: 1.5 })] } });
+      const response = await gateway.webhook('/records', {
+        body: { create: [a('x.example.com', ['192.0.2.1'], { recordTTL: 1.5 })] },
+      });
       expect(response.status).toBe(400);
       expect(((await response.json()) as { message: string }).message).toContain('create[0].recordTTL');
     });

@@ -4,7 +4,10 @@ import { WEBHOOK_MEDIA_TYPE } from '@dnsgate/plugin-sdk';
 
 export interface TestGateway extends RunningDnsgate {
   /** `fetch` against the webhook API with the media type in Accept (and Content-Type for a body). */
-  webhook(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  webhook(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
 }
 
 /**
@@ -32,7 +35,11 @@ export async function startGateway(
         headers['content-type'] ??= WEBHOOK_MEDIA_TYPE;
         body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
       }
-      return fetch(running.webhookUrl + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+      return fetch(running.webhookUrl + path, {
+        method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+        headers,
+        body,
+      });
     },
   };
 }

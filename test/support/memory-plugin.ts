@@ -38,7 +38,10 @@ export class MemoryPlugin implements DnsPlugin {
   ready: Readiness = { ready: true };
   appliedBatches: Changes[] = [];
 
-  constructor(readonly options: MemoryPluginOptions, readonly context: PluginContext) {}
+  constructor(
+    readonly options: MemoryPluginOptions,
+    readonly context: PluginContext,
+  ) {}
 
   async start(): Promise<void> {
     if (this.startFailures > 0) {
@@ -72,7 +75,8 @@ export class MemoryPlugin implements DnsPlugin {
     assertBatchApplicable(normalized, new Set(this.store.keys()));
     this.appliedBatches.push(normalized);
     for (const endpoint of normalized.delete) this.store.delete(endpointKey(endpoint));
-    for (const endpoint of [...normalized.create, ...normalized.updateNew]) this.store.set(endpointKey(endpoint), endpoint);
+    for (const endpoint of [...normalized.create, ...normalized.updateNew])
+      this.store.set(endpointKey(endpoint), endpoint);
   }
 
   async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
@@ -86,7 +90,12 @@ export class MemoryPlugin implements DnsPlugin {
 }
 
 function normalize(endpoint: Endpoint): Endpoint {
-  return { ...endpoint, dnsName: normalizeDnsName(endpoint.dnsName), targets: [...endpoint.targets].sort(), recordTTL: endpoint.recordTTL || 300 };
+  return {
+    ...endpoint,
+    dnsName: normalizeDnsName(endpoint.dnsName),
+    targets: [...endpoint.targets].sort(),
+    recordTTL: endpoint.recordTTL || 300,
+  };
 }
 
 @DnsgatePlugin({ name: 'memory', description: 'records in memory, for gateway tests', options: MemoryPluginOptions })

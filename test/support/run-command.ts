@@ -7,7 +7,11 @@ export interface CommandResult {
 }
 
 /** Runs a real tool (dig, named-checkzone, nsupdate) and returns its output; never throws on a non-zero exit. */
-export function runCommand(command: string, args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { input?: string; timeoutMs?: number } = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       command,
@@ -27,7 +31,16 @@ export function runCommand(command: string, args: string[], options: { input?: s
 
 /** `dig +short` for one name and type against a server on loopback. */
 export async function digShort(server: string, port: number, name: string, type: string): Promise<string[]> {
-  const result = await runCommand('dig', [`@${server}`, '-p', String(port), '+short', '+tcp', '+norecurse', name, type]);
+  const result = await runCommand('dig', [
+    `@${server}`,
+    '-p',
+    String(port),
+    '+short',
+    '+tcp',
+    '+norecurse',
+    name,
+    type,
+  ]);
   if (result.code !== 0) throw new Error(`dig failed (${result.code}): ${result.stderr || result.stdout}`);
   return result.stdout
     .split('\n')

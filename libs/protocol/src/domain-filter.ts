@@ -41,9 +41,7 @@ export class DomainFilterMatcher {
 
   /** True when the filter constrains nothing. */
   get isEmpty(): boolean {
-    return (
-      this.include.length === 0 && this.exclude.length === 0 && !this.regexInclude && !this.regexExclude
-    );
+    return this.include.length === 0 && this.exclude.length === 0 && !this.regexInclude && !this.regexExclude;
   }
 
   matches(dnsName: string): boolean {
@@ -72,6 +70,8 @@ function compile(source: string, which: string): RegExp {
   try {
     return new RegExp(source);
   } catch (error) {
-    throw new DomainFilterError(`the regex ${which} filter ${JSON.stringify(source)} does not compile: ${(error as Error).message}`);
+    throw new DomainFilterError(
+      `the regex ${which} filter ${JSON.stringify(source)} does not compile: ${(error as Error).message}`,
+    );
   }
 }

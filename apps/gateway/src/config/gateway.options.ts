@@ -36,15 +36,24 @@ export class GatewayOptions {
   @Max(65535)
   healthPort = 8080;
 
-  @PluginOption({ env: 'DOMAIN_FILTER', description: 'Domains to manage, comma separated; `.zone` means subdomains only' })
+  @PluginOption({
+    env: 'DOMAIN_FILTER',
+    description: 'Domains to manage, comma separated; `.zone` means subdomains only',
+  })
   @IsString({ each: true })
   domainFilter: string[] = [];
 
-  @PluginOption({ env: 'EXCLUDE_DOMAINS', description: 'Domains never to manage, comma separated; wins over the filter' })
+  @PluginOption({
+    env: 'EXCLUDE_DOMAINS',
+    description: 'Domains never to manage, comma separated; wins over the filter',
+  })
   @IsString({ each: true })
   excludeDomains: string[] = [];
 
-  @PluginOption({ env: 'REGEX_DOMAIN_FILTER', description: 'A regular expression names must match (instead of the lists)' })
+  @PluginOption({
+    env: 'REGEX_DOMAIN_FILTER',
+    description: 'A regular expression names must match (instead of the lists)',
+  })
   @IsString()
   regexDomainFilter = '';
 

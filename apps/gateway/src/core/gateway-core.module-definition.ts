@@ -12,7 +12,5 @@ export interface GatewayCoreModuleOptions {
   redactor: SecretRedactor;
 }
 
-export const {
-  ConfigurableModuleClass: GatewayCoreConfigurableModule,
-  MODULE_OPTIONS_TOKEN: GATEWAY_CORE_OPTIONS,
-} = new ConfigurableModuleBuilder<GatewayCoreModuleOptions>().setClassMethodName('forRoot').build();
+export const { ConfigurableModuleClass: GatewayCoreConfigurableModule, MODULE_OPTIONS_TOKEN: GATEWAY_CORE_OPTIONS } =
+  new ConfigurableModuleBuilder<GatewayCoreModuleOptions>().setClassMethodName('forRoot').build();

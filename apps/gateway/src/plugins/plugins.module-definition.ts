@@ -10,14 +10,12 @@ export interface PluginsModuleOptions {
  * plugin modules are imported so that their factories become providers the
  * registry can discover.
  */
-export const {
-  ConfigurableModuleClass: PluginsConfigurableModule,
-  MODULE_OPTIONS_TOKEN: PLUGINS_MODULE_OPTIONS,
-} = new ConfigurableModuleBuilder<PluginsModuleOptions>()
-  .setClassMethodName('forRoot')
-  .setExtras({ plugins: [] as DynamicModule[] }, (definition, extras) => ({
-    ...definition,
-    global: true,
-    imports: [...(definition.imports ?? []), ...extras.plugins],
-  }))
-  .build();
+export const { ConfigurableModuleClass: PluginsConfigurableModule, MODULE_OPTIONS_TOKEN: PLUGINS_MODULE_OPTIONS } =
+  new ConfigurableModuleBuilder<PluginsModuleOptions>()
+    .setClassMethodName('forRoot')
+    .setExtras({ plugins: [] as DynamicModule[] }, (definition, extras) => ({
+      ...definition,
+      global: true,
+      imports: [...(definition.imports ?? []), ...extras.plugins],
+    }))
+    .build();

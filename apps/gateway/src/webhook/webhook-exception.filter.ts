@@ -20,10 +20,16 @@ export class WebhookExceptionFilter implements ExceptionFilter {
     const { status, body } = this.describe(exception);
     if (status >= 500) this.logger.error(body.message);
     else this.logger.warn(`${status}: ${body.message}`);
-    void reply.status(status).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)));
+    void reply
+      .status(status)
+      .header('content-type', 'application/json')
+      .send(Buffer.from(JSON.stringify(body)));
   }
 
-  private describe(exception: unknown): { status: number; body: { error: string; message: string; [key: string]: unknown } } {
+  private describe(exception: unknown): {
+    status: number;
+    body: { error: string; message: string; [key: string]: unknown };
+  } {
     if (exception instanceof WireValidationError) {
       return { status: 400, body: { error: 'Bad Request', message: exception.message, problems: exception.problems } };
     }

@@ -1,14 +1,4 @@
-import {
-  All,
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Post,
-  Req,
-  UseInterceptors,
-} from '@nestjs/common';
+import { All, BadRequestException, Body, Controller, Get, HttpCode, Post, Req, UseInterceptors } from '@nestjs/common';
 import {
   parseChangesBody,
   parseEndpointsBody,

@@ -76,5 +76,9 @@ export class PluginConfigError extends ConfigError {
 }
 
 export function isDnsgateError(error: unknown): error is DnsgateError {
-  return error instanceof Error && typeof (error as DnsgateError).statusCode === 'number' && typeof (error as DnsgateError).kind === 'string';
+  return (
+    error instanceof Error &&
+    typeof (error as DnsgateError).statusCode === 'number' &&
+    typeof (error as DnsgateError).kind === 'string'
+  );
 }

@@ -35,10 +35,20 @@ export function createPluginMetrics(registry: Registry, pluginName: string): Plu
     prefix,
     counter: (spec) =>
       existing(spec.name) ??
-      new Counter({ name: prefix + spec.name, help: spec.help, labelNames: spec.labelNames ?? [], registers: [registry] }),
+      new Counter({
+        name: prefix + spec.name,
+        help: spec.help,
+        labelNames: spec.labelNames ?? [],
+        registers: [registry],
+      }),
     gauge: (spec) =>
       existing(spec.name) ??
-      new Gauge({ name: prefix + spec.name, help: spec.help, labelNames: spec.labelNames ?? [], registers: [registry] }),
+      new Gauge({
+        name: prefix + spec.name,
+        help: spec.help,
+        labelNames: spec.labelNames ?? [],
+        registers: [registry],
+      }),
     histogram: (spec) =>
       existing(spec.name) ??
       new Histogram({

@@ -38,7 +38,13 @@ describe('loadPluginOptions', () => {
       DNSGATE_EXAMPLE_SKIP_TLS_VERIFY: 'true',
       DNSGATE_EXAMPLE_ZONES: 'a.com, b.com',
     });
-    expect(options).toMatchObject({ url: 'http://127.0.0.1:8081', apiKey: 'k3y-value', timeoutMs: 2500, skipTlsVerify: true, zones: ['a.com', 'b.com'] });
+    expect(options).toMatchObject({
+      url: 'http://127.0.0.1:8081',
+      apiKey: 'k3y-value',
+      timeoutMs: 2500,
+      skipTlsVerify: true,
+      zones: ['a.com', 'b.com'],
+    });
     expect(secrets).toEqual(['k3y-value']);
   });
 
@@ -70,7 +76,10 @@ describe('loadPluginOptions', () => {
 
   it('refuses a secret set both directly and as a file', () => {
     expect(() =>
-      loadPluginOptions(ExampleOptions, 'DNSGATE_EXAMPLE_', { DNSGATE_EXAMPLE_API_KEY: 'a-secret', DNSGATE_EXAMPLE_API_KEY_FILE: '/x' }),
+      loadPluginOptions(ExampleOptions, 'DNSGATE_EXAMPLE_', {
+        DNSGATE_EXAMPLE_API_KEY: 'a-secret',
+        DNSGATE_EXAMPLE_API_KEY_FILE: '/x',
+      }),
     ).toThrow(/both set/);
   });
 });

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ConfigError, PluginConfigError } from '../errors/dnsgate-errors.js';
-import { getDeclaredOptions, resolveOptionType, toUpperSnake, type DeclaredPluginOption } from './plugin-option.decorator.js';
+import {
+  getDeclaredOptions,
+  resolveOptionType,
+  toUpperSnake,
+  type DeclaredPluginOption,
+} from './plugin-option.decorator.js';
 
 export interface LoadedPluginOptions<Options> {
   options: Options;
@@ -25,7 +30,10 @@ export function loadPluginOptions<Options extends object>(
   prefix: string,
   env: NodeJS.ProcessEnv = process.env,
 ): LoadedPluginOptions<Options> {
-  const pluginName = prefix.replace(/^DNSGATE_|_$/g, '').toLowerCase().replace(/_/g, '-');
+  const pluginName = prefix
+    .replace(/^DNSGATE_|_$/g, '')
+    .toLowerCase()
+    .replace(/_/g, '-');
   return loadEnvOptions(optionsClass, prefix, env, (problems) => new PluginConfigError(pluginName, problems));
 }
 
@@ -95,7 +103,10 @@ function readRaw(
 
 type Conversion = { ok: true; value: unknown } | { ok: false; problem: string };
 
-function convert(option: DeclaredPluginOption & { type: NonNullable<DeclaredPluginOption['type']> }, raw: string): Conversion {
+function convert(
+  option: DeclaredPluginOption & { type: NonNullable<DeclaredPluginOption['type']> },
+  raw: string,
+): Conversion {
   const text = raw.trim();
   switch (option.type) {
     case 'number': {

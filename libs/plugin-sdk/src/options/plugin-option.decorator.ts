@@ -53,7 +53,10 @@ function typeFromDesign(designType: unknown): DeclaredPluginOption['type'] {
 }
 
 /** The option's type, falling back to the type of the class's default value. */
-export function resolveOptionType(option: DeclaredPluginOption, defaultValue: unknown): NonNullable<PluginOptionSpec['type']> {
+export function resolveOptionType(
+  option: DeclaredPluginOption,
+  defaultValue: unknown,
+): NonNullable<PluginOptionSpec['type']> {
   if (option.type) return option.type;
   if (typeof defaultValue === 'number') return 'number';
   if (typeof defaultValue === 'boolean') return 'boolean';

@@ -9,13 +9,25 @@ describe('assertBatchApplicable', () => {
 
   it('accepts a consistent batch', () => {
     expect(() =>
-      assertBatchApplicable({ ...none, create: [a('new.example.com')], updateOld: [a('old.example.com')], updateNew: [a('old.example.com')] }, existing),
+      assertBatchApplicable(
+        {
+          ...none,
+          create: [a('new.example.com')],
+          updateOld: [a('old.example.com')],
+          updateNew: [a('old.example.com')],
+        },
+        existing,
+      ),
     ).not.toThrow();
   });
 
   it.each([
     ['a create of an existing record', { ...none, create: [a('old.example.com')] }, /cannot create A old.example.com/],
-    ['an update of a missing record', { ...none, updateOld: [a('x.example.com')], updateNew: [a('x.example.com')] }, /cannot update A x.example.com/],
+    [
+      'an update of a missing record',
+      { ...none, updateOld: [a('x.example.com')], updateNew: [a('x.example.com')] },
+      /cannot update A x.example.com/,
+    ],
     ['a delete of a missing record', { ...none, delete: [a('x.example.com')] }, /cannot delete A x.example.com/],
     ['the same record twice', { ...none, create: [a('n.example.com'), a('n.example.com')] }, /appears twice/],
   ])('rejects %s, naming the record', (_what, changes, message) => {

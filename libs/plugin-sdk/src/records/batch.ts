@@ -26,7 +26,8 @@ export function assertBatchApplicable(changes: Changes, existing: ReadonlySet<st
   };
   for (const endpoint of changes.create) {
     touch(endpoint, 'create');
-    if (existing.has(endpointKey(endpoint))) problems.push(`cannot create ${describeEndpoint(endpoint)}: it already exists`);
+    if (existing.has(endpointKey(endpoint)))
+      problems.push(`cannot create ${describeEndpoint(endpoint)}: it already exists`);
   }
   changes.updateOld.forEach((old, index) => {
     const next = changes.updateNew[index];
@@ -38,7 +39,8 @@ export function assertBatchApplicable(changes: Changes, existing: ReadonlySet<st
   });
   for (const endpoint of changes.delete) {
     touch(endpoint, 'delete');
-    if (!existing.has(endpointKey(endpoint))) problems.push(`cannot delete ${describeEndpoint(endpoint)}: it does not exist`);
+    if (!existing.has(endpointKey(endpoint)))
+      problems.push(`cannot delete ${describeEndpoint(endpoint)}: it does not exist`);
   }
   if (problems.length > 0) {
     throw new ChangeRejectedError(`batch rejected, nothing was changed: ${problems.join('; ')}`);

@@ -3,7 +3,12 @@ import { parseChangesBody, parseEndpointsBody, WireValidationError } from './par
 describe('parseChangesBody', () => {
   it('treats null and missing lists as empty', () => {
     expect(parseChangesBody(null)).toEqual({ create: [], updateOld: [], updateNew: [], delete: [] });
-    expect(parseChangesBody({ Create: null, delete: [] })).toEqual({ create: [], updateOld: [], updateNew: [], delete: [] });
+    expect(parseChangesBody({ Create: null, delete: [] })).toEqual({
+      create: [],
+      updateOld: [],
+      updateNew: [],
+      delete: [],
+    });
   });
 
   it('matches keys case-insensitively at every level, keeping label keys as sent', () => {
@@ -11,14 +16,18 @@ describe('parseChangesBody', () => {
       UpdateOld: [{ DNSName: 'a.example.com', Targets: ['1.2.3.4'], RecordType: 'A', Labels: { Owner: 'x' } }],
       UPDATENEW: [{ dnsname: 'a.example.com', targets: ['1.2.3.5'], recordtype: 'a', recordttl: 60 }],
     });
-    expect(changes.updateOld).toEqual([{ dnsName: 'a.example.com', targets: ['1.2.3.4'], recordType: 'A', labels: { Owner: 'x' } }]);
-    expect(changes.updateNew).toEqual([{ dnsName: 'a.example.com', targets: ['1.2.3.5'], recordType: 'A', recordTTL: 60 }]);
+    expect(changes.updateOld).toEqual([
+      { dnsName: 'a.example.com', targets: ['1.2.3.4'], recordType: 'A', labels: { Owner: 'x' } },
+    ]);
+    expect(changes.updateNew).toEqual([
+      { dnsName: 'a.example.com', targets: ['1.2.3.5'], recordType: 'A', recordTTL: 60 },
+    ]);
   });
 
   it('ignores unknown keys, as Go does', () => {
-    expect(parseChangesBody({ create: [{ dnsName: 'a.b', recordType: 'A', targets: [], extra: 1 }], other: true }).create).toEqual([
-      { dnsName: 'a.b', recordType: 'A', targets: [] },
-    ]);
+    expect(
+      parseChangesBody({ create: [{ dnsName: 'a.b', recordType: 'A', targets: [], extra: 1 }], other: true }).create,
+    ).toEqual([{ dnsName: 'a.b', recordType: 'A', targets: [] }]);
   });
 
   it('names the field of every problem', () => {
@@ -47,9 +56,9 @@ describe('parseChangesBody', () => {
 describe('parseEndpointsBody', () => {
   it('accepts null and an array', () => {
     expect(parseEndpointsBody(null)).toEqual([]);
-    expect(parseEndpointsBody([{ dnsName: 'a.b', recordType: 'TXT', targets: ['"x"'], setIdentifier: '', recordTTL: 0 }])).toEqual([
-      { dnsName: 'a.b', recordType: 'TXT', targets: ['"x"'] },
-    ]);
+    expect(
+      parseEndpointsBody([{ dnsName: 'a.b', recordType: 'TXT', targets: ['"x"'], setIdentifier: '', recordTTL: 0 }]),
+    ).toEqual([{ dnsName: 'a.b', recordType: 'TXT', targets: ['"x"'] }]);
   });
 
   it('refuses labels that are not a string map', () => {

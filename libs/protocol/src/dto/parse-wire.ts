@@ -3,9 +3,11 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { Changes } from '../changes.js';
 import type { Endpoint } from '../endpoint.js';
-import { CHANGES_KEYS, ChangesDto } from './changes.dto.js';
 import { ENDPOINT_KEYS, EndpointDto, PROVIDER_SPECIFIC_KEYS } from './endpoint.dto.js';
 import { canonicalizeKeys } from './wire-keys.js';
+
+/** The keys of Changes; each list is validated endpoint by endpoint with EndpointDto. */
+export const CHANGES_KEYS = ['create', 'updateOld', 'updateNew', 'delete'] as const;
 
 /** A request body that is not what the protocol allows; its message names the field. */
 export class WireValidationError extends Error {
