@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WEBHOOK_BODY_LIMIT_BYTES } from '@dnsgate/plugin-sdk';
+import { ConfigError, WEBHOOK_BODY_LIMIT_BYTES } from '@dnsgate/plugin-sdk';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { AppModule } from './app.module.js';
@@ -13,6 +13,7 @@ import { SecretRedactor } from './logging/secret-redactor.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { registerHttpMetricsHooks } from './metrics/http-metrics.hooks.js';
 import { PluginHost } from './plugins/plugin-host.service.js';
+import { PluginPackageNotFoundError, loadPluginPackage, pluginMetadataOfProvider } from './plugins/plugin-loader.js';
 import { registerWebhookBodyParser } from './webhook/webhook-body.parser.js';
 import { DNSGATE_VERSION } from './version.js';
 
@@ -52,7 +53,11 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   const redactor = new SecretRedactor();
   const logger = new DnsgateLogger(redactor, options.logLevel, options.logFormat);
   const registry = new Registry();
-  const plugins = start.plugins ?? (await import('./builtin-plugins.js')).BUILTIN_PLUGINS;
+  const { plugins, selectedPlugin } = await resolvePlugins(
+    options.plugin,
+    start.plugins ?? (await import('./builtin-plugins.js')).BUILTIN_PLUGINS,
+    logger,
+  );
 
   const adapter = new FastifyAdapter({
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -63,7 +68,7 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   registerWebhookBodyParser(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ options, env, registry, redactor, plugins }),
+    AppModule.forRoot({ options, selectedPlugin, env, registry, redactor, plugins }),
     adapter,
     { logger, abortOnError: false, bodyParser: false },
   );
@@ -109,4 +114,31 @@ function urlOf(server: FastifyInstance): string {
   if (!address || typeof address === 'string') throw new Error('server is not listening on TCP');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
+}
+
+/**
+ * A built-in name selects a built-in; anything else is imported as a plugin
+ * package, offered beside the built-ins, and selected by its registered name.
+ */
+async function resolvePlugins(
+  spec: string,
+  builtins: DynamicModule[],
+  logger: DnsgateLogger,
+): Promise<{ plugins: DynamicModule[]; selectedPlugin: string }> {
+  const available = builtins.flatMap((module) =>
+    (module.providers ?? []).flatMap((p) => pluginMetadataOfProvider(p) ?? []),
+  );
+  if (available.some((metadata) => metadata.name === spec)) return { plugins: builtins, selectedPlugin: spec };
+  try {
+    const loaded = await loadPluginPackage(spec);
+    logger.log(`plugin package loaded: ${loaded.source}`, 'Bootstrap');
+    return { plugins: [...builtins, loaded.module], selectedPlugin: loaded.metadata.name };
+  } catch (error) {
+    if (!(error instanceof PluginPackageNotFoundError)) throw error;
+    const list = available.map((metadata) => `${metadata.name} (${metadata.description})`).join(', ');
+    throw new ConfigError('dnsgate', [
+      `DNSGATE_PLUGIN: no plugin named "${spec}"; available: ${list || 'none'}`,
+      ...error.problems,
+    ]);
+  }
 }

@@ -9,6 +9,7 @@ import {
 } from './gateway-core.module-definition.js';
 
 export const PLUGIN_ENV = Symbol('PLUGIN_ENV');
+export const SELECTED_PLUGIN = Symbol('SELECTED_PLUGIN');
 
 /** The process-wide pieces every other module reads: settings, metrics, the redactor. */
 @Global()
@@ -34,7 +35,12 @@ export const PLUGIN_ENV = Symbol('PLUGIN_ENV');
       useFactory: (core: GatewayCoreModuleOptions) => core.env,
       inject: [GATEWAY_CORE_OPTIONS],
     },
+    {
+      provide: SELECTED_PLUGIN,
+      useFactory: (core: GatewayCoreModuleOptions) => core.selectedPlugin,
+      inject: [GATEWAY_CORE_OPTIONS],
+    },
   ],
-  exports: [GatewayOptions, GatewayMetrics, SecretRedactor, PLUGIN_ENV],
+  exports: [GatewayOptions, GatewayMetrics, SecretRedactor, PLUGIN_ENV, SELECTED_PLUGIN],
 })
 export class GatewayCoreModule extends GatewayCoreConfigurableModule {}

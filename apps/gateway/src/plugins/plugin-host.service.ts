@@ -12,8 +12,7 @@ import {
   type Readiness,
   type RecordsRequest,
 } from '@dnsgate/plugin-sdk';
-import { GatewayOptions } from '../config/gateway.options.js';
-import { PLUGIN_ENV } from '../core/gateway-core.module.js';
+import { PLUGIN_ENV, SELECTED_PLUGIN } from '../core/gateway-core.module.js';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { PluginRegistry } from './plugin-registry.service.js';
@@ -42,7 +41,7 @@ export class PluginHost implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly registry: PluginRegistry,
-    private readonly options: GatewayOptions,
+    @Inject(SELECTED_PLUGIN) private readonly selectedPlugin: string,
     private readonly metrics: GatewayMetrics,
     private readonly redactor: SecretRedactor,
     @Inject(PLUGIN_ENV) private readonly env: NodeJS.ProcessEnv,
@@ -58,7 +57,7 @@ export class PluginHost implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    const registered = this.registry.get(this.options.plugin);
+    const registered = this.registry.get(this.selectedPlugin);
     const { name, options: optionsClass } = registered.metadata;
     this.pluginName = name;
     const loaded = optionsClass
