@@ -1,0 +1,126 @@
+import { normalizeDnsName } from '@dnsgate/plugin-sdk';
+import { resolveZoneName } from './dns-names.js';
+import { isStructuredType, isTtlToken, parseTtl, targetFromTokens } from './rdata.js';
+import { InvalidRecordError, ZoneFileSyntaxError } from './zone-file.errors.js';
+import { tokenizeZoneFile } from './zone-file.tokenizer.js';
+import type { ZoneFile, ZoneRecord } from './zone-record.js';
+
+const CLASSES = new Set(['IN', 'CH', 'HS', 'CS', 'NONE', 'ANY']);
+
+export interface ParseOptions {
+  /** The zone the file is loaded as (BIND's `zone` statement); the initial `$ORIGIN`. */
+  origin: string;
+  /** For error messages. */
+  fileName?: string;
+  /** TTL when neither the record, `$TTL`, nor a previous record gives one. */
+  defaultTtl?: number;
+}
+
+/**
+ * Reads master-file text (RFC 1035 §5, as BIND writes and reads it). Records
+ * of the types in `rdata.ts` are decoded into canonical targets; any other
+ * type is kept verbatim (with the `$ORIGIN` it was read under) so a rewrite
+ * preserves it. `$INCLUDE` and `$GENERATE` are refused: a single rewritten
+ * file could not keep their meaning.
+ */
+export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
+  const zone = normalizeDnsName(options.origin);
+  const fileName = options.fileName ?? `${zone} zone file`;
+  let origin = zone;
+  let defaultTtl: number | undefined;
+  let lastTtl: number | undefined;
+  let lastOwner: string | undefined;
+  const records: ZoneRecord[] = [];
+
+  for (const entry of tokenizeZoneFile(text, fileName)) {
+    const where = `${fileName}:${entry.line}`;
+    const fail = (message: string): never => {
+      throw new ZoneFileSyntaxError(`${where}: ${message}`);
+    };
+    const tokens = [...entry.tokens];
+    const first = tokens[0]!;
+
+    if (!entry.ownerOmitted && !first.quoted && first.raw.startsWith('$')) {
+      const directive = first.raw.toUpperCase();
+      if (directive === '$ORIGIN') {
+        if (tokens.length !== 2) fail('$ORIGIN takes one name');
+        origin = resolveZoneName(tokens[1]!.raw, origin);
+      } else if (directive === '$TTL') {
+        if (tokens.length !== 2) fail('$TTL takes one value');
+        defaultTtl = ttlOrFail(tokens[1]!.raw, fail);
+      } else {
+        fail(`${first.raw} is not supported; expand it into plain records`);
+      }
+      continue;
+    }
+
+    let owner: string;
+    if (entry.ownerOmitted) {
+      if (lastOwner === undefined) fail('a record without an owner before any owner was given');
+      owner = lastOwner!;
+    } else {
+      if (first.quoted) fail('an owner name cannot be a quoted string');
+      owner = resolveZoneName(tokens.shift()!.raw, origin);
+    }
+    lastOwner = owner;
+
+    let ttl: number | undefined;
+    let type: string | undefined;
+    while (tokens.length > 0 && type === undefined) {
+      const token = tokens.shift()!;
+      if (token.quoted) fail(`expected a TTL, class or type, got ${token.raw}`);
+      const word = token.raw.toUpperCase();
+      if (ttl === undefined && isTtlToken(token.raw)) ttl = ttlOrFail(token.raw, fail);
+      else if (CLASSES.has(word)) {
+        if (word !== 'IN') fail(`class ${word} is not supported, only IN`);
+      } else if (/^[A-Z][A-Z0-9-]*$/.test(word)) type = word;
+      else fail(`expected a TTL, class or type, got ${token.raw}`);
+    }
+    if (type === undefined) fail('a record without a type');
+    const recordType = type!;
+
+    const effectiveTtl = ttl ?? defaultTtl ?? lastTtl ?? options.defaultTtl ?? 3600;
+    lastTtl = effectiveTtl;
+
+    let record: ZoneRecord | undefined;
+    const isGeneric = tokens[0]?.raw === '\\#';
+    if (isStructuredType(recordType) && !isGeneric) {
+      try {
+        record = {
+          name: owner,
+          ttl: effectiveTtl,
+          type: recordType,
+          data: targetFromTokens(recordType, tokens, origin),
+          verbatim: false,
+          origin,
+        };
+      } catch (error) {
+        if (!(error instanceof InvalidRecordError)) throw error;
+        // Kept as written: the file is BIND's to judge, only reported records must be canonical.
+        if (recordType === 'SOA') fail(`invalid SOA record: ${error.message}`);
+      }
+    }
+    if (tokens.length === 0 && record === undefined) fail(`${recordType} record without data`);
+    record ??= {
+      name: owner,
+      ttl: effectiveTtl,
+      type: recordType,
+      data: tokens.map((t) => t.raw).join(' '),
+      verbatim: true,
+      origin,
+    };
+    records.push(record);
+  }
+  return { origin: zone, records };
+}
+
+function ttlOrFail(text: string, fail: (message: string) => never): number {
+  try {
+    const ttl = parseTtl(text);
+    if (ttl > 0x7fffffff) fail(`TTL ${text} is above 2147483647`);
+    return ttl;
+  } catch (error) {
+    if (error instanceof InvalidRecordError) fail(error.message);
+    throw error;
+  }
+}

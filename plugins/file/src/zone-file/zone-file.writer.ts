@@ -1,0 +1,55 @@
+import { compareNames, relativeOwner } from './dns-names.js';
+import { presentationFromTarget } from './rdata.js';
+import { InvalidRecordError } from './zone-file.errors.js';
+import type { ZoneFile, ZoneRecord } from './zone-record.js';
+
+const HEADER = [
+  '; Written by dnsgate (file plugin). Records edited by hand are kept on the',
+  '; next write; comments and layout are not.',
+];
+
+function typeRank(record: ZoneRecord, origin: string): number {
+  if (record.type === 'SOA') return 0;
+  if (record.type === 'NS' && record.name === origin) return 1;
+  return 2;
+}
+
+/** The order of a canonical file: SOA, apex NS, then by name (labels from the right), type, data. */
+export function compareRecords(origin: string) {
+  return (a: ZoneRecord, b: ZoneRecord): number =>
+    typeRank(a, origin) - typeRank(b, origin) ||
+    compareNames(a.name, b.name) ||
+    (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) ||
+    (a.data < b.data ? -1 : a.data > b.data ? 1 : 0);
+}
+
+// Owners come from validated endpoints or from fields the tokenizer already
+// split on blank space; this is the last guard before text reaches the disk.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
+const SAFE_OWNER = /^(?:[^\s;()"\\$\x00-\x1f\x7f]|\\(?:\d{3}|[^\d\s\x00-\x1f\x7f]))+$/;
+
+/**
+ * The canonical text of a zone: the same records always give the same bytes.
+ * Every record carries its TTL, so the file reads the same under any reader.
+ */
+export function writeZoneFile(zone: ZoneFile, defaultTtl: number): string {
+  const lines = [...HEADER, `$ORIGIN ${zone.origin}.`, `$TTL ${defaultTtl}`];
+  let currentOrigin = zone.origin;
+  const sorted = [...zone.records].sort(compareRecords(zone.origin));
+  for (const record of sorted) {
+    // Verbatim rdata may hold names relative to the origin it was read under.
+    const wanted = record.verbatim ? record.origin : zone.origin;
+    if (wanted !== currentOrigin) {
+      lines.push(`$ORIGIN ${wanted === '.' ? '' : wanted}.`);
+      currentOrigin = wanted;
+    }
+    const owner = relativeOwner(record.name, currentOrigin);
+    if (!SAFE_OWNER.test(owner))
+      throw new InvalidRecordError(`refusing to write owner name ${JSON.stringify(record.name)}`);
+    const rdata = record.verbatim ? record.data : presentationFromTarget(record.type, record.data);
+    if (/[\n\r]/.test(rdata))
+      throw new InvalidRecordError(`refusing to write a line break in ${record.type} ${record.name}`);
+    lines.push(`${owner}\t${record.ttl}\tIN\t${record.type}\t${rdata}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

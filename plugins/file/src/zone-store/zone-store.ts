@@ -1,0 +1,204 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { canonicalHostname } from '../zone-file/dns-names.js';
+import { parseZoneFile } from '../zone-file/zone-file.parser.js';
+import { writeZoneFile } from '../zone-file/zone-file.writer.js';
+import { formatSoa, parseSoa, type ZoneFile, type ZoneRecord } from '../zone-file/zone-record.js';
+import { atomicWriteFile, type AtomicWriteOptions } from './atomic-write.js';
+import { FileLock } from './file-lock.js';
+import { dateSerial, nextSerial } from './soa-serial.js';
+
+export interface ZoneStoreOptions {
+  dir: string;
+  defaultTtl: number;
+  nameservers: readonly string[];
+  lockTimeoutMs: number;
+  /** Test seam, passed to every atomic write. */
+  beforeRename?: AtomicWriteOptions['beforeRename'];
+}
+
+export interface DiscoveredZones {
+  /** zone → file path. */
+  files: Map<string, string>;
+  /** Files that looked like zone files but were skipped, with the reason. */
+  skipped: string[];
+}
+
+export interface LoadedZone {
+  zone: string;
+  path: string;
+  /** The bytes read, to tell whether a rewrite changes anything. */
+  text: string;
+  file: ZoneFile;
+}
+
+/**
+ * File names: `<zone>.zone` (preferred, used for zones the plugin creates)
+ * or `db.<zone>`. Dotfiles are never zones: the plugin's temp and lock files
+ * are dotfiles.
+ */
+export function zoneOfFileName(fileName: string): string | undefined {
+  if (fileName.startsWith('.')) return undefined;
+  const match = /^(.+)\.zone$/i.exec(fileName) ?? /^db\.(.+)$/i.exec(fileName);
+  return match ? match[1]!.toLowerCase() : undefined;
+}
+
+export function lockPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.lock`);
+}
+
+/** One zone file per zone under a directory: discovery, reads, and serialised atomic rewrites. */
+export class ZoneStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: ZoneStoreOptions) {}
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  async discover(): Promise<DiscoveredZones> {
+    const files = new Map<string, string>();
+    const skipped: string[] = [];
+    const names = (await readdir(this.options.dir, { withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => entry.name)
+      // `.zone` names first, so they win over a `db.` file for the same zone.
+      .sort((a, b) => Number(/\.zone$/i.test(b)) - Number(/\.zone$/i.test(a)) || (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      const raw = zoneOfFileName(name);
+      if (raw === undefined) continue;
+      let zone: string;
+      try {
+        zone = canonicalHostname(raw);
+      } catch {
+        skipped.push(`${name}: ${JSON.stringify(raw)} is not a zone name`);
+        continue;
+      }
+      if (files.has(zone)) {
+        skipped.push(`${name}: zone ${zone} is already read from ${basename(files.get(zone)!)}`);
+        continue;
+      }
+      files.set(zone, join(this.options.dir, name));
+    }
+    return { files, skipped };
+  }
+
+  async load(zone: string, path: string): Promise<LoadedZone> {
+    const text = await readFile(path, 'utf8');
+    return {
+      zone,
+      path,
+      text,
+      file: parseZoneFile(text, { origin: zone, fileName: path, defaultTtl: this.options.defaultTtl }),
+    };
+  }
+
+  /** The file of a new zone: SOA and apex NS only. */
+  newZone(zone: string, now = new Date()): ZoneFile {
+    const file: ZoneFile = { origin: zone, records: [] };
+    this.ensureApex(file, dateSerial(now));
+    return file;
+  }
+
+  /** Creates `<zone>.zone` unless a file for the zone exists; true when created. */
+  async createZoneIfMissing(zone: string): Promise<boolean> {
+    await mkdir(this.options.dir, { recursive: true });
+    const path = join(this.options.dir, `${zone}.zone`);
+    return this.serialised([path], async () => {
+      const existing = (await this.discover()).files.get(zone);
+      if (existing) return false;
+      await atomicWriteFile(path, writeZoneFile(this.newZone(zone), this.options.defaultTtl), this.writeOptions());
+      return true;
+    });
+  }
+
+  /**
+   * Runs `change` on the current content of `zones` while holding their
+   * locks (in one order, so two writers cannot deadlock), then writes every
+   * zone whose records it changed, each with a new SOA serial. A throw from
+   * `change` writes nothing.
+   */
+  async update(
+    zones: ReadonlyMap<string, string>,
+    change: (loaded: LoadedZone[]) => Set<string> | Promise<Set<string>>,
+  ): Promise<string[]> {
+    const entries = [...zones.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.serialised(
+      entries.map(([, path]) => path),
+      async () => {
+        const loaded = await Promise.all(entries.map(([zone, path]) => this.load(zone, path)));
+        const changed = await change(loaded);
+        const written: string[] = [];
+        for (const zone of loaded) {
+          if (!changed.has(zone.zone)) continue;
+          this.bumpSerial(zone.file);
+          await atomicWriteFile(zone.path, writeZoneFile(zone.file, this.options.defaultTtl), this.writeOptions());
+          written.push(zone.zone);
+        }
+        return written;
+      },
+    );
+  }
+
+  private writeOptions(): AtomicWriteOptions {
+    return this.options.beforeRename ? { beforeRename: this.options.beforeRename } : {};
+  }
+
+  private bumpSerial(file: ZoneFile): void {
+    const soa = this.ensureApex(file, 0);
+    const data = parseSoa(soa.data);
+    data.serial = nextSerial(data.serial);
+    soa.data = formatSoa(data);
+  }
+
+  /** Adds an SOA and apex NS to a file that lacks them; returns the SOA. */
+  private ensureApex(file: ZoneFile, serial: number): ZoneRecord {
+    const origin = file.origin;
+    let soa = file.records.find((r) => r.type === 'SOA' && r.name === origin && !r.verbatim);
+    if (!soa) {
+      const data = formatSoa({
+        mname: this.options.nameservers[0]!.toLowerCase().replace(/\.$/, ''),
+        rname: `hostmaster.${origin}`,
+        serial,
+        refresh: 3600,
+        retry: 600,
+        expire: 1209600,
+        minimum: this.options.defaultTtl,
+      });
+      soa = { name: origin, ttl: 3600, type: 'SOA', data, verbatim: false, origin };
+      file.records.push(soa);
+    }
+    if (!file.records.some((r) => r.type === 'NS' && r.name === origin)) {
+      for (const ns of this.options.nameservers) {
+        file.records.push({
+          name: origin,
+          ttl: 3600,
+          type: 'NS',
+          data: ns.toLowerCase().replace(/\.$/, ''),
+          verbatim: false,
+          origin,
+        });
+      }
+    }
+    return soa;
+  }
+
+  /** In-process FIFO first (no polling between our own callers), then the cross-process file locks. */
+  private serialised<T>(paths: string[], work: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const releases: Array<() => Promise<void>> = [];
+      try {
+        for (const path of paths) {
+          releases.push(await new FileLock(lockPathFor(path), { timeoutMs: this.options.lockTimeoutMs }).acquire());
+        }
+        return await work();
+      } finally {
+        for (const release of releases.reverse()) await release();
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
