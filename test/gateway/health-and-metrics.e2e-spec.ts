@@ -177,6 +177,10 @@ describe('start-up', () => {
       expect(notReady.status).toBe(503);
       expect(JSON.stringify(await notReady.json())).toContain('memory');
       expect((await gateway.webhook('/records')).status).toBe(503);
+      // The zones are configuration, so negotiation already answers.
+      const negotiation = await gateway.webhook('/');
+      expect(negotiation.status).toBe(200);
+      expect(await negotiation.json()).toEqual({ include: ['example.com'] });
       await gateway.plugin.whenStarted(10_000);
       expect((await fetch(`${gateway.healthUrl}/readyz`)).status).toBe(200);
       expect((await gateway.webhook('/records')).status).toBe(200);

@@ -97,8 +97,15 @@ export class PluginHost implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Asked before start succeeded too: a plugin whose zones are configured
+   * answers at once, so ExternalDNS's negotiation succeeds while the backend
+   * is still unreachable; one that must ask its backend throws, and the
+   * client retries.
+   */
   zones(): Promise<string[]> {
-    return this.call('zones', (plugin) => plugin.zones());
+    if (this.state === 'stopped') return Promise.reject(new PluginNotReadyError(this.notReadyReason()));
+    return this.measure('zones', () => this.required().zones());
   }
 
   async records(request: RecordsRequest): Promise<Endpoint[]> {

@@ -26,7 +26,12 @@ export interface DnsPlugin {
   stop?(): Promise<void>;
   /** Whether the backend can serve now; the reason is shown on `/readyz`. */
   readiness(): Promise<Readiness>;
-  /** The zones this backend serves, without trailing dots. */
+  /**
+   * The zones this backend serves, without trailing dots. May be called
+   * before `start()` succeeded: answer from configuration when you can, so
+   * ExternalDNS's negotiation works while the backend is down; throw a
+   * 5xx error type when the zones must come from the backend.
+   */
   zones(): Promise<string[]>;
   /** Every record set of the requested zones, in the form AdjustEndpoints produces. */
   records(request: RecordsRequest): Promise<Endpoint[]>;
