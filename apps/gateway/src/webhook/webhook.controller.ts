@@ -1,15 +1,10 @@
 import { All, BadRequestException, Body, Controller, Get, HttpCode, Post, Req, UseInterceptors } from '@nestjs/common';
-import {
-  parseChangesBody,
-  parseEndpointsBody,
-  toWireEndpoint,
-  type DomainFilter,
-  type Endpoint,
-} from '@dnsgate/plugin-sdk';
+import { toWireEndpoint, type Changes, type DomainFilter, type Endpoint } from '@dnsgate/plugin-sdk';
 import type { FastifyRequest } from 'fastify';
 import { DomainScope } from '../domain-filter/domain-scope.service.js';
 import { PluginHost } from '../plugins/plugin-host.service.js';
 import { NegotiationInterceptor } from './negotiation.interceptor.js';
+import { ChangesBodyPipe, EndpointsBodyPipe } from './webhook-body.pipes.js';
 
 const KNOWN_ROUTES = new Map([
   ['/records', 'GET and POST'],
@@ -41,16 +36,14 @@ export class WebhookController {
   /** 204 and no body: ExternalDNS counts a 200 or 201 here as a failure. */
   @Post('records')
   @HttpCode(204)
-  async applyChanges(@Body() body: unknown): Promise<void> {
-    const changes = parseChangesBody(requireBody(body));
+  async applyChanges(@Body(ChangesBodyPipe) changes: Changes): Promise<void> {
     const scope = await this.scope.current();
     await this.plugin.applyChanges(this.scope.filterChanges(changes, scope));
   }
 
   @Post('adjustendpoints')
   @HttpCode(200)
-  async adjustEndpoints(@Body() body: unknown): Promise<Endpoint[]> {
-    const endpoints = parseEndpointsBody(requireBody(body));
+  async adjustEndpoints(@Body(EndpointsBodyPipe) endpoints: Endpoint[]): Promise<Endpoint[]> {
     const scope = await this.scope.current();
     const adjusted = await this.plugin.adjustEndpoints(this.scope.filterEndpoints(endpoints, scope));
     return adjusted.map(toWireEndpoint);
@@ -67,10 +60,4 @@ export class WebhookController {
     if (allowed) throw new BadRequestException(`${request.method} is not allowed on ${path}; use ${allowed}`);
     return this.scope.announcement();
   }
-}
-
-/** A POST with no body at all is malformed; the JSON literal `null` is not. */
-function requireBody(body: unknown): unknown {
-  if (body === undefined) throw new BadRequestException('the request body is missing; send JSON (null for none)');
-  return body;
 }
