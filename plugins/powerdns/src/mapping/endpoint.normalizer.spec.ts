@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import { normalizeEndpoint } from './endpoint.normalizer.js';
+import { rrsetToEndpoint } from './rrset.mapper.js';
+
+describe('normalizeEndpoint (AdjustEndpoints)', () => {
+  it('gives the form Records reports: name, targets sorted and unique, default TTL, no provider-specific', () => {
+    const result = normalizeEndpoint(
+      {
+        dnsName: 'WWW.Example.com.',
+        recordType: 'a',
+        targets: ['192.0.2.2', '192.0.2.10', '192.0.2.2'],
+        labels: { owner: 'default' },
+        providerSpecific: [{ name: 'webhook/x', value: 'y' }],
+      },
+      300,
+    );
+    expect(result).toEqual({
+      ok: true,
+      droppedTargets: [],
+      endpoint: { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.10', '192.0.2.2'], recordTTL: 300, labels: { owner: 'default' } },
+    });
+  });
+
+  it('drops a bad target but keeps the endpoint when others remain', () => {
+    const result = normalizeEndpoint({ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1', 'nope'] }, 300);
+    expect(result.ok).toBe(true);
+    expect(result.droppedTargets).toEqual([{ target: 'nope', problem: '"nope" is not an IPv4 address' }]);
+  });
+
+  it.each([
+    [{ dnsName: 'bad name', recordType: 'A', targets: ['192.0.2.1'] }, 'invalid_name'],
+    [{ dnsName: 'a.example.com', recordType: 'HINFO', targets: ['x'] }, 'unsupported_type'],
+    [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], setIdentifier: 'eu' }, 'set_identifier'],
+    [{ dnsName: 'a.example.com', recordType: 'A', targets: ['x'] }, 'invalid_target'],
+    [{ dnsName: 'a.example.com', recordType: 'A', targets: [] }, 'no_targets'],
+    [{ dnsName: 'a.example.com', recordType: 'CNAME', targets: ['a.example.net', 'b.example.net'] }, 'cname_targets'],
+  ])('drops %o as %s', (endpoint, reason) => {
+    const result = normalizeEndpoint(endpoint, 300);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toBe(reason);
+  });
+
+  it('caps a TTL at what PowerDNS stores and keeps a set one', () => {
+    const big = normalizeEndpoint({ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 2 ** 40 }, 300);
+    expect(big.ok && big.endpoint.recordTTL).toBe(2147483647);
+    const set = normalizeEndpoint({ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 60 }, 300);
+    expect(set.ok && set.endpoint.recordTTL).toBe(60);
+  });
+});
+
+describe('rrsetToEndpoint (Records)', () => {
+  it('reports an rrset as AdjustEndpoints would write it', () => {
+    const endpoint = rrsetToEndpoint(
+      {
+        name: 'Mail.Example.com.',
+        type: 'MX',
+        ttl: 600,
+        records: [
+          { content: '20 MX2.example.com.', disabled: false },
+          { content: '10 mx1.example.com.', disabled: false },
+          { content: '30 off.example.com.', disabled: true },
+        ],
+      },
+      'example.com',
+    );
+    expect(endpoint).toEqual({ dnsName: 'mail.example.com', recordType: 'MX', targets: ['10 mx1.example.com', '20 mx2.example.com'], recordTTL: 600 });
+  });
+
+  it('reports an apex ALIAS as CNAME and ignores other ALIAS, SOA and fully disabled rrsets', () => {
+    expect(rrsetToEndpoint({ name: 'example.com.', type: 'ALIAS', ttl: 300, records: [{ content: 'lb.example.net.' }] }, 'example.com')).toEqual({
+      dnsName: 'example.com',
+      recordType: 'CNAME',
+      targets: ['lb.example.net'],
+      recordTTL: 300,
+    });
+    expect(rrsetToEndpoint({ name: 'x.example.com.', type: 'ALIAS', ttl: 300, records: [{ content: 'lb.example.net.' }] }, 'example.com')).toBeUndefined();
+    expect(rrsetToEndpoint({ name: 'example.com.', type: 'SOA', ttl: 300, records: [{ content: 'a. b. 1 2 3 4 5' }] }, 'example.com')).toBeUndefined();
+    expect(rrsetToEndpoint({ name: 'y.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1', disabled: true }] }, 'example.com')).toBeUndefined();
+  });
+});

@@ -1,0 +1,32 @@
+import { normalizeDnsName, type Endpoint } from '@dnsgate/plugin-sdk';
+import type { PdnsRrset } from '../client/powerdns-api.types.js';
+import { compareTargets } from './endpoint.normalizer.js';
+import { SUPPORTED_TYPES, toTarget } from './record-content.mapper.js';
+
+/**
+ * One PowerDNS rrset as one endpoint, in the form AdjustEndpoints produces.
+ * Disabled records are left out (an rrset with only disabled records is not
+ * reported); an ALIAS at the zone apex is reported as the CNAME ExternalDNS
+ * asked for, which is how it is written back. Types dnsgate does not manage
+ * (SOA, DNSKEY, an ALIAS below the apex…) give undefined.
+ */
+export function rrsetToEndpoint(rrset: PdnsRrset, zone: string): Endpoint | undefined {
+  const name = normalizeDnsName(rrset.name);
+  let type = rrset.type.toUpperCase();
+  if (type === 'ALIAS') {
+    if (name !== zone) return undefined;
+    type = 'CNAME';
+  } else if (!SUPPORTED_TYPES.has(type)) {
+    return undefined;
+  }
+  const targets = new Set<string>();
+  for (const record of rrset.records ?? []) {
+    if (record.disabled) continue;
+    const result = toTarget(rrset.type.toUpperCase() === 'ALIAS' ? 'ALIAS' : type, record.content);
+    targets.add(result.ok ? result.target : record.content.trim());
+  }
+  if (targets.size === 0) return undefined;
+  const endpoint: Endpoint = { dnsName: name, targets: [...targets].sort(compareTargets), recordType: type };
+  if (rrset.ttl !== undefined && rrset.ttl > 0) endpoint.recordTTL = rrset.ttl;
+  return endpoint;
+}

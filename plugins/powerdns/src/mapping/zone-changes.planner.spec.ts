@@ -1,0 +1,98 @@
+import { describe, expect, it } from '@jest/globals';
+import { ChangeRejectedError, type Changes } from '@dnsgate/plugin-sdk';
+import { planChanges } from './zone-changes.planner.js';
+
+const changes = (partial: Partial<Changes>): Changes => ({ create: [], updateOld: [], updateNew: [], delete: [], ...partial });
+const zones = ['example.com', 'sub.example.com', 'example.org'];
+
+describe('planChanges', () => {
+  it('makes one PATCH per zone, deletes first, names to the longest zone on a dot boundary', () => {
+    const plan = planChanges(
+      changes({
+        create: [
+          { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+          { dnsName: 'x.sub.example.com', recordType: 'TXT', targets: ['"hello"'], recordTTL: 60 },
+          { dnsName: 'myexample.com', recordType: 'A', targets: ['192.0.2.9'] },
+        ],
+        delete: [{ dnsName: 'old.example.com', recordType: 'CNAME', targets: ['x.example.net'] }],
+        updateOld: [{ dnsName: 'example.org', recordType: 'MX', targets: ['10 a.example.org'] }],
+        updateNew: [{ dnsName: 'example.org', recordType: 'MX', targets: ['20 b.example.org'], recordTTL: 0 }],
+      }),
+      zones,
+      300,
+    );
+    expect(plan.patches).toEqual([
+      {
+        zone: 'example.com',
+        rrsets: [
+          { name: 'old.example.com.', type: 'CNAME', changetype: 'DELETE' },
+          { name: 'a.example.com.', type: 'A', ttl: 300, changetype: 'REPLACE', records: [{ content: '192.0.2.1', disabled: false }] },
+        ],
+        sources: ['delete of CNAME old.example.com', 'create of A a.example.com'],
+      },
+      {
+        zone: 'sub.example.com',
+        rrsets: [{ name: 'x.sub.example.com.', type: 'TXT', ttl: 60, changetype: 'REPLACE', records: [{ content: '"hello"', disabled: false }] }],
+        sources: ['create of TXT x.sub.example.com'],
+      },
+      {
+        zone: 'example.org',
+        rrsets: [{ name: 'example.org.', type: 'MX', ttl: 300, changetype: 'REPLACE', records: [{ content: '20 b.example.org.', disabled: false }] }],
+        sources: ['update of MX example.org'],
+      },
+    ]);
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({ action: 'create', reason: 'outside_zones', endpoint: expect.objectContaining({ dnsName: 'myexample.com' }) }),
+    ]);
+  });
+
+  it('writes a CNAME at the apex as ALIAS, for create and delete alike', () => {
+    const plan = planChanges(
+      changes({
+        create: [{ dnsName: 'example.com', recordType: 'CNAME', targets: ['lb.example.net'] }],
+        delete: [{ dnsName: 'example.org.', recordType: 'CNAME', targets: ['lb.example.net'] }],
+      }),
+      zones,
+      300,
+    );
+    expect(plan.patches.flatMap((p) => p.rrsets.map((r) => `${r.changetype} ${r.type} ${r.name}`)).sort()).toEqual([
+      'DELETE ALIAS example.org.',
+      'REPLACE ALIAS example.com.',
+    ]);
+  });
+
+  it('deletes the old rrset when an update changes the name or type', () => {
+    const plan = planChanges(
+      changes({
+        updateOld: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+        updateNew: [{ dnsName: 'b.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+      }),
+      zones,
+      300,
+    );
+    expect(plan.patches[0]!.rrsets.map((r) => `${r.changetype} ${r.name}`)).toEqual(['DELETE a.example.com.', 'REPLACE b.example.com.']);
+  });
+
+  it('rejects the whole batch when one rrset appears twice, whatever the spelling', () => {
+    expect(() =>
+      planChanges(
+        changes({
+          create: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+          delete: [{ dnsName: 'A.Example.com.', recordType: 'a', targets: [] }],
+        }),
+        zones,
+        300,
+      ),
+    ).toThrow(ChangeRejectedError);
+  });
+
+  it('skips changes PowerDNS cannot hold instead of sending them', () => {
+    const plan = planChanges(
+      changes({ create: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['999.1.1.1'] }] }),
+      zones,
+      300,
+    );
+    expect(plan.patches).toEqual([]);
+    expect(plan.skipped[0]).toMatchObject({ reason: 'invalid', problem: expect.stringMatching(/not an IPv4 address/) });
+  });
+});

@@ -1,0 +1,218 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import {
+  BackendError,
+  BackendTimeoutError,
+  BackendUnavailableError,
+  ChangeRejectedError,
+  PluginConfigError,
+  isDnsgateError,
+  loadPluginOptions,
+} from '@dnsgate/plugin-sdk';
+import { PowerDnsOptions } from '@dnsgate/plugin-powerdns';
+import { digShort } from '../support/run-command.js';
+import { startPowerDns, type PowerDnsTestServer } from '../support/powerdns-server.js';
+import { changes, createPowerDnsPlugin, metricValue, type PluginUnderTest } from './powerdns-test-helpers.js';
+
+async function statusOf(promise: Promise<unknown>): Promise<{ status: number; error: Error }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isDnsgateError(error)) return { status: error.statusCode, error };
+    throw error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('powerdns plugin against a real PowerDNS (failures)', () => {
+  jest.setTimeout(30_000);
+  let server: PowerDnsTestServer;
+  const started: PluginUnderTest[] = [];
+
+  beforeAll(async () => {
+    server = await startPowerDns({ apiKey: 'correct-horse-battery-staple-42' });
+    await server.createZone('example.com');
+  });
+
+  afterEach(async () => {
+    server.resume();
+    if (!server.pid) await server.launch();
+    for (const under of started.splice(0)) await under.plugin.stop?.();
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const plugin = (env: Record<string, string> = {}): PluginUnderTest => {
+    const under = createPowerDnsPlugin(server, env);
+    started.push(under);
+    return under;
+  };
+
+  it('answers 5xx and turns not ready with the reason while PowerDNS is stopped, and recovers', async () => {
+    const { plugin: p } = plugin({ DNSGATE_POWERDNS_TIMEOUT: '1s' });
+    await p.start!();
+    await server.halt();
+    const read = await statusOf(p.records({ zones: ['example.com'] }));
+    expect(read.status).toBe(503);
+    expect(read.error).toBeInstanceOf(BackendUnavailableError);
+    expect(read.error.message).toMatch(/unreachable.*ECONNREFUSED/);
+    const write = await statusOf(
+      p.applyChanges(changes({ create: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }] })),
+    );
+    expect(write.status).toBeGreaterThanOrEqual(500);
+    expect(write.status).toBeLessThanOrEqual(510);
+    const readiness = await p.readiness();
+    expect(readiness.ready).toBe(false);
+    expect(readiness.ready === false && readiness.reason).toMatch(/PowerDNS at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
+    // start() fails the same way, so the gateway keeps retrying it.
+    await expect(plugin({ DNSGATE_POWERDNS_TIMEOUT: '1s' }).plugin.start!()).rejects.toBeInstanceOf(BackendUnavailableError);
+
+    await server.launch();
+    await expect(p.readiness()).resolves.toEqual({ ready: true });
+    await p.applyChanges(changes({ create: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 300 }] }));
+    expect(await digShort('127.0.0.1', server.dnsPort, 'a.example.com', 'A')).toEqual(['192.0.2.1']);
+  });
+
+  it('says the API key was rejected, answers 502, and never shows the key', async () => {
+    const wrongKey = 'wrong-key-value-that-must-not-leak';
+    const under = plugin({ DNSGATE_POWERDNS_API_KEY: wrongKey });
+    const start = await statusOf(under.plugin.start!());
+    expect(start.status).toBe(502);
+    expect(start.error).toBeInstanceOf(BackendError);
+    const read = await statusOf(under.plugin.records({ zones: ['example.com'] }));
+    expect(read.status).toBe(502);
+    const readiness = await under.plugin.readiness();
+    expect(readiness.ready === false && readiness.reason).toMatch(/rejected the API key/);
+    const rejected = under.context.lines.filter((l) => l.level === 'error' && /rejected the API key \(HTTP 401/.test(l.message));
+    expect(rejected.length).toBeGreaterThanOrEqual(1);
+    const everything = [
+      ...under.context.lines.map((l) => l.message),
+      start.error.message,
+      read.error.message,
+      readiness.ready ? '' : readiness.reason,
+      await under.context.registry.metrics(),
+    ].join('\n');
+    expect(everything).not.toContain(wrongKey);
+    expect(everything).not.toContain(server.apiKey);
+    expect(await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { code: '401' })).toBeGreaterThanOrEqual(3);
+  });
+
+  it('gives up on a stalled server within TIMEOUT with a 504, and is not ready meanwhile', async () => {
+    const { plugin: p } = plugin({ DNSGATE_POWERDNS_TIMEOUT: '600ms' });
+    await p.start!();
+    server.stall();
+    const began = Date.now();
+    const read = await statusOf(p.records({ zones: ['example.com'] }));
+    const took = Date.now() - began;
+    expect(read.status).toBe(504);
+    expect(read.error).toBeInstanceOf(BackendTimeoutError);
+    expect(read.error.message).toMatch(/did not answer GET .* within \d+ ms/);
+    expect(took).toBeGreaterThanOrEqual(550);
+    expect(took).toBeLessThan(3000);
+    const write = await statusOf(
+      p.applyChanges(changes({ create: [{ dnsName: 'slow.example.com', recordType: 'A', targets: ['192.0.2.9'] }] })),
+    );
+    expect(write.status).toBe(504);
+    expect(write.error.message).toMatch(/did not answer PATCH/);
+    const readiness = await p.readiness();
+    expect(readiness.ready === false && readiness.reason).toMatch(/did not answer/);
+    server.resume();
+    await expect(p.readiness()).resolves.toEqual({ ready: true });
+  });
+
+  it('logs the PowerDNS 422 message with the rrset concerned and answers 500 (a soft error)', async () => {
+    const under = plugin();
+    await under.plugin.start!();
+    await server.patchZone('example.com', [
+      { name: 'taken.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1' }] },
+    ]);
+    const result = await statusOf(
+      under.plugin.applyChanges(
+        changes({
+          create: [
+            { dnsName: 'fine.example.com', recordType: 'A', targets: ['192.0.2.2'] },
+            { dnsName: 'taken.example.com', recordType: 'CNAME', targets: ['elsewhere.example.net'] },
+          ],
+        }),
+      ),
+    );
+    expect(result.status).toBe(500);
+    expect(result.error).toBeInstanceOf(ChangeRejectedError);
+    const logged = under.context.lines.find((l) => l.level === 'error' && l.message.includes('(422)'));
+    expect(logged?.message).toMatch(/taken\.example\.com/);
+    expect(logged?.message).toMatch(/REPLACE CNAME taken\.example\.com\. \[elsewhere\.example\.net\.\]/);
+    expect(logged?.message).not.toMatch(/REPLACE A fine/);
+    // The zone's PATCH is one transaction: nothing of it landed.
+    expect(await server.rrset('example.com', 'fine.example.com', 'A')).toBeUndefined();
+  });
+
+  it('rejects a batch naming one rrset twice before sending anything', async () => {
+    const under = plugin();
+    await under.plugin.start!();
+    const before = await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' });
+    const result = await statusOf(
+      under.plugin.applyChanges(
+        changes({
+          create: [{ dnsName: 'twice.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+          delete: [{ dnsName: 'Twice.example.com.', recordType: 'A', targets: ['192.0.2.1'] }],
+        }),
+      ),
+    );
+    expect(result.status).toBe(500);
+    expect(result.error.message).toMatch(/appears twice/);
+    expect(await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' })).toBe(before);
+  });
+
+  it('reports a configured zone that does not exist instead of creating it, unless CREATE_ZONES is on', async () => {
+    const under = plugin({ DNSGATE_POWERDNS_ZONES: 'example.com,missing.test' });
+    await under.plugin.start!();
+    expect(await under.plugin.zones()).toEqual(['example.com', 'missing.test']);
+    expect(under.context.lines.some((l) => l.level === 'warn' && l.message.includes('zone missing.test') && l.message.includes('not created'))).toBe(true);
+    expect((await server.api('GET', '/zones/missing.test.')).status).toBe(404);
+    expect(await metricValue(under.context, 'dnsgate_powerdns_zones_missing')).toBe(1);
+    // Records of the missing zone: none, with a warning, not an error.
+    await expect(under.plugin.records({ zones: ['missing.test'] })).resolves.toEqual([]);
+    // A write to it fails softly.
+    const write = await statusOf(
+      under.plugin.applyChanges(changes({ create: [{ dnsName: 'a.missing.test', recordType: 'A', targets: ['192.0.2.1'] }] })),
+    );
+    expect(write.status).toBe(502);
+
+    const creating = plugin({
+      DNSGATE_POWERDNS_ZONES: 'example.com,created.test',
+      DNSGATE_POWERDNS_CREATE_ZONES: 'true',
+      DNSGATE_POWERDNS_ZONE_NAMESERVERS: 'ns1.example.net',
+    });
+    await creating.plugin.start!();
+    expect((await server.api('GET', '/zones/created.test.')).status).toBe(200);
+    await creating.plugin.applyChanges(
+      changes({ create: [{ dnsName: 'www.created.test', recordType: 'A', targets: ['192.0.2.77'] }] }),
+    );
+    expect(await digShort('127.0.0.1', server.dnsPort, 'www.created.test', 'A')).toEqual(['192.0.2.77']);
+  });
+
+  it('refuses to boot on missing or invalid options, naming the variable and never the key', () => {
+    const load = (env: Record<string, string>) => () => loadPluginOptions(PowerDnsOptions, 'DNSGATE_POWERDNS_', env);
+    expect(load({})).toThrow(/DNSGATE_POWERDNS_API_KEY/);
+    expect(load({})).toThrow(PluginConfigError);
+    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_URL: 'ftp://x' })).toThrow(/DNSGATE_POWERDNS_URL/);
+    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_TIMEOUT: 'soon' })).toThrow(/DNSGATE_POWERDNS_TIMEOUT/);
+    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_DEFAULT_TTL: '0' })).toThrow(/DNSGATE_POWERDNS_DEFAULT_TTL/);
+    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_ZONES: 'ok.test,bad zone!' })).toThrow(/DNSGATE_POWERDNS_ZONES/);
+    const tls = () =>
+      createPowerDnsPlugin(server, {
+        DNSGATE_POWERDNS_URL: 'https://127.0.0.1:1',
+        DNSGATE_POWERDNS_API_KEY: 'secret-in-config',
+        DNSGATE_POWERDNS_CA_FILE: '/nonexistent/ca.pem',
+        DNSGATE_POWERDNS_CLIENT_CERT_FILE: '/nonexistent/cert.pem',
+      });
+    expect(tls).toThrow(/DNSGATE_POWERDNS_CA_FILE: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/);
+    expect(tls).toThrow(/CLIENT_CERT_FILE and DNSGATE_POWERDNS_CLIENT_KEY_FILE: set both or neither/);
+    try {
+      tls();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret-in-config');
+    }
+  });
+});
