@@ -1,4 +1,4 @@
-import { findZone, isWithinDomain, normalizeDnsName, toFqdn } from './dns-name.js';
+import { ZoneIndex, findZone, isWithinDomain, normalizeDnsName, toFqdn } from './dns-name.js';
 
 describe('DNS name helpers', () => {
   it('normalises case and the trailing dot', () => {
@@ -14,5 +14,13 @@ describe('DNS name helpers', () => {
     expect(findZone('example.com', zones)).toBe('example.com');
     expect(findZone('xexample.com', zones)).toBeUndefined();
     expect(isWithinDomain('myexample.com', 'example.com')).toBe(false);
+  });
+
+  it('finds the same zones through a ZoneIndex', () => {
+    const zones = ['example.com', 'sub.example.com', 'myexample.com'];
+    const index = new ZoneIndex(zones);
+    for (const name of ['a.sub.example.com', 'A.Example.COM.', 'a.myexample.com', 'example.com', 'xexample.com', 'com']) {
+      expect(index.find(name)).toBe(findZone(name, zones));
+    }
   });
 });

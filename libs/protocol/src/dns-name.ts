@@ -34,3 +34,31 @@ export function toFqdn(name: string): string {
   const n = normalizeDnsName(name);
   return n === '' || n === '.' ? '.' : `${n}.`;
 }
+
+/**
+ * `findZone` for many lookups against the same zones: a name is matched by
+ * walking its label suffixes through a set, so the cost grows with the
+ * name's length, not with the number of zones.
+ */
+export class ZoneIndex {
+  private readonly zones: Set<string>;
+
+  constructor(zones: Iterable<string>) {
+    this.zones = new Set([...zones].map(normalizeDnsName));
+  }
+
+  get size(): number {
+    return this.zones.size;
+  }
+
+  /** The longest zone that holds `name`, on a label boundary. */
+  find(name: string): string | undefined {
+    let candidate = normalizeDnsName(name);
+    for (;;) {
+      if (this.zones.has(candidate)) return candidate;
+      const dot = candidate.indexOf('.');
+      if (dot < 0) return this.zones.has('') ? '' : undefined;
+      candidate = candidate.slice(dot + 1);
+    }
+  }
+}

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   describeEndpoint,
-  findZone,
   isWithinDomain,
   normalizeDnsName,
   type Changes,
   type DomainFilter,
   type DomainFilterMatcher,
   type Endpoint,
+  ZoneIndex,
 } from '@dnsgate/plugin-sdk';
 import { GatewayOptions } from '../config/gateway.options.js';
 import { configuredDomainFilter } from '../config/load-gateway-options.js';
@@ -40,7 +40,12 @@ export class DomainScope {
 
   async current(): Promise<Scope> {
     const zones = (await this.plugin.zones()).map(normalizeDnsName).filter((zone) => this.zoneMayMatch(zone));
-    return { zones, includes: (name) => this.configured.matches(name) && findZone(name, zones) !== undefined };
+    const index = new ZoneIndex(zones);
+    const unfiltered = this.configured.isEmpty;
+    return {
+      zones,
+      includes: (name) => index.find(name) !== undefined && (unfiltered || this.configured.matches(name)),
+    };
   }
 
   /** The filter for ExternalDNS: the configured one, narrowed to the plugin's zones where that can be said. */

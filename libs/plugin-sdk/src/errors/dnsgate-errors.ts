@@ -15,21 +15,21 @@ export abstract class DnsgateError extends Error {
 
 /** The backend could not be reached (connection refused, DNS failure, TLS error). */
 export class BackendUnavailableError extends DnsgateError {
-  override readonly name = 'BackendUnavailableError';
+  override readonly name: string = 'BackendUnavailableError';
   readonly statusCode = 503;
   readonly kind = 'unavailable';
 }
 
 /** The backend did not answer within the plugin's time budget. */
 export class BackendTimeoutError extends DnsgateError {
-  override readonly name = 'BackendTimeoutError';
+  override readonly name: string = 'BackendTimeoutError';
   readonly statusCode = 504;
   readonly kind = 'timeout';
 }
 
 /** The backend answered, but with a failure (a 5xx, SERVFAIL, a rejected key). */
 export class BackendError extends DnsgateError {
-  override readonly name = 'BackendError';
+  override readonly name: string = 'BackendError';
   readonly statusCode = 502;
   readonly kind = 'backend';
 }
@@ -40,14 +40,14 @@ export class BackendError extends DnsgateError {
  * was changed; ExternalDNS recomputes its plan and tries again.
  */
 export class ChangeRejectedError extends DnsgateError {
-  override readonly name = 'ChangeRejectedError';
+  override readonly name: string = 'ChangeRejectedError';
   readonly statusCode = 500;
   readonly kind = 'rejected';
 }
 
 /** The plugin has not started or lost its backend; the reason says why. */
 export class PluginNotReadyError extends DnsgateError {
-  override readonly name = 'PluginNotReadyError';
+  override readonly name: string = 'PluginNotReadyError';
   readonly statusCode = 503;
   readonly kind = 'not_ready';
 }
@@ -66,7 +66,7 @@ export class ConfigError extends Error {
 
 /** A plugin's options are missing or invalid. */
 export class PluginConfigError extends ConfigError {
-  override readonly name = 'PluginConfigError';
+  override readonly name: string = 'PluginConfigError';
   constructor(
     readonly pluginName: string,
     problems: string[],

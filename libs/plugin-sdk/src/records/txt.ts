@@ -10,6 +10,9 @@
 export function txtTargetValue(target: string): string {
   const trimmed = target.trim();
   if (!(trimmed.startsWith('"') && trimmed.endsWith('"') && trimmed.length >= 2)) return target;
+  // The usual case, one quoted string with no escapes (all the TXT registry writes), needs no parsing.
+  const inner = trimmed.slice(1, -1);
+  if (!inner.includes('"') && !inner.includes('\\')) return inner;
   const strings = parseQuotedStrings(trimmed);
   return strings === undefined ? target : strings.join('');
 }
@@ -63,34 +66,38 @@ export function parseQuotedStrings(text: string): string[] | undefined {
     if (i >= text.length) break;
     if (text[i] !== '"') return undefined;
     i++;
-    const bytes: number[] = [];
+    // Plain runs are copied as text; only \DDD escapes need bytes, since
+    // several of them may together spell one UTF-8 character.
+    const parts: Buffer[] = [];
     let closed = false;
+    let runStart = i;
     while (i < text.length) {
       const c = text[i]!;
-      if (c === '\\') {
-        const digits = text.slice(i + 1, i + 4);
-        if (/^\d{3}$/.test(digits)) {
-          bytes.push(Number(digits));
-          i += 4;
-        } else if (i + 1 < text.length) {
-          bytes.push(...Buffer.from(text[i + 1]!));
-          i += 2;
-        } else {
-          return undefined;
-        }
-      } else if (c === '"') {
+      if (c !== '\\' && c !== '"') {
+        i++;
+        continue;
+      }
+      if (i > runStart) parts.push(Buffer.from(text.slice(runStart, i)));
+      if (c === '"') {
         closed = true;
         i++;
         break;
-      } else {
-        const cp = text.codePointAt(i)!;
-        const char = String.fromCodePoint(cp);
-        bytes.push(...Buffer.from(char));
-        i += char.length;
       }
+      const digits = text.slice(i + 1, i + 4);
+      if (/^\d{3}$/.test(digits)) {
+        parts.push(Buffer.of(Number(digits)));
+        i += 4;
+      } else if (i + 1 < text.length) {
+        const escaped = String.fromCodePoint(text.codePointAt(i + 1)!);
+        parts.push(Buffer.from(escaped));
+        i += 1 + escaped.length;
+      } else {
+        return undefined;
+      }
+      runStart = i;
     }
     if (!closed) return undefined;
-    strings.push(Buffer.from(bytes).toString('utf8'));
+    strings.push(Buffer.concat(parts).toString('utf8'));
   }
   return strings.length > 0 ? strings : undefined;
 }

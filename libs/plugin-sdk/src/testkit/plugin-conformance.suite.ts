@@ -1,0 +1,480 @@
+import * as fc from 'fast-check';
+import {
+  EXTERNAL_DNS_RECORD_TYPES,
+  emptyChanges,
+  endpointKey,
+  isWithinDomain,
+  normalizeDnsName,
+  type Changes,
+  type Endpoint,
+} from '@dnsgate/protocol';
+import type { DnsPlugin } from '../contract/dns-plugin.interface.js';
+import { isDnsgateError } from '../errors/dnsgate-errors.js';
+import { comparableEndpoints, overlay } from './endpoint-comparison.js';
+import { testGlobals, type ConformanceMatchers } from './jest-globals.js';
+import {
+  SINGLE_TARGET_RECORD_TYPES,
+  endpointsArbitrary,
+  sampleTargets,
+} from './record-generators.js';
+
+/** What `setup` hands the suite: a plugin on a real, reachable backend. */
+export interface ConformanceFixture {
+  /** A new plugin instance, not started yet: the suite calls `start()` and `stop()` itself. */
+  plugin: DnsPlugin;
+  /** Zones the plugin serves and the suite may write to (two or more enable the cross-zone checks). */
+  zones: string[];
+  /** Called after each check, after `stop()`: drop the zone, delete the temp dir, … */
+  cleanup?(): Promise<void>;
+}
+
+export interface PluginConformanceOptions<Fixture extends ConformanceFixture = ConformanceFixture> {
+  /** Shown in the describe block, e.g. `powerdns against pdns_server 4.9`. */
+  name: string;
+  /**
+   * A fresh plugin for one check. Called before every check, so start
+   * expensive servers once in your own `beforeAll` and give each call a
+   * fresh zone or file. The zones should hold no records of their own
+   * beyond what the backend needs (SOA, NS at the apex).
+   */
+  setup(): Promise<Fixture>;
+  /** The record types the plugin supports; each gets its own round-trip property. */
+  recordTypes: readonly string[];
+  /**
+   * The TTL the plugin gives a record that arrives without one (e.g. 300).
+   * Leave it out when the backend keeps no TTL: AdjustEndpoints must then
+   * leave TTLs unset, or ExternalDNS rewrites the records every reconcile.
+   */
+  defaultTtl?: number;
+  /** The TTLs generated endpoints carry (default 60–86400); narrow it to the backend's limits. */
+  ttlRange?: { min: number; max: number };
+  /** Make the backend fail (stop the server, revoke the key, make the file unwritable); returns the undo. */
+  breakBackend?(fixture: Fixture): Promise<() => Promise<void>>;
+  /**
+   * Records the plugin does not manage, put straight into the backend
+   * (another zone on the same server, hand-written lines of a file).
+   * `verify` throws unless they are still there, unchanged.
+   */
+  outsideRecords?: {
+    seed(fixture: Fixture): Promise<void>;
+    verify(fixture: Fixture): Promise<void>;
+  };
+  /** Property runs per record type (default 25). Every run writes to the backend and cleans up. */
+  numRuns?: number;
+  /** A fast-check seed, to replay a failure reported by an earlier run. */
+  seed?: number;
+  /** Per check (default 120 s): the property checks write to a real backend many times. */
+  timeoutMs?: number;
+  /** How long `readiness()` may take to turn ready after `start()` (default 15 s). */
+  readyTimeoutMs?: number;
+  /** Check that AdjustEndpoints drops the ExternalDNS record types not in `recordTypes` (default true). */
+  dropsUnsupportedTypes?: boolean;
+}
+
+/** One check of the suite, runnable on its own (the suite's own tests feed it broken plugins). */
+export interface ConformanceCheck<Fixture extends ConformanceFixture = ConformanceFixture> {
+  name: string;
+  run(fixture: Fixture): Promise<void>;
+}
+
+/**
+ * Registers the dnsgate plugin conformance suite with the test runner
+ * (jest, or vitest with globals): one `it` per check, each on a fresh
+ * fixture from `setup`.
+ *
+ * ```ts
+ * describePluginConformance({
+ *   name: 'hosts',
+ *   recordTypes: ['A', 'AAAA'],
+ *   setup: async () => ({ plugin: factory.create(options, createTestPluginContext('hosts')), zones: ['example.com'] }),
+ * });
+ * ```
+ */
+export function describePluginConformance<Fixture extends ConformanceFixture>(
+  options: PluginConformanceOptions<Fixture>,
+): void {
+  const { describe, it } = testGlobals();
+  const checks = conformanceChecks(options);
+  describe(`dnsgate plugin conformance: ${options.name}`, () => {
+    for (const check of checks) {
+      it(check.name, () => runConformanceCheck(options, check), options.timeoutMs ?? 120_000);
+    }
+  });
+}
+
+/** Runs one check on a fresh fixture: setup, start, wait for readiness, the check, stop, cleanup. */
+export async function runConformanceCheck<Fixture extends ConformanceFixture>(
+  options: PluginConformanceOptions<Fixture>,
+  check: ConformanceCheck<Fixture>,
+): Promise<void> {
+  const fixture = await options.setup();
+  try {
+    await fixture.plugin.start?.();
+    await waitUntilReady(fixture.plugin, options.readyTimeoutMs ?? 15_000);
+    await check.run(fixture);
+  } finally {
+    try {
+      await fixture.plugin.stop?.();
+    } finally {
+      await fixture.cleanup?.();
+    }
+  }
+}
+
+/** The checks `describePluginConformance` registers, in order, for these options. */
+export function conformanceChecks<Fixture extends ConformanceFixture>(
+  options: PluginConformanceOptions<Fixture>,
+): ConformanceCheck<Fixture>[] {
+  const types = options.recordTypes.map((type) => type.toUpperCase());
+  if (types.length === 0) throw new Error('describePluginConformance: recordTypes is empty');
+  for (const type of types) {
+    if (!sampleTargets(type)) throw new Error(`describePluginConformance: no generator for record type ${type}`);
+  }
+  const multiTargetType = types.includes('A') ? 'A' : types.find((type) => !SINGLE_TARGET_RECORD_TYPES.has(type));
+  const mainType = multiTargetType ?? types[0]!;
+  const ttlRange = options.ttlRange ?? { min: 60, max: 86400 };
+  const clampTtl = (ttl: number): number => Math.min(ttlRange.max, Math.max(ttlRange.min, ttl));
+  const ttlA = clampTtl(300);
+  const ttlB = clampTtl(600) === ttlA ? ttlRange.max : clampTtl(600);
+  const numRuns = options.numRuns ?? 25;
+  const fcParameters = { numRuns, ...(options.seed === undefined ? {} : { seed: options.seed }) };
+
+  /** An endpoint of the main type with its first `count` sample targets (or the ones listed). */
+  const sample = (zone: string, label: string, picks: readonly number[] = [0], ttl?: number, type = mainType) => {
+    const targets = sampleTargets(type)!;
+    const endpoint: Endpoint = {
+      dnsName: `${label}.${zone}`,
+      recordType: type,
+      targets: picks.map((index) => targets[index]!),
+    };
+    if (ttl !== undefined) endpoint.recordTTL = ttl;
+    return endpoint;
+  };
+
+  const checks: ConformanceCheck<Fixture>[] = [];
+  const add = (name: string, run: (fixture: Fixture) => Promise<void>): void => {
+    checks.push({ name, run });
+  };
+
+  add('reports the zones it serves and becomes ready', async (f) => {
+    const zones = (await f.plugin.zones()).map(normalizeDnsName);
+    for (const zone of f.zones) expect(zones).toContain(normalizeDnsName(zone));
+    for (const zone of await f.plugin.zones()) expect(zone).toBe(normalizeDnsName(zone));
+    expect(await f.plugin.readiness()).toEqual({ ready: true });
+  });
+
+  for (const type of types) {
+    add(`round trip for ${type}: AdjustEndpoints, then ApplyChanges, then Records gives the adjusted endpoints`, async (f) => {
+      await fc.assert(
+        fc.asyncProperty(endpointsArbitrary({ recordType: type, zones: f.zones, ttl: ttlRange }), async (desired) => {
+          const before = await readRecords(f);
+          try {
+            const adjusted = await adjust(f, desired);
+            expect(adjusted.map(identity)).toEqual(desired.map(identity));
+            await apply(f, { create: adjusted });
+            expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, adjusted)));
+          } finally {
+            await restoreRecords(f, before);
+          }
+        }),
+        fcParameters,
+      );
+    });
+  }
+
+  add('AdjustEndpoints is idempotent', async (f) => {
+    const anyType = fc.oneof(
+      ...types.map((type) => endpointsArbitrary({ recordType: type, zones: f.zones, ttl: ttlRange })),
+    );
+    await fc.assert(
+      fc.asyncProperty(anyType, async (desired) => {
+        const once = await adjust(f, desired);
+        const twice = await adjust(f, once);
+        expect(comparableEndpoints(twice)).toEqual(comparableEndpoints(once));
+      }),
+      fcParameters,
+    );
+  });
+
+  add('AdjustEndpoints normalises names and a missing TTL the way Records reports them', async (f) => {
+    const zone = f.zones[0]!;
+    const plain = sample(zone, 'ck-norm', [0]);
+    const shouted = { ...plain, dnsName: `${plain.dnsName.toUpperCase()}.` };
+    const [fromPlain, fromShouted] = await Promise.all([adjust(f, [plain]), adjust(f, [shouted])]);
+    expect(comparableEndpoints(fromShouted)).toEqual(comparableEndpoints(fromPlain));
+    expect(fromPlain.map((e) => e.dnsName)).toEqual([plain.dnsName]);
+    expect(fromPlain.map((e) => (e.recordTTL && e.recordTTL > 0 ? e.recordTTL : 0))).toEqual([
+      options.defaultTtl ?? 0,
+    ]);
+  });
+
+  add('creates a record', async (f) => {
+    const before = await readRecords(f);
+    const adjusted = await adjust(f, [sample(f.zones[0]!, 'ck-create', [0], ttlA)]);
+    await apply(f, { create: adjusted });
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, adjusted)));
+  });
+
+  add('updates the targets and the TTL of a record', async (f) => {
+    const before = await readRecords(f);
+    const zone = f.zones[0]!;
+    const [old] = await adjust(f, [sample(zone, 'ck-update', [0], ttlA)]);
+    await apply(f, { create: [old!] });
+    const [next] = await adjust(f, [sample(zone, 'ck-update', [1], ttlB)]);
+    await apply(f, { updateOld: [old!], updateNew: [next!] });
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [next!])));
+    const [ttlOnly] = await adjust(f, [sample(zone, 'ck-update', [1], ttlA)]);
+    await apply(f, { updateOld: [next!], updateNew: [ttlOnly!] });
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [ttlOnly!])));
+  });
+
+  add('deletes a record and leaves the others', async (f) => {
+    const zone = f.zones[0]!;
+    const before = await readRecords(f);
+    const [gone, kept] = await adjust(f, [sample(zone, 'ck-delete', [0], ttlA), sample(zone, 'ck-keep', [1], ttlA)]);
+    await apply(f, { create: [gone!, kept!] });
+    await apply(f, { delete: [gone!] });
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [kept!])));
+    await apply(f, { delete: [kept!] });
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(before));
+  });
+
+  if (multiTargetType) {
+    add(`keeps every target of a multi-target ${multiTargetType} record through create, update and delete`, async (f) => {
+      const zone = f.zones[0]!;
+      const before = await readRecords(f);
+      const [three] = await adjust(f, [sample(zone, 'ck-multi', [0, 1, 2], ttlA, multiTargetType)]);
+      expect(three!.targets.length).toBe(3);
+      await apply(f, { create: [three!] });
+      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [three!])));
+      const [two] = await adjust(f, [sample(zone, 'ck-multi', [2, 0], ttlA, multiTargetType)]);
+      await apply(f, { updateOld: [three!], updateNew: [two!] });
+      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [two!])));
+      const [one] = await adjust(f, [sample(zone, 'ck-multi', [1], ttlA, multiTargetType)]);
+      await apply(f, { updateOld: [two!], updateNew: [one!] });
+      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [one!])));
+      await apply(f, { delete: [one!] });
+      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(before));
+    });
+  }
+
+  add('applies one batch that spans several zones', async (f) => {
+    const [z0, z1 = z0] = f.zones as [string, string?];
+    const before = await readRecords(f);
+    const [x, y] = await adjust(f, [sample(z0, 'ck-batch-x', [0], ttlA), sample(z1, 'ck-batch-y', [0], ttlA)]);
+    await apply(f, { create: [x!, y!] });
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [x!, y!])));
+    const [x2, w] = await adjust(f, [sample(z0, 'ck-batch-x', [1], ttlB), sample(z1, 'ck-batch-w', [2], ttlA)]);
+    await apply(f, { create: [w!], updateOld: [x!], updateNew: [x2!], delete: [y!] });
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [x2!, w!])));
+  });
+
+  add('reports only names within the requested zones', async (f) => {
+    const created = await adjust(
+      f,
+      f.zones.map((zone, index) => sample(zone, `ck-scope-${index}`, [0], ttlA)),
+    );
+    await apply(f, { create: created });
+    const all = await readRecords(f);
+    for (const endpoint of all) expect(f.zones.some((zone) => isWithinDomain(endpoint.dnsName, zone))).toBe(true);
+    for (const endpoint of created) expect(all.map(endpointKey)).toContain(endpointKey(endpoint));
+    for (const zone of f.zones) {
+      const scoped = await f.plugin.records({ zones: [zone] });
+      // A zone nested in this one is served on its own; only names of `zone` proper may appear.
+      const nested = f.zones.filter((other) => other !== zone && isWithinDomain(other, zone));
+      for (const endpoint of scoped) {
+        expect({ name: endpoint.dnsName, inZone: isWithinDomain(endpoint.dnsName, zone) }).toEqual({
+          name: endpoint.dnsName,
+          inZone: true,
+        });
+        expect(nested.some((inner) => isWithinDomain(endpoint.dnsName, inner))).toBe(false);
+      }
+      const mine = created.filter((e) => isWithinDomain(e.dnsName, zone)).map(endpointKey);
+      for (const key of mine) expect(scoped.map(endpointKey)).toContain(key);
+    }
+  });
+
+  if (options.outsideRecords) {
+    const outside = options.outsideRecords;
+    add('never touches or reports records it does not manage', async (f) => {
+      await outside.seed(f);
+      const before = await readRecords(f);
+      const zone = f.zones[0]!;
+      const [a] = await adjust(f, [sample(zone, 'ck-outside', [0], ttlA)]);
+      await apply(f, { create: [a!] });
+      const [b] = await adjust(f, [sample(zone, 'ck-outside', [1], ttlB)]);
+      await apply(f, { updateOld: [a!], updateNew: [b!] });
+      await apply(f, { delete: [b!] });
+      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(before));
+      for (const endpoint of before) expect(f.zones.some((z) => isWithinDomain(endpoint.dnsName, z))).toBe(true);
+      await outside.verify(f);
+    });
+  }
+
+  add('two ApplyChanges at once do not interleave', async (f) => {
+    const [z0, z1 = z0] = f.zones as [string, string?];
+    const before = await readRecords(f);
+    // Disjoint batches: each lands whole or fails cleanly as rejected.
+    const first = await adjust(f, [sample(z0, 'ck-race-a1', [0], ttlA), sample(z1, 'ck-race-a2', [0], ttlA)]);
+    const second = await adjust(f, [sample(z0, 'ck-race-b1', [1], ttlA), sample(z1, 'ck-race-b2', [1], ttlA)]);
+    const disjoint = await Promise.allSettled([apply(f, { create: first }), apply(f, { create: second })]);
+    for (const outcome of disjoint) if (outcome.status === 'rejected') expectRejected(outcome.reason);
+    const landed = disjoint.flatMap((outcome, index) =>
+      outcome.status === 'fulfilled' ? (index === 0 ? first : second) : [],
+    );
+    expect(landed.length).toBeGreaterThanOrEqual(2);
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, landed)));
+    await restoreRecords(f, before);
+
+    // Conflicting batches: both create one record with other targets. At most one may win, whole.
+    const [mine] = await adjust(f, [sample(z0, 'ck-race-same', [0], ttlA)]);
+    const [theirs] = await adjust(f, [sample(z0, 'ck-race-same', [1], ttlB)]);
+    const extraMine = (await adjust(f, [sample(z1, 'ck-race-mine', [0], ttlA)]))[0]!;
+    const extraTheirs = (await adjust(f, [sample(z1, 'ck-race-theirs', [0], ttlA)]))[0]!;
+    const conflicting = await Promise.allSettled([
+      apply(f, { create: [mine!, extraMine] }),
+      apply(f, { create: [theirs!, extraTheirs] }),
+    ]);
+    const winners = conflicting.filter((outcome) => outcome.status === 'fulfilled');
+    expect(winners.length).toBeLessThanOrEqual(1);
+    for (const outcome of conflicting) if (outcome.status === 'rejected') expectRejected(outcome.reason);
+    const expected =
+      conflicting[0]!.status === 'fulfilled'
+        ? overlay(before, [mine!, extraMine])
+        : conflicting[1]!.status === 'fulfilled'
+          ? overlay(before, [theirs!, extraTheirs])
+          : before;
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(expected));
+  });
+
+  add('rejects a create of an existing record and changes nothing', async (f) => {
+    const [z0, z1 = z0] = f.zones as [string, string?];
+    const [existing] = await adjust(f, [sample(z0, 'ck-exists', [0], ttlA)]);
+    await apply(f, { create: [existing!] });
+    const before = await readRecords(f);
+    const [again, fresh] = await adjust(f, [sample(z0, 'ck-exists', [1], ttlB), sample(z1, 'ck-fresh', [0], ttlA)]);
+    // The fresh record comes first, so a plugin that writes as it validates is caught.
+    expectRejected(await caught(apply(f, { create: [fresh!, again!] })));
+    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(before));
+  });
+
+  if (options.breakBackend) {
+    const breakBackend = options.breakBackend;
+    add('answers a broken backend with a retryable 5xx error', async (f) => {
+      const before = await readRecords(f);
+      const [fresh] = await adjust(f, [sample(f.zones[0]!, 'ck-broken', [0], ttlA)]);
+      const restore = await breakBackend(f);
+      let readError: unknown;
+      let writeError: unknown;
+      try {
+        readError = await caught(readRecords(f));
+        writeError = await caught(apply(f, { create: [fresh!] }));
+      } finally {
+        await restore();
+      }
+      for (const error of [readError, writeError]) expectRetryable(error);
+      await waitUntilReady(f.plugin, options.readyTimeoutMs ?? 15_000);
+      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(before));
+    });
+  }
+
+  const unsupported = EXTERNAL_DNS_RECORD_TYPES.filter((type) => !types.includes(type) && sampleTargets(type));
+  if ((options.dropsUnsupportedTypes ?? true) && unsupported.length > 0) {
+    add(`drops the record types it does not support in AdjustEndpoints (${unsupported.join(', ')})`, async (f) => {
+      const zone = f.zones[0]!;
+      const offered = unsupported.map((type, index) => sample(zone, `ck-unsupported-${index}`, [0], ttlA, type));
+      const supported = sample(zone, 'ck-supported', [0], ttlA);
+      const adjusted = await adjust(f, [...offered, supported]);
+      expect(adjusted.map((e) => e.recordType)).toEqual([mainType]);
+    });
+  }
+
+  return checks;
+
+  function expect(actual: unknown): ConformanceMatchers {
+    return testGlobals().expect(actual);
+  }
+}
+
+function identity(endpoint: Endpoint): { dnsName: string; recordType: string } {
+  return { dnsName: normalizeDnsName(endpoint.dnsName), recordType: endpoint.recordType.toUpperCase() };
+}
+
+function readRecords(f: ConformanceFixture): Promise<Endpoint[]> {
+  return f.plugin.records({ zones: f.zones });
+}
+
+/** Plugins get copies, as they would from the wire: one that mutates its input must not corrupt the check. */
+function adjust(f: ConformanceFixture, endpoints: readonly Endpoint[]): Promise<Endpoint[]> {
+  return f.plugin.adjustEndpoints(structuredClone([...endpoints]));
+}
+
+function apply(f: ConformanceFixture, changes: Partial<Changes>): Promise<void> {
+  return f.plugin.applyChanges(structuredClone({ ...emptyChanges(), ...changes }));
+}
+
+/** Puts the backend back to `before` after a check: deletes what was added, rewrites what changed. */
+async function restoreRecords(f: ConformanceFixture, before: readonly Endpoint[]): Promise<void> {
+  const wanted = new Map(before.map((e) => [endpointKey(e), e]));
+  const now = await readRecords(f);
+  const changes = emptyChanges();
+  for (const endpoint of now) {
+    const original = wanted.get(endpointKey(endpoint));
+    if (!original) changes.delete.push(endpoint);
+    else if (JSON.stringify(comparableEndpoints([original])) !== JSON.stringify(comparableEndpoints([endpoint]))) {
+      changes.updateOld.push(endpoint);
+      changes.updateNew.push(original);
+    }
+  }
+  const present = new Set(now.map(endpointKey));
+  for (const [key, endpoint] of wanted) if (!present.has(key)) changes.create.push(endpoint);
+  if (changes.create.length + changes.updateNew.length + changes.delete.length > 0) await apply(f, changes);
+}
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  return {
+    isDnsgateError: isDnsgateError(error),
+    name: (error as Error | undefined)?.name,
+    message: (error as Error | undefined)?.message,
+    statusCode: (error as { statusCode?: unknown } | undefined)?.statusCode,
+    kind: (error as { kind?: unknown } | undefined)?.kind,
+  };
+}
+
+/** A ChangeRejectedError, recognised by shape: the plugin may carry its own copy of the SDK. */
+function expectRejected(error: unknown): void {
+  const seen = describeError(error);
+  testGlobals()
+    .expect({ isDnsgateError: seen.isDnsgateError, kind: seen.kind, statusCode: seen.statusCode, error: seen })
+    .toEqual({ isDnsgateError: true, kind: 'rejected', statusCode: 500, error: seen });
+}
+
+/** One of the SDK's errors with a status ExternalDNS retries (500–510). */
+function expectRetryable(error: unknown): void {
+  const seen = describeError(error);
+  const status = typeof seen.statusCode === 'number' ? seen.statusCode : -1;
+  testGlobals()
+    .expect({ isDnsgateError: seen.isDnsgateError, retryable: status >= 500 && status <= 510, error: seen })
+    .toEqual({ isDnsgateError: true, retryable: true, error: seen });
+}
+
+async function waitUntilReady(plugin: DnsPlugin, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const readiness = await plugin.readiness();
+    if (readiness.ready) return;
+    if (Date.now() > deadline) {
+      throw new Error(`the plugin did not become ready within ${timeoutMs} ms: ${readiness.reason}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
