@@ -16,9 +16,11 @@ export interface DnsgateProcess {
 
 /**
  * Runs the built gateway as `npm start` does (node apps/gateway/dist/main.js)
- * in its own process, on free loopback ports, and waits until /healthz answers.
+ * in its own process, on free loopback ports, and waits until /readyz (or /healthz) answers 200.
  */
-export async function spawnDnsgate(options: { env?: Record<string, string>; cwd?: string } = {}): Promise<DnsgateProcess> {
+export async function spawnDnsgate(
+  options: { env?: Record<string, string>; cwd?: string; waitFor?: 'healthz' | 'readyz' } = {},
+): Promise<DnsgateProcess> {
   const webhookPort = await freePort();
   const healthPort = await freePort();
   let output = '';
@@ -41,7 +43,7 @@ export async function spawnDnsgate(options: { env?: Record<string, string>; cwd?
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dnsgate exited with ${child.exitCode}:\n${output}`);
     try {
-      if ((await fetch(`${healthUrl}/healthz`)).ok) break;
+      if ((await fetch(`${healthUrl}/${options.waitFor ?? 'readyz'}`)).ok) break;
     } catch {
       // not listening yet
     }
