@@ -40,6 +40,11 @@ export default {
     },
     {
       ...common,
+      displayName: 'examples',
+      testMatch: ['<rootDir>/examples/*/test/**/*.spec.ts'],
+    },
+    {
+      ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       testTimeout: 60000,

@@ -5,6 +5,7 @@ import {
   assertBatchApplicable,
   createPluginModule,
   endpointKey,
+  isWithinDomain,
   normalizeDnsName,
   type Changes,
   type DnsPlugin,
@@ -37,6 +38,12 @@ export class MemoryPlugin implements DnsPlugin {
   startFailures = 0;
   ready: Readiness = { ready: true };
   appliedBatches: Changes[] = [];
+  /**
+   * On for the gateway tests, which plant a record outside the zones to
+   * prove the gateway's own filter; the conformance suite turns it off,
+   * since a conforming plugin reports only the zones it is asked for.
+   */
+  reportOutsideZones = true;
 
   constructor(
     readonly options: MemoryPluginOptions,
@@ -59,9 +66,11 @@ export class MemoryPlugin implements DnsPlugin {
     return this.options.zones;
   }
 
-  async records(_request: RecordsRequest): Promise<Endpoint[]> {
+  async records(request: RecordsRequest): Promise<Endpoint[]> {
     this.maybeFail();
-    return [...this.store.values()];
+    const all = [...this.store.values()];
+    if (this.reportOutsideZones) return all;
+    return all.filter((endpoint) => request.zones.some((zone) => isWithinDomain(endpoint.dnsName, zone)));
   }
 
   async applyChanges(changes: Changes): Promise<void> {

@@ -30,13 +30,11 @@ export function comparableEndpoint(endpoint: Endpoint): ComparableEndpoint {
 
 /** Endpoints in a stable order and comparable form, so `toEqual` shows a readable diff. */
 export function comparableEndpoints(endpoints: readonly Endpoint[]): ComparableEndpoint[] {
-  return endpoints
-    .map(comparableEndpoint)
-    .sort((a, b) => {
-      const ka = endpointKey(a);
-      const kb = endpointKey(b);
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
+  return endpoints.map(comparableEndpoint).sort((a, b) => {
+    const ka = endpointKey(a);
+    const kb = endpointKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
 }
 
 /** `base` with `changed` laid over it by endpoint key, and `removed` keys taken out. */

@@ -12,11 +12,7 @@ import type { DnsPlugin } from '../contract/dns-plugin.interface.js';
 import { isDnsgateError } from '../errors/dnsgate-errors.js';
 import { comparableEndpoints, overlay } from './endpoint-comparison.js';
 import { testGlobals, type ConformanceMatchers } from './jest-globals.js';
-import {
-  SINGLE_TARGET_RECORD_TYPES,
-  endpointsArbitrary,
-  sampleTargets,
-} from './record-generators.js';
+import { SINGLE_TARGET_RECORD_TYPES, endpointsArbitrary, sampleTargets } from './record-generators.js';
 
 /** What `setup` hands the suite: a plugin on a real, reachable backend. */
 export interface ConformanceFixture {
@@ -164,22 +160,25 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
   });
 
   for (const type of types) {
-    add(`round trip for ${type}: AdjustEndpoints, then ApplyChanges, then Records gives the adjusted endpoints`, async (f) => {
-      await fc.assert(
-        fc.asyncProperty(endpointsArbitrary({ recordType: type, zones: f.zones, ttl: ttlRange }), async (desired) => {
-          const before = await readRecords(f);
-          try {
-            const adjusted = await adjust(f, desired);
-            expect(adjusted.map(identity)).toEqual(desired.map(identity));
-            await apply(f, { create: adjusted });
-            expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, adjusted)));
-          } finally {
-            await restoreRecords(f, before);
-          }
-        }),
-        fcParameters,
-      );
-    });
+    add(
+      `round trip for ${type}: AdjustEndpoints, then ApplyChanges, then Records gives the adjusted endpoints`,
+      async (f) => {
+        await fc.assert(
+          fc.asyncProperty(endpointsArbitrary({ recordType: type, zones: f.zones, ttl: ttlRange }), async (desired) => {
+            const before = await readRecords(f);
+            try {
+              const adjusted = await adjust(f, desired);
+              expect(adjusted.map(identity)).toEqual(desired.map(identity));
+              await apply(f, { create: adjusted });
+              expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, adjusted)));
+            } finally {
+              await restoreRecords(f, before);
+            }
+          }),
+          fcParameters,
+        );
+      },
+    );
   }
 
   add('AdjustEndpoints is idempotent', async (f) => {
@@ -203,9 +202,7 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
     const [fromPlain, fromShouted] = await Promise.all([adjust(f, [plain]), adjust(f, [shouted])]);
     expect(comparableEndpoints(fromShouted)).toEqual(comparableEndpoints(fromPlain));
     expect(fromPlain.map((e) => e.dnsName)).toEqual([plain.dnsName]);
-    expect(fromPlain.map((e) => (e.recordTTL && e.recordTTL > 0 ? e.recordTTL : 0))).toEqual([
-      options.defaultTtl ?? 0,
-    ]);
+    expect(fromPlain.map((e) => (e.recordTTL && e.recordTTL > 0 ? e.recordTTL : 0))).toEqual([options.defaultTtl ?? 0]);
   });
 
   add('creates a record', async (f) => {
@@ -240,22 +237,25 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
   });
 
   if (multiTargetType) {
-    add(`keeps every target of a multi-target ${multiTargetType} record through create, update and delete`, async (f) => {
-      const zone = f.zones[0]!;
-      const before = await readRecords(f);
-      const [three] = await adjust(f, [sample(zone, 'ck-multi', [0, 1, 2], ttlA, multiTargetType)]);
-      expect(three!.targets.length).toBe(3);
-      await apply(f, { create: [three!] });
-      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [three!])));
-      const [two] = await adjust(f, [sample(zone, 'ck-multi', [2, 0], ttlA, multiTargetType)]);
-      await apply(f, { updateOld: [three!], updateNew: [two!] });
-      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [two!])));
-      const [one] = await adjust(f, [sample(zone, 'ck-multi', [1], ttlA, multiTargetType)]);
-      await apply(f, { updateOld: [two!], updateNew: [one!] });
-      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [one!])));
-      await apply(f, { delete: [one!] });
-      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(before));
-    });
+    add(
+      `keeps every target of a multi-target ${multiTargetType} record through create, update and delete`,
+      async (f) => {
+        const zone = f.zones[0]!;
+        const before = await readRecords(f);
+        const [three] = await adjust(f, [sample(zone, 'ck-multi', [0, 1, 2], ttlA, multiTargetType)]);
+        expect(three!.targets.length).toBe(3);
+        await apply(f, { create: [three!] });
+        expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [three!])));
+        const [two] = await adjust(f, [sample(zone, 'ck-multi', [2, 0], ttlA, multiTargetType)]);
+        await apply(f, { updateOld: [three!], updateNew: [two!] });
+        expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [two!])));
+        const [one] = await adjust(f, [sample(zone, 'ck-multi', [1], ttlA, multiTargetType)]);
+        await apply(f, { updateOld: [two!], updateNew: [one!] });
+        expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [one!])));
+        await apply(f, { delete: [one!] });
+        expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(before));
+      },
+    );
   }
 
   add('applies one batch that spans several zones', async (f) => {

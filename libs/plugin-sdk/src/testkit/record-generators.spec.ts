@@ -53,7 +53,10 @@ describe('record generators', () => {
   });
 
   it.each([...GENERATED_RECORD_TYPES])('generates only valid %s targets', (type) => {
-    fc.assert(fc.property(recordTargetArbitrary(type), (target) => VALID[type]!(target)), { numRuns: 300 });
+    fc.assert(
+      fc.property(recordTargetArbitrary(type), (target) => VALID[type]!(target)),
+      { numRuns: 300 },
+    );
   });
 
   it.each([...GENERATED_RECORD_TYPES])('has three distinct, valid %s samples', (type) => {
@@ -74,7 +77,9 @@ describe('record generators', () => {
   });
 
   it('generates host names under the domain it is given', () => {
-    fc.assert(fc.property(hostnameArbitrary('example.org'), (host) => HOST.test(host) && host.endsWith('.example.org')));
+    fc.assert(
+      fc.property(hostnameArbitrary('example.org'), (host) => HOST.test(host) && host.endsWith('.example.org')),
+    );
   });
 
   it('formats IPv6 addresses as RFC 5952 says', () => {
@@ -96,9 +101,9 @@ describe('record generators', () => {
     const zones = ['example.com', 'example.org'];
     fc.assert(
       fc.property(
-        fc.constantFrom(...GENERATED_RECORD_TYPES).chain((type) =>
-          endpointArbitrary({ recordType: type, zones, ttl: { min: 120, max: 3600 } }),
-        ),
+        fc
+          .constantFrom(...GENERATED_RECORD_TYPES)
+          .chain((type) => endpointArbitrary({ recordType: type, zones, ttl: { min: 120, max: 3600 } })),
         (endpoint) =>
           zones.some((zone) => isWithinDomain(endpoint.dnsName, zone) && endpoint.dnsName !== zone) &&
           endpoint.dnsName.startsWith('ck-') &&

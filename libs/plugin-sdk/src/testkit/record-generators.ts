@@ -44,7 +44,9 @@ export function dnsLabelArbitrary(maxLength = 20): fc.Arbitrary<string> {
 
 /** A host name under `domain` (default `example.com`) with one to three labels, without a trailing dot. */
 export function hostnameArbitrary(domain = 'example.com'): fc.Arbitrary<string> {
-  return fc.array(dnsLabelArbitrary(12), { minLength: 1, maxLength: 3 }).map((labels) => `${labels.join('.')}.${domain}`);
+  return fc
+    .array(dnsLabelArbitrary(12), { minLength: 1, maxLength: 3 })
+    .map((labels) => `${labels.join('.')}.${domain}`);
 }
 
 /** A unicast IPv4 address in dotted-quad form, without leading zeros. */
@@ -68,7 +70,7 @@ export function formatIpv6(groups: readonly number[]): string {
   if (groups.length !== 8) throw new RangeError(`an IPv6 address has 8 groups, got ${groups.length}`);
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -102,7 +104,10 @@ export function txtTargetArbitrary(): fc.Arbitrary<string> {
     .filter((text) => text !== '' && !text.startsWith('"') && !text.endsWith('"'));
   const registry = fc
     .tuple(dnsLabelArbitrary(10), fc.constantFrom('A', 'AAAA', 'CNAME'))
-    .map(([owner, type]) => `"heritage=external-dns,external-dns/owner=${owner},external-dns/resource=${type.toLowerCase()}"`);
+    .map(
+      ([owner, type]) =>
+        `"heritage=external-dns,external-dns/owner=${owner},external-dns/resource=${type.toLowerCase()}"`,
+    );
   const quoted = value.filter((text) => !text.includes('"')).map((text) => `"${text}"`);
   return fc.oneof(value, quoted, registry);
 }

@@ -1,0 +1,457 @@
+#!/usr/bin/env node
+// Generates a dnsgate plugin package that builds, loads in dnsgate and passes
+// the SDK's conformance testkit, with an in-memory backend to replace.
+//
+//   node scripts/create-dnsgate-plugin.mjs <dir> <name>
+//
+// Plain Node and no dependencies, so it runs before anything is installed.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PLUGIN_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+function usage(problem) {
+  process.stderr.write(
+    `${problem ? `create-dnsgate-plugin: ${problem}\n\n` : ''}usage: node create-dnsgate-plugin.mjs <dir> <name>\n\n` +
+      '  <dir>   the folder to create (must not exist, or be empty)\n' +
+      '  <name>  the plugin name: lower case letters, digits and "-", starting with a letter;\n' +
+      '          it selects the plugin (DNSGATE_PLUGIN=<name>) and prefixes its options (DNSGATE_<NAME>_*)\n',
+  );
+  process.exit(problem ? 2 : 0);
+}
+
+/** The SDK range the generated package asks for: the SDK beside this script when there is one. */
+function sdkRange() {
+  const manifest = join(dirname(fileURLToPath(import.meta.url)), '../libs/plugin-sdk/package.json');
+  try {
+    return `^${JSON.parse(readFileSync(manifest, 'utf8')).version}`;
+  } catch {
+    return '^0.1.0';
+  }
+}
+
+const pascal = (name) => name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c) => c.toUpperCase());
+const upperSnake = (name) => name.replace(/-/g, '_').toUpperCase();
+
+export function pluginFiles(name, sdk = sdkRange()) {
+  const Class = pascal(name);
+  const ENV = `DNSGATE_${upperSnake(name)}_`;
+  const packageName = `dnsgate-plugin-${name}`;
+  const files = {};
+
+  files['package.json'] = `${JSON.stringify(
+    {
+      name: packageName,
+      version: '0.1.0',
+      description: `A dnsgate plugin for ${name}`,
+      license: 'Apache-2.0',
+      type: 'module',
+      main: './dist/index.js',
+      types: './dist/index.d.ts',
+      exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
+      files: ['dist', 'README.md'],
+      keywords: ['dnsgate-plugin', 'external-dns'],
+      engines: { node: '>=20.11' },
+      scripts: {
+        build: 'tsc -p .',
+        test: 'node --experimental-vm-modules node_modules/jest/bin/jest.js',
+        prepack: 'tsc -p .',
+      },
+      peerDependencies: {
+        '@dnsgate/plugin-sdk': sdk,
+        '@nestjs/common': '^12.0.0',
+        'class-transformer': '^0.5.1',
+        'class-validator': '^0.15.1',
+        'prom-client': '^15.1.0',
+        'reflect-metadata': '^0.2.2',
+      },
+      devDependencies: {
+        '@dnsgate/plugin-sdk': sdk,
+        '@swc/core': '^1.16.0',
+        '@swc/jest': '^0.2.39',
+        '@types/jest': '^30.0.0',
+        '@types/node': '^20.19.0',
+        'fast-check': '^4.10.0',
+        jest: '^30.5.0',
+        typescript: '~6.0.3',
+      },
+    },
+    null,
+    2,
+  )}\n`;
+
+  files['tsconfig.json'] = `${JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        lib: ['ES2023'],
+        types: ['node'],
+        strict: true,
+        noUncheckedIndexedAccess: true,
+        noImplicitOverride: true,
+        experimentalDecorators: true,
+        emitDecoratorMetadata: true,
+        useDefineForClassFields: false,
+        skipLibCheck: true,
+        declaration: true,
+        sourceMap: true,
+        rootDir: 'src',
+        outDir: 'dist',
+      },
+      include: ['src'],
+    },
+    null,
+    2,
+  )}\n`;
+
+  files['jest.config.js'] = `// Tests run on the TypeScript sources; SWC keeps the decorator metadata the SDK needs.
+export default {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          target: 'es2022',
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+          keepClassNames: true,
+        },
+        module: { type: 'es6' },
+      },
+    ],
+  },
+  moduleNameMapper: { '^(\\\\.{1,2}/.*)\\\\.js$': '$1' },
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.spec.ts'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};
+`;
+
+  files['.gitignore'] = 'node_modules/\ndist/\n*.tgz\n';
+
+  files[`src/${name}.options.ts`] = `import { PluginOption } from '@dnsgate/plugin-sdk';
+import { ArrayNotEmpty, IsInt, IsString, Max, Min } from 'class-validator';
+
+/** Filled from \`${ENV}<OPTION>\`; every problem stops dnsgate at boot, named by its variable. */
+export class ${Class}PluginOptions {
+  @PluginOption({ description: 'The zones this backend serves, comma separated', type: 'list' })
+  @ArrayNotEmpty({ message: 'is required: at least one zone' })
+  @IsString({ each: true })
+  zones: string[] = [];
+
+  @PluginOption({ description: 'TTL given to records that arrive without one' })
+  @IsInt()
+  @Min(1)
+  @Max(2147483647)
+  defaultTtl = 300;
+
+  // A secret: may also come from ${ENV}API_KEY_FILE, and is redacted from every log line.
+  @PluginOption({ description: 'The API key of the backend (unused by the in-memory backend)', secret: true })
+  @IsString()
+  apiKey = '';
+}
+`;
+
+  files[`src/${name}.backend.ts`] = `import type { Endpoint } from '@dnsgate/plugin-sdk';
+
+/**
+ * The backend client. This one keeps records in memory so the package works
+ * from the first build; replace its two methods with calls to your DNS
+ * server's API. Throw the SDK's errors: BackendUnavailableError when it
+ * cannot be reached, BackendTimeoutError on a timeout, BackendError when it
+ * answers with a failure. Each becomes a 5xx, which ExternalDNS retries.
+ */
+export class ${Class}Backend {
+  private readonly records = new Map<string, Endpoint>();
+
+  /** Every record set, in the form the plugin reports (normalised on the way in). */
+  async list(): Promise<Endpoint[]> {
+    return [...this.records.values()].map((e) => structuredClone(e));
+  }
+
+  /** Replaces the given record sets and removes the deleted ones, all at once or not at all. */
+  async write(upserts: Map<string, Endpoint>, deletes: Set<string>): Promise<void> {
+    for (const key of deletes) this.records.delete(key);
+    for (const [key, endpoint] of upserts) this.records.set(key, structuredClone(endpoint));
+  }
+}
+`;
+
+  files[`src/${name}.plugin.ts`] = `import {
+  ChangeRejectedError,
+  assertBatchApplicable,
+  canonicalTxtTarget,
+  describeEndpoint,
+  endpointKey,
+  findZone,
+  isWithinDomain,
+  normalizeDnsName,
+  type Changes,
+  type DnsPlugin,
+  type Endpoint,
+  type PluginContext,
+  type Readiness,
+  type RecordsRequest,
+} from '@dnsgate/plugin-sdk';
+import type { Counter } from 'prom-client';
+import { ${Class}Backend } from './${name}.backend.js';
+import type { ${Class}PluginOptions } from './${name}.options.js';
+
+/** The record types this plugin holds; AdjustEndpoints drops the others with a log line. */
+export const SUPPORTED_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
+const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_RECORD_TYPES);
+
+export class ${Class}Plugin implements DnsPlugin {
+  private readonly zoneList: string[];
+  /** One batch at a time: each is validated against what the previous one wrote. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly changesApplied: Counter<'instance' | 'action'>;
+
+  constructor(
+    private readonly options: ${Class}PluginOptions,
+    private readonly context: PluginContext,
+    private readonly backend = new ${Class}Backend(),
+  ) {
+    this.zoneList = options.zones.map(normalizeDnsName);
+    this.changesApplied = context.metrics.counter({
+      name: 'changes_applied_total',
+      help: 'Record sets created, updated and deleted',
+      labelNames: ['instance', 'action'],
+    });
+  }
+
+  async start(): Promise<void> {
+    // Connect to the backend here; a throw is retried by dnsgate with backoff.
+    await this.backend.list();
+  }
+
+  async readiness(): Promise<Readiness> {
+    try {
+      await this.backend.list();
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: (error as Error).message };
+    }
+  }
+
+  async zones(): Promise<string[]> {
+    return [...this.zoneList];
+  }
+
+  async records(request: RecordsRequest): Promise<Endpoint[]> {
+    const all = await this.backend.list();
+    return all.filter((e) => request.zones.some((zone) => isWithinDomain(e.dnsName, zone)));
+  }
+
+  async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
+    const adjusted: Endpoint[] = [];
+    for (const endpoint of endpoints) {
+      const result = this.normalise(endpoint);
+      if (typeof result === 'string') this.context.logger.warn(\`dropping \${describeEndpoint(endpoint)}: \${result}\`);
+      else adjusted.push(result);
+    }
+    return adjusted;
+  }
+
+  applyChanges(changes: Changes): Promise<void> {
+    const run = this.queue.then(() => this.applyNow(changes));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(changes: Changes): Promise<void> {
+    const normalised: Changes = {
+      create: changes.create.map((e) => this.mustNormalise(e)),
+      updateOld: changes.updateOld.map((e) => this.mustNormalise(e)),
+      updateNew: changes.updateNew.map((e) => this.mustNormalise(e)),
+      delete: changes.delete.map((e) => this.mustNormalise(e)),
+    };
+    const existing = new Set((await this.backend.list()).map(endpointKey));
+    // Throws ChangeRejectedError (a 500, retried) before anything is written.
+    assertBatchApplicable(normalised, existing);
+    const upserts = new Map([...normalised.create, ...normalised.updateNew].map((e) => [endpointKey(e), e]));
+    const deletes = new Set(normalised.delete.map(endpointKey));
+    await this.backend.write(upserts, deletes);
+    const instance = this.context.instanceName;
+    this.changesApplied.inc({ instance, action: 'create' }, normalised.create.length);
+    this.changesApplied.inc({ instance, action: 'update' }, normalised.updateNew.length);
+    this.changesApplied.inc({ instance, action: 'delete' }, normalised.delete.length);
+  }
+
+  private mustNormalise(endpoint: Endpoint): Endpoint {
+    const result = this.normalise(endpoint);
+    // Rejected as a whole, before anything is written; a 500 that ExternalDNS retries.
+    if (typeof result === 'string') throw new ChangeRejectedError(\`cannot apply \${describeEndpoint(endpoint)}: \${result}\`);
+    return result;
+  }
+
+  /** Exactly the form records() reports, or why the backend cannot hold it. */
+  private normalise(endpoint: Endpoint): Endpoint | string {
+    const recordType = endpoint.recordType.toUpperCase();
+    if (!SUPPORTED.has(recordType)) return \`record type \${recordType} is not supported\`;
+    const dnsName = normalizeDnsName(endpoint.dnsName);
+    if (findZone(dnsName, this.zoneList) === undefined) return \`\${dnsName} is in none of the zones\`;
+    const targets = endpoint.targets.map((t) => (recordType === 'TXT' ? canonicalTxtTarget(t) : normalizeTarget(recordType, t)));
+    const unique = [...new Set(targets)].sort();
+    if (unique.length === 0) return 'no targets';
+    if (recordType === 'CNAME' && unique.length > 1) return 'a CNAME has exactly one target';
+    const adjusted: Endpoint = { dnsName, targets: unique, recordType, recordTTL: endpoint.recordTTL || this.options.defaultTtl };
+    if (endpoint.setIdentifier) adjusted.setIdentifier = endpoint.setIdentifier;
+    if (endpoint.labels) adjusted.labels = { ...endpoint.labels };
+    return adjusted;
+  }
+}
+
+function normalizeTarget(recordType: string, target: string): string {
+  const trimmed = target.trim();
+  if (recordType === 'CNAME') return normalizeDnsName(trimmed);
+  if (recordType === 'AAAA') return new URL(\`http://[\${trimmed}]/\`).hostname.slice(1, -1);
+  return trimmed;
+}
+`;
+
+  files[`src/${name}.plugin-factory.ts`] =
+    `import { DnsgatePlugin, type DnsPluginFactory, type PluginContext } from '@dnsgate/plugin-sdk';
+import { ${Class}PluginOptions } from './${name}.options.js';
+import { ${Class}Plugin } from './${name}.plugin.js';
+
+@DnsgatePlugin({ name: '${name}', description: 'records in ${name}', options: ${Class}PluginOptions })
+export class ${Class}PluginFactory implements DnsPluginFactory<${Class}PluginOptions> {
+  create(options: ${Class}PluginOptions, context: PluginContext): ${Class}Plugin {
+    return new ${Class}Plugin(options, context);
+  }
+}
+`;
+
+  files['src/index.ts'] = `import 'reflect-metadata';
+import { createPluginModule } from '@dnsgate/plugin-sdk';
+import { ${Class}PluginFactory } from './${name}.plugin-factory.js';
+
+export { ${Class}PluginFactory } from './${name}.plugin-factory.js';
+export { ${Class}PluginOptions } from './${name}.options.js';
+export { ${Class}Plugin, SUPPORTED_RECORD_TYPES } from './${name}.plugin.js';
+
+/** What dnsgate imports when DNSGATE_PLUGIN=${name} (or ${packageName}). */
+export const dnsgatePlugin = createPluginModule(${Class}PluginFactory);
+export default dnsgatePlugin;
+`;
+
+  files[`test/${name}.conformance.spec.ts`] = `import {
+  BackendUnavailableError,
+  PLUGIN_API_VERSION,
+  getPluginMetadata,
+  loadPluginOptions,
+} from '@dnsgate/plugin-sdk';
+import { createTestPluginContext, describePluginConformance } from '@dnsgate/plugin-sdk/testkit';
+import { ${Class}PluginOptions, SUPPORTED_RECORD_TYPES, dnsgatePlugin } from '../src/index.js';
+import { ${Class}Backend } from '../src/${name}.backend.js';
+import { ${Class}Plugin } from '../src/${name}.plugin.js';
+
+class BreakableBackend extends ${Class}Backend {
+  broken = false;
+  override async list() {
+    if (this.broken) throw new BackendUnavailableError('backend switched off by the test');
+    return super.list();
+  }
+}
+
+// Point setup at a real server once the backend is real: start it in a
+// beforeAll, and give every setup() call a fresh zone.
+describePluginConformance({
+  name: '${name}',
+  recordTypes: SUPPORTED_RECORD_TYPES,
+  defaultTtl: 300,
+  setup: async () => {
+    const zones = ['example.com', 'example.org'];
+    const { options } = loadPluginOptions(${Class}PluginOptions, '${ENV}', { ${ENV}ZONES: zones.join(',') });
+    const backend = new BreakableBackend();
+    const plugin = new ${Class}Plugin(options, createTestPluginContext('${name}'), backend);
+    return { plugin, zones, backend };
+  },
+  breakBackend: async ({ backend }) => {
+    backend.broken = true;
+    return async () => {
+      backend.broken = false;
+    };
+  },
+});
+
+it('registers as "${name}" for the plugin API this SDK speaks', () => {
+  const metadata = getPluginMetadata(dnsgatePlugin.providers?.[0]);
+  expect(metadata?.name).toBe('${name}');
+  expect(metadata?.apiVersion).toBe(PLUGIN_API_VERSION);
+});
+`;
+
+  files['README.md'] = `# ${packageName}
+
+A [dnsgate](https://github.com/dnsgate/dnsgate) plugin for ${name}. Generated by
+\`create-dnsgate-plugin\`: the backend in \`src/${name}.backend.ts\` keeps records in
+memory until you replace it with your server's API.
+
+## Name
+
+\`${name}\`. Install the package where dnsgate runs and select it with
+\`DNSGATE_PLUGIN=${packageName}\` (or \`DNSGATE_PLUGIN=${name}\`, or a path to the package).
+
+## What it manages
+
+A, AAAA, CNAME and TXT record sets in the zones of \`${ENV}ZONES\`. Other record
+types are dropped in AdjustEndpoints with a warning. TXT targets are reported in
+one quoted form; records without a TTL get \`${ENV}DEFAULT_TTL\`.
+
+## Options
+
+| variable | default | meaning |
+|---|---|---|
+| \`${ENV}ZONES\` | (required) | The zones this backend serves, comma separated |
+| \`${ENV}DEFAULT_TTL\` | \`300\` | TTL given to records that arrive without one |
+| \`${ENV}API_KEY\` / \`${ENV}API_KEY_FILE\` | empty | The backend's API key (a secret: redacted from logs) |
+
+## Metrics
+
+| metric | type | meaning |
+|---|---|---|
+| \`dnsgate_${name.replace(/-/g, '_')}_changes_applied_total{instance,action}\` | counter | Record sets created, updated and deleted |
+
+## Readiness
+
+Ready when the backend answers a listing of its records.
+
+## Limits
+
+- Describe here what the backend cannot do (record types, TTL limits, rate limits).
+
+## Development
+
+\`\`\`sh
+npm install
+npm run build
+npm test        # runs the dnsgate conformance suite against the plugin
+\`\`\`
+`;
+  return files;
+}
+
+function main(argv) {
+  const [dir, name] = argv;
+  if (dir === '-h' || dir === '--help') usage();
+  if (!dir || !name) usage('a folder and a plugin name are required');
+  if (!PLUGIN_NAME.test(name)) usage(`"${name}" is not a plugin name (a-z, 0-9 and "-", starting with a letter)`);
+  const root = resolve(dir);
+  if (existsSync(root) && readdirSync(root).length > 0) usage(`${root} exists and is not empty`);
+  for (const [path, content] of Object.entries(pluginFiles(name))) {
+    const file = join(root, path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  process.stdout.write(
+    `created dnsgate-plugin-${name} in ${root}\n\nnext:\n  cd ${basename(root)}\n  npm install\n  npm run build && npm test\n`,
+  );
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2));
