@@ -159,7 +159,13 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
     const deadline = Date.now() + 15_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`named exited with ${proc.exitCode}:\n${output}`);
-      if (await answersAll(port, options.zones.map((z) => z.name))) return;
+      if (
+        await answersAll(
+          port,
+          options.zones.map((z) => z.name),
+        )
+      )
+        return;
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
         throw new Error(`named did not answer within 15 s:\n${output}`);
@@ -220,8 +226,19 @@ async function makeKey(name: string, algorithm: TsigAlgorithm): Promise<BindKey>
 async function answersAll(port: number, zones: string[]): Promise<boolean> {
   for (const zone of zones) {
     if (!(await tcpOpen(port))) return false;
-    const result = await runCommand('dig', ['@127.0.0.1', '-p', String(port), '+tcp', '+norecurse', '+time=1', '+tries=1', zone, 'SOA']);
-    if (result.code !== 0 || !/status: NOERROR/.test(result.stdout) || !/flags: qr aa/.test(result.stdout)) return false;
+    const result = await runCommand('dig', [
+      '@127.0.0.1',
+      '-p',
+      String(port),
+      '+tcp',
+      '+norecurse',
+      '+time=1',
+      '+tries=1',
+      zone,
+      'SOA',
+    ]);
+    if (result.code !== 0 || !/status: NOERROR/.test(result.stdout) || !/flags: qr aa/.test(result.stdout))
+      return false;
   }
   return true;
 }
@@ -243,7 +260,8 @@ export async function digAxfr(server: BindServer, zone: string, key?: BindKey): 
   if (key) args.unshift('-y', key.digArg);
   const result = await runCommand('dig', args);
   if (result.code !== 0) throw new Error(`dig AXFR failed (${result.code}): ${result.stderr || result.stdout}`);
-  if (/Transfer failed|; TSIG|communications error/.test(result.stdout)) throw new Error(`dig AXFR failed: ${result.stdout}`);
+  if (/Transfer failed|; TSIG|communications error/.test(result.stdout))
+    throw new Error(`dig AXFR failed: ${result.stdout}`);
   return result.stdout
     .split('\n')
     .map((line) => line.trim().replace(/\s+/g, ' '))

@@ -1,0 +1,14 @@
+// Runs bench/rfc2136.bench.ts with the repository's Jest transform (SWC), so
+// the benchmark can use the TypeScript test helpers that start BIND and
+// dnsgate. It is not part of `npm test`: run it with `npm run bench:rfc2136`.
+import root from '../jest.config.js';
+
+const e2e = root.projects.find((project) => project.displayName === 'e2e');
+
+export default {
+  ...e2e,
+  rootDir: '..',
+  displayName: 'bench',
+  testMatch: ['<rootDir>/bench/rfc2136.bench.ts'],
+  testTimeout: 600000,
+};

@@ -1,0 +1,307 @@
+import { randomInt } from 'node:crypto';
+import { RCODE, TYPE, rcodeMeaning, rcodeName } from '../dns/dns-constants.js';
+import { MalformedMessageError, readMessageLayout, type MessageLayout } from '../dns/dns-message.reader.js';
+import { DnsConnectionError, DnsTcpConnection, DnsTimeoutError } from '../dns/dns-tcp.connection.js';
+import { TsigResponseVerifier, TsigVerificationError, signRequest, type TsigKey } from '../dns/tsig.signer.js';
+import { buildQuery } from '../dns/update-message.builder.js';
+import { readName, skipName } from '../dns/wire-name.codec.js';
+import type { DnsHost, HostSelector } from './host-selector.js';
+
+/** The server answered with an rcode other than NOERROR. */
+export class DnsRcodeError extends Error {
+  override readonly name = 'DnsRcodeError';
+  constructor(
+    readonly rcode: number,
+    readonly host: string,
+    what: string,
+    keyName?: string,
+  ) {
+    super(`${host} answered ${what} with ${rcodeName(rcode)}: ${rcodeMeaning(rcode, keyName)}`);
+  }
+}
+
+/** Every configured server failed to connect or answer in time. */
+export class AllHostsFailedError extends Error {
+  override readonly name = 'AllHostsFailedError';
+  constructor(
+    readonly failures: Error[],
+    what: string,
+  ) {
+    super(`${what}: no server could be reached: ${failures.map((f) => f.message).join('; ')}`);
+  }
+
+  /** True when every failure was a timeout. */
+  get allTimeouts(): boolean {
+    return this.failures.length > 0 && this.failures.every((f) => f instanceof DnsTimeoutError);
+  }
+}
+
+export type RequestOutcome = 'ok' | 'unavailable' | 'timeout' | 'tsig' | 'malformed' | string;
+
+export interface TransportObserver {
+  (operation: 'update' | 'axfr' | 'query', host: string, outcome: RequestOutcome, seconds: number): void;
+}
+
+export interface DnsTransportOptions {
+  selector: HostSelector;
+  timeoutMs: number;
+  observe?: TransportObserver;
+}
+
+/** One RR of a transfer, handed out as it is read (rdata still in the message). */
+export interface TransferRr {
+  name: string;
+  type: number;
+  ttl: number;
+  message: Buffer;
+  /** Offset of the rdata's length field. */
+  rdataOffset: number;
+}
+
+export function isConnectionFailure(error: unknown): error is DnsConnectionError | DnsTimeoutError {
+  return error instanceof DnsConnectionError || error instanceof DnsTimeoutError;
+}
+
+function outcomeOf(error: unknown): RequestOutcome {
+  if (error instanceof DnsTimeoutError) return 'timeout';
+  if (error instanceof DnsConnectionError) return 'unavailable';
+  if (error instanceof TsigVerificationError) return 'tsig';
+  if (error instanceof DnsRcodeError) return rcodeName(error.rcode).toLowerCase();
+  if (error instanceof MalformedMessageError) return 'malformed';
+  return 'error';
+}
+
+/**
+ * Talks DNS over TCP to the configured servers, failing over to the next
+ * one on a connection error or timeout (never on an answer, even a negative
+ * one), signing with TSIG and verifying every signed answer.
+ */
+export class DnsTransport {
+  constructor(private readonly options: DnsTransportOptions) {}
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
+  /** Opens a connection to the first server that takes one, in selection order. */
+  async connect(
+    order: DnsHost[] = this.options.selector.order(),
+  ): Promise<{ connection: DnsTcpConnection; rest: DnsHost[] }> {
+    const failures: Error[] = [];
+    for (let i = 0; i < order.length; i++) {
+      const host = order[i]!;
+      try {
+        const connection = await DnsTcpConnection.open(host.host, host.port, this.options.timeoutMs);
+        return { connection, rest: order.slice(i + 1) };
+      } catch (error) {
+        failures.push(error as Error);
+        this.options.observe?.('query', host.address, outcomeOf(error), 0);
+      }
+    }
+    throw new AllHostsFailedError(failures, 'connect');
+  }
+
+  /**
+   * Sends one request on an open connection and returns its answer, TSIG
+   * verified. Throws DnsRcodeError for an rcode other than NOERROR.
+   */
+  async exchange(
+    connection: DnsTcpConnection,
+    unsigned: Buffer,
+    key: TsigKey | undefined,
+    what: string,
+    operation: 'update' | 'query',
+  ): Promise<{ message: Buffer; layout: MessageLayout }> {
+    const started = process.hrtime.bigint();
+    const id = randomInt(0, 0x10000);
+    const request = Buffer.from(unsigned);
+    request.writeUInt16BE(id, 0);
+    const signed = key ? signRequest(request, key) : undefined;
+    try {
+      connection.send(signed ? signed.message : request);
+      for (;;) {
+        const message = await connection.receive(this.options.timeoutMs);
+        const layout = readMessageLayout(message);
+        if (layout.id !== id || !layout.isResponse) continue; // a late answer to an abandoned request
+        if (key && signed) {
+          const verifier = new TsigResponseVerifier(key, signed.mac);
+          verifier.verify(message, layout);
+          verifier.finish();
+        }
+        if (layout.rcode !== RCODE.NOERROR) throw new DnsRcodeError(layout.rcode, connection.address, what, key?.name);
+        this.options.observe?.(operation, connection.address, 'ok', seconds(started));
+        return { message, layout };
+      }
+    } catch (error) {
+      this.options.observe?.(operation, connection.address, outcomeOf(error), seconds(started));
+      throw error;
+    }
+  }
+
+  /**
+   * Sends several requests on one connection with up to `window` of them in
+   * flight (RFC 7766 pipelining), and reports each answer (or its rcode /
+   * TSIG failure) through `onAnswer` by request index. Stops at the first
+   * connection failure or timeout and returns the indexes still unanswered,
+   * for the caller to send elsewhere.
+   */
+  async pipeline(
+    connection: DnsTcpConnection,
+    requests: readonly Buffer[],
+    key: TsigKey | undefined,
+    what: string,
+    window: number,
+    onAnswer: (index: number, error?: Error) => void,
+  ): Promise<{ unanswered: number[]; failure?: DnsConnectionError | DnsTimeoutError }> {
+    const inFlight = new Map<number, { index: number; mac?: Buffer; started: bigint }>();
+    let next = 0;
+    const sendNext = (): void => {
+      const index = next++;
+      let id = randomInt(0, 0x10000);
+      while (inFlight.has(id)) id = randomInt(0, 0x10000);
+      const request = Buffer.from(requests[index]!);
+      request.writeUInt16BE(id, 0);
+      const signed = key ? signRequest(request, key) : undefined;
+      inFlight.set(id, { index, ...(signed ? { mac: signed.mac } : {}), started: process.hrtime.bigint() });
+      connection.send(signed ? signed.message : request);
+    };
+    try {
+      while (next < requests.length || inFlight.size > 0) {
+        while (next < requests.length && inFlight.size < window) sendNext();
+        const message = await connection.receive(this.options.timeoutMs);
+        const layout = readMessageLayout(message);
+        const pending = inFlight.get(layout.id);
+        if (!pending || !layout.isResponse) continue;
+        inFlight.delete(layout.id);
+        try {
+          if (key && pending.mac) {
+            const verifier = new TsigResponseVerifier(key, pending.mac);
+            verifier.verify(message, layout);
+            verifier.finish();
+          }
+          if (layout.rcode !== RCODE.NOERROR)
+            throw new DnsRcodeError(layout.rcode, connection.address, what, key?.name);
+          this.options.observe?.('update', connection.address, 'ok', seconds(pending.started));
+          onAnswer(pending.index);
+        } catch (error) {
+          this.options.observe?.('update', connection.address, outcomeOf(error), seconds(pending.started));
+          onAnswer(pending.index, error as Error);
+        }
+      }
+      return { unanswered: [] };
+    } catch (error) {
+      if (!isConnectionFailure(error)) throw error;
+      this.options.observe?.('update', connection.address, outcomeOf(error), 0);
+      const unanswered = [
+        ...[...inFlight.values()].map((p) => p.index),
+        ...Array.from({ length: requests.length - next }, (_, i) => next + i),
+      ];
+      return { unanswered: unanswered.sort((a, b) => a - b), failure: error };
+    }
+  }
+
+  /** Runs `attempt` on each server in turn until one does not fail to connect or time out. */
+  async withFailover<T>(what: string, attempt: (connection: DnsTcpConnection) => Promise<T>): Promise<T> {
+    const failures: Error[] = [];
+    for (const host of this.options.selector.order()) {
+      let connection: DnsTcpConnection | undefined;
+      try {
+        connection = await DnsTcpConnection.open(host.host, host.port, this.options.timeoutMs);
+        return await attempt(connection);
+      } catch (error) {
+        if (!isConnectionFailure(error)) throw error;
+        if (!connection) this.options.observe?.('query', host.address, outcomeOf(error), 0);
+        failures.push(error);
+      } finally {
+        connection?.close();
+      }
+    }
+    throw new AllHostsFailedError(failures, what);
+  }
+
+  /** The SOA of `zone`, to check that a server serves it (and accepts the key). */
+  async probe(zone: string, key: TsigKey | undefined): Promise<void> {
+    await this.withFailover(`SOA query for ${zone}`, async (connection) => {
+      const { message, layout } = await this.exchange(
+        connection,
+        buildQuery(0, zone, TYPE.SOA),
+        key,
+        `the SOA query for ${zone}`,
+        'query',
+      );
+      const aa = (message.readUInt16BE(2) & 0x0400) !== 0;
+      if (!aa || layout.ancount === 0) {
+        throw new DnsRcodeError(RCODE.NOTAUTH, connection.address, `the SOA query for ${zone} (not authoritative)`);
+      }
+    });
+  }
+
+  /**
+   * A full zone transfer (AXFR over TCP, RFC 5936): every RR between the
+   * opening and the closing SOA goes to `onRr`. With a key, every message's
+   * TSIG is checked by the RFC 8945 rules for multi-message answers.
+   */
+  async transfer(zone: string, key: TsigKey | undefined, onRr: (rr: TransferRr) => void): Promise<void> {
+    await this.withFailover(`AXFR of ${zone}`, async (connection) => {
+      const started = process.hrtime.bigint();
+      try {
+        await this.transferOn(connection, zone, key, onRr);
+        this.options.observe?.('axfr', connection.address, 'ok', seconds(started));
+      } catch (error) {
+        this.options.observe?.('axfr', connection.address, outcomeOf(error), seconds(started));
+        throw error;
+      }
+    });
+  }
+
+  private async transferOn(
+    connection: DnsTcpConnection,
+    zone: string,
+    key: TsigKey | undefined,
+    onRr: (rr: TransferRr) => void,
+  ): Promise<void> {
+    const id = randomInt(0, 0x10000);
+    const request = buildQuery(id, zone, TYPE.AXFR);
+    const signed = key ? signRequest(request, key) : undefined;
+    const verifier = key && signed ? new TsigResponseVerifier(key, signed.mac) : undefined;
+    connection.send(signed ? signed.message : request);
+    let soaSeen = 0;
+    // RRs are handed out only once the transfer is complete and verified.
+    const buffered: TransferRr[] = [];
+    while (soaSeen < 2) {
+      const message = await connection.receive(this.options.timeoutMs);
+      const layout = readMessageLayout(message);
+      if (layout.id !== id) continue;
+      verifier?.verify(message, layout);
+      if (layout.rcode !== RCODE.NOERROR)
+        throw new DnsRcodeError(layout.rcode, connection.address, `the AXFR of ${zone}`, key?.name);
+      let offset = layout.answerOffset;
+      for (let i = 0; i < layout.ancount; i++) {
+        const nameEnd = skipName(message, offset);
+        const type = message.readUInt16BE(nameEnd);
+        const ttl = message.readUInt32BE(nameEnd + 4);
+        const rdlength = message.readUInt16BE(nameEnd + 8);
+        if (type === TYPE.SOA) {
+          soaSeen++;
+        } else if (soaSeen === 0) {
+          throw new MalformedMessageError(`the AXFR of ${zone} from ${connection.address} did not start with an SOA`);
+        } else if (soaSeen === 1) {
+          buffered.push({ name: readName(message, offset), type, ttl, message, rdataOffset: nameEnd + 8 });
+        }
+        offset = nameEnd + 10 + rdlength;
+        if (soaSeen >= 2) break;
+      }
+      if (soaSeen === 0 && layout.ancount === 0) {
+        throw new DnsRcodeError(RCODE.NOTAUTH, connection.address, `the AXFR of ${zone} (empty answer)`, key?.name);
+      }
+    }
+    verifier?.finish();
+    for (const rr of buffered) onRr(rr);
+  }
+}
+
+function seconds(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+export { DnsConnectionError, DnsTimeoutError, TsigVerificationError };

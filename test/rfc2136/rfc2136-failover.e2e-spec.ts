@@ -1,0 +1,101 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { BackendTimeoutError, BackendUnavailableError, type DnsgateError } from '@dnsgate/plugin-sdk';
+import { freePort } from '../support/free-port.js';
+import { startBind, type BindServer } from '../support/bind-server.js';
+import { digShort } from '../support/run-command.js';
+import { changes, createPlugin, rfc2136Env } from './rfc2136-test-kit.js';
+
+describe('rfc2136 plugin against real BIND 9 servers: several hosts and failures', () => {
+  let first: BindServer;
+  let second: BindServer;
+
+  beforeEach(async () => {
+    first = await startBind({ zones: [{ name: 'ha.test', updateKeys: ['k'] }], keys: [{ name: 'k' }] });
+    second = await startBind({ zones: [{ name: 'ha.test', updateKeys: ['k'] }], reuseKeys: [first.keys.k!] });
+  });
+  afterEach(async () => {
+    await first?.dispose();
+    await second?.dispose();
+  });
+
+  it('answers with a 5xx-class error when the only server is stopped, and readiness says why', async () => {
+    const { plugin } = createPlugin(rfc2136Env([first], ['ha.test'], first.keys.k));
+    await plugin.start();
+    expect(await plugin.readiness()).toEqual({ ready: true });
+    await first.stop();
+    const read = plugin.records({ zones: ['ha.test'] });
+    await expect(read).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect(((await read.catch((e) => e)) as DnsgateError).statusCode).toBe(503);
+    const write = plugin.applyChanges(
+      changes({ create: [{ dnsName: 'x.ha.test', recordType: 'A', targets: ['192.0.2.1'] }] }),
+    );
+    await expect(write).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(write).rejects.toThrow(/1 of 1 changes did not land.*create A x\.ha\.test.*ECONNREFUSED/);
+    const readiness = await plugin.readiness();
+    expect(readiness.ready).toBe(false);
+    expect(readiness.ready === false && readiness.reason).toMatch(/no server could be reached/);
+  });
+
+  it('fails over to the second host when the first is down, for reads and writes', async () => {
+    const { plugin, context } = createPlugin(rfc2136Env([first, second], ['ha.test'], first.keys.k));
+    await first.stop();
+    await plugin.start();
+    await plugin.applyChanges(
+      changes({ create: [{ dnsName: 'fo.ha.test', recordType: 'A', targets: ['192.0.2.8'] }] }),
+    );
+    expect(await digShort('127.0.0.1', second.port, 'fo.ha.test', 'A')).toEqual(['192.0.2.8']);
+    expect(await plugin.records({ zones: ['ha.test'] })).toEqual([
+      { dnsName: 'fo.ha.test', recordType: 'A', targets: ['192.0.2.8'], recordTTL: 300 },
+    ]);
+    const metrics = await context.registry.getSingleMetricAsString('dnsgate_rfc2136_requests_total');
+    expect(metrics).toContain(`server="${first.address}",outcome="unavailable"`);
+    expect(metrics).toMatch(new RegExp(`operation="update",server="${second.address}",outcome="ok"} 1`));
+  });
+
+  it('spreads reads over the hosts with round-robin', async () => {
+    const { plugin, context } = createPlugin(
+      rfc2136Env([first, second], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_LOAD_BALANCING: 'round-robin' }),
+    );
+    for (let i = 0; i < 4; i++) await plugin.records({ zones: ['ha.test'] });
+    const metrics = await context.registry.getSingleMetricAsString('dnsgate_rfc2136_requests_total');
+    expect(metrics).toMatch(new RegExp(`operation="axfr",server="${first.address}",outcome="ok"} 2`));
+    expect(metrics).toMatch(new RegExp(`operation="axfr",server="${second.address}",outcome="ok"} 2`));
+  });
+
+  it('uses random order over live hosts with random', async () => {
+    const { plugin, context } = createPlugin(
+      rfc2136Env([first, second], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_LOAD_BALANCING: 'random' }),
+    );
+    for (let i = 0; i < 20; i++) await plugin.records({ zones: ['ha.test'] });
+    const metrics = await context.registry.getSingleMetricAsString('dnsgate_rfc2136_requests_total');
+    expect(metrics).toContain(`operation="axfr",server="${first.address}",outcome="ok"`);
+    expect(metrics).toContain(`operation="axfr",server="${second.address}",outcome="ok"`);
+  });
+
+  it('times out a server that accepts connections but never answers, then takes the next', async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    try {
+      const only = createPlugin(
+        rfc2136Env([`127.0.0.1:${port}`], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_TIMEOUT: '0.3' }),
+      );
+      const started = Date.now();
+      const read = only.plugin.records({ zones: ['ha.test'] });
+      await expect(read).rejects.toBeInstanceOf(BackendTimeoutError);
+      expect(((await read.catch((e) => e)) as DnsgateError).statusCode).toBe(504);
+      expect(Date.now() - started).toBeLessThan(3000);
+      const both = createPlugin(
+        rfc2136Env([`127.0.0.1:${port}`, first.address], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_TIMEOUT: '0.3' }),
+      );
+      await both.plugin.applyChanges(
+        changes({ create: [{ dnsName: 'slow.ha.test', recordType: 'A', targets: ['192.0.2.9'] }] }),
+      );
+      expect(await digShort('127.0.0.1', first.port, 'slow.ha.test', 'A')).toEqual(['192.0.2.9']);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});

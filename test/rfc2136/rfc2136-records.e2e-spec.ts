@@ -1,0 +1,315 @@
+import { BackendError, ChangeRejectedError, type Endpoint } from '@dnsgate/plugin-sdk';
+import { digAxfr, startBind, type BindServer } from '../support/bind-server.js';
+import { digShort, runCommand } from '../support/run-command.js';
+import {
+  changes,
+  createPlugin,
+  planLikeExternalDns,
+  rfc2136Env,
+  sorted,
+  withoutLabels,
+  type PluginUnderTest,
+} from './rfc2136-test-kit.js';
+
+const ZONES = ['example.com', 'myexample.com', 'sub.example.com', '2.0.192.in-addr.arpa'];
+
+describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
+  let bind: BindServer;
+  let t: PluginUnderTest;
+  const dig = (name: string, type: string) => digShort('127.0.0.1', bind.port, name, type);
+
+  beforeAll(async () => {
+    bind = await startBind({
+      zones: ZONES.map((name) => ({ name, updateKeys: ['dnsgate'] })),
+      keys: [{ name: 'dnsgate', algorithm: 'hmac-sha256' }],
+    });
+  });
+  afterAll(async () => bind?.dispose());
+  beforeEach(async () => {
+    t = createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate));
+    await t.plugin.start();
+  });
+
+  async function readAll(): Promise<Endpoint[]> {
+    return t.plugin.records({ zones: ZONES });
+  }
+
+  it('creates every record type, reads each back as AdjustEndpoints shaped it, and BIND serves them', async () => {
+    const desired: Endpoint[] = [
+      { dnsName: 'all-a.example.com', recordType: 'A', targets: ['192.0.2.10'], recordTTL: 120 },
+      { dnsName: 'all-aaaa.example.com', recordType: 'AAAA', targets: ['2001:DB8:0:0:0:0:0:1'] },
+      { dnsName: 'all-cname.example.com', recordType: 'CNAME', targets: ['Target.Example.NET.'] },
+      {
+        dnsName: 'all-txt.example.com',
+        recordType: 'TXT',
+        targets: ['"heritage=external-dns,external-dns/owner=default"'],
+      },
+      { dnsName: '_sip._tcp.example.com', recordType: 'SRV', targets: ['10 60 5060 sip.example.com.'] },
+      { dnsName: 'all-mx.example.com', recordType: 'MX', targets: ['10 Mail.Example.NET'] },
+      { dnsName: 'delegated.example.com', recordType: 'NS', targets: ['ns1.elsewhere.net'] },
+      { dnsName: '10.2.0.192.in-addr.arpa', recordType: 'PTR', targets: ['all-a.example.com'] },
+      {
+        dnsName: 'all-naptr.example.com',
+        recordType: 'NAPTR',
+        targets: ['100 10 "S" "SIP+D2U" "" _sip._udp.example.com.'],
+      },
+      { dnsName: 'all-caa.example.com', recordType: 'CAA', targets: ['0 issue "letsencrypt.org"'] },
+      { dnsName: 'all-dname.example.com', recordType: 'DNAME', targets: ['example.net'] },
+    ];
+    const adjusted = await t.plugin.adjustEndpoints(desired);
+    expect(adjusted).toHaveLength(desired.length);
+    await t.plugin.applyChanges(changes({ create: adjusted }));
+
+    const records = await readAll();
+    for (const endpoint of adjusted) expect(records).toContainEqual(endpoint);
+
+    expect(await dig('all-a.example.com', 'A')).toEqual(['192.0.2.10']);
+    expect(await dig('all-aaaa.example.com', 'AAAA')).toEqual(['2001:db8::1']);
+    expect(await dig('all-cname.example.com', 'CNAME')).toEqual(['target.example.net.']);
+    expect(await dig('all-txt.example.com', 'TXT')).toEqual(['"heritage=external-dns,external-dns/owner=default"']);
+    expect(await dig('_sip._tcp.example.com', 'SRV')).toEqual(['10 60 5060 sip.example.com.']);
+    expect(await dig('all-mx.example.com', 'MX')).toEqual(['10 mail.example.net.']);
+    expect(await dig('10.2.0.192.in-addr.arpa', 'PTR')).toEqual(['all-a.example.com.']);
+    expect(await dig('all-naptr.example.com', 'NAPTR')).toEqual(['100 10 "S" "SIP+D2U" "" _sip._udp.example.com.']);
+    expect(await dig('all-caa.example.com', 'CAA')).toEqual(['0 issue "letsencrypt.org"']);
+    expect(await dig('all-dname.example.com', 'DNAME')).toEqual(['example.net.']);
+    const axfr = await digAxfr(bind, 'example.com', bind.keys.dnsgate);
+    expect(axfr).toContain('delegated.example.com. 300 IN NS ns1.elsewhere.net.');
+    expect(axfr).toContain('all-a.example.com. 120 IN A 192.0.2.10');
+  });
+
+  it('writes multi-target record sets and reads them back as one endpoint', async () => {
+    const endpoint: Endpoint = {
+      dnsName: 'multi.example.com',
+      recordType: 'A',
+      targets: ['192.0.2.3', '192.0.2.1', '192.0.2.2'],
+      recordTTL: 60,
+    };
+    const [adjusted] = await t.plugin.adjustEndpoints([endpoint]);
+    await t.plugin.applyChanges(changes({ create: [adjusted!] }));
+    expect(await dig('multi.example.com', 'A')).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+    const found = (await readAll()).filter((e) => e.dnsName === 'multi.example.com');
+    expect(found).toEqual([
+      {
+        dnsName: 'multi.example.com',
+        recordType: 'A',
+        targets: ['192.0.2.1', '192.0.2.2', '192.0.2.3'],
+        recordTTL: 60,
+      },
+    ]);
+  });
+
+  it('splits a TXT value over 255 bytes into several strings and joins them on read', async () => {
+    const value = 'v=DKIM1; k=rsa; p=' + 'A'.repeat(300) + 'B'.repeat(300);
+    const [adjusted] = await t.plugin.adjustEndpoints([
+      { dnsName: 'long._domainkey.example.com', recordType: 'TXT', targets: [value] },
+    ]);
+    expect(adjusted!.targets).toEqual([`"${value}"`]);
+    await t.plugin.applyChanges(changes({ create: [adjusted!] }));
+    const served = await dig('long._domainkey.example.com', 'TXT');
+    expect(served).toHaveLength(1);
+    const strings = served[0]!.match(/"[^"]*"/g)!.map((s) => s.slice(1, -1));
+    expect(strings.map((s) => s.length)).toEqual([255, 255, value.length - 510]);
+    expect(strings.join('')).toBe(value);
+    const found = (await readAll()).find((e) => e.dnsName === 'long._domainkey.example.com');
+    expect(found?.targets).toEqual([`"${value}"`]);
+  });
+
+  it('updates: removes the old targets and adds the new ones, TTL included', async () => {
+    const [old] = await t.plugin.adjustEndpoints([
+      { dnsName: 'upd.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'] },
+    ]);
+    await t.plugin.applyChanges(changes({ create: [old!] }));
+    const current = (await readAll()).find((e) => e.dnsName === 'upd.example.com')!;
+    const [next] = await t.plugin.adjustEndpoints([
+      { dnsName: 'upd.example.com', recordType: 'A', targets: ['192.0.2.2', '192.0.2.9'], recordTTL: 900 },
+    ]);
+    await t.plugin.applyChanges(changes({ updateOld: [current], updateNew: [next!] }));
+    expect(await dig('upd.example.com', 'A')).toEqual(['192.0.2.2', '192.0.2.9']);
+    const axfr = await digAxfr(bind, 'example.com', bind.keys.dnsgate);
+    expect(axfr.filter((l) => l.startsWith('upd.example.com.'))).toEqual([
+      'upd.example.com. 900 IN A 192.0.2.2',
+      'upd.example.com. 900 IN A 192.0.2.9',
+    ]);
+  });
+
+  it('deletes every RR of an endpoint and nothing else at the name', async () => {
+    const adjusted = await t.plugin.adjustEndpoints([
+      { dnsName: 'del.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'] },
+      { dnsName: 'del.example.com', recordType: 'TXT', targets: ['keep me'] },
+    ]);
+    await t.plugin.applyChanges(changes({ create: adjusted }));
+    const a = (await readAll()).find((e) => e.dnsName === 'del.example.com' && e.recordType === 'A')!;
+    await t.plugin.applyChanges(changes({ delete: [a] }));
+    expect(await dig('del.example.com', 'A')).toEqual([]);
+    expect(await dig('del.example.com', 'TXT')).toEqual(['"keep me"']);
+    expect((await readAll()).filter((e) => e.dnsName === 'del.example.com').map((e) => e.recordType)).toEqual(['TXT']);
+  });
+
+  it('puts each name in the longest zone on a dot boundary: example.com, myexample.com, sub.example.com', async () => {
+    const adjusted = await t.plugin.adjustEndpoints([
+      { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: 'www.myexample.com', recordType: 'A', targets: ['192.0.2.2'] },
+      { dnsName: 'myexample.com', recordType: 'TXT', targets: ['apex'] },
+      { dnsName: 'www.sub.example.com', recordType: 'A', targets: ['192.0.2.3'] },
+    ]);
+    await t.plugin.applyChanges(changes({ create: adjusted }));
+    const mine = await digAxfr(bind, 'myexample.com', bind.keys.dnsgate);
+    expect(mine).toContain('www.myexample.com. 300 IN A 192.0.2.2');
+    expect(mine).toContain('myexample.com. 300 IN TXT "apex"');
+    const parent = await digAxfr(bind, 'example.com', bind.keys.dnsgate);
+    expect(parent.some((l) => l.startsWith('www.myexample.com.') || l.startsWith('www.sub.example.com.'))).toBe(false);
+    expect(parent).toContain('www.example.com. 300 IN A 192.0.2.1');
+    expect(await digAxfr(bind, 'sub.example.com', bind.keys.dnsgate)).toContain(
+      'www.sub.example.com. 300 IN A 192.0.2.3',
+    );
+
+    const records = await readAll();
+    expect(
+      records
+        .filter((e) => e.dnsName.endsWith('myexample.com'))
+        .map((e) => e.dnsName)
+        .sort(),
+    ).toEqual(['myexample.com', 'www.myexample.com']);
+    expect(records.filter((e) => e.dnsName === 'www.sub.example.com')).toHaveLength(1);
+    // Only the zones asked for are read.
+    const onlyMine = await t.plugin.records({ zones: ['myexample.com'] });
+    expect(onlyMine.every((e) => e.dnsName.endsWith('myexample.com'))).toBe(true);
+  });
+
+  it('sends batches larger than BATCH_SIZE as several UPDATE messages, all landing', async () => {
+    t = createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate, { DNSGATE_RFC2136_BATCH_SIZE: '7' }));
+    const desired = Array.from({ length: 40 }, (_, i) => ({
+      dnsName: `batch-${i}.myexample.com`,
+      recordType: 'A',
+      targets: [`198.51.100.${i + 1}`],
+    }));
+    await t.plugin.applyChanges(changes({ create: await t.plugin.adjustEndpoints(desired) }));
+    const metrics = await t.context.registry.getSingleMetricAsString('dnsgate_rfc2136_requests_total');
+    expect(metrics).toMatch(new RegExp(`operation="update",server="127.0.0.1:${bind.port}",outcome="ok"} 6\\b`));
+    const axfr = await digAxfr(bind, 'myexample.com', bind.keys.dnsgate);
+    expect(axfr.filter((l) => l.startsWith('batch-'))).toHaveLength(40);
+  });
+
+  it('reads a zone of 3,000 records transferred in many TSIG-signed messages, as dig does', async () => {
+    const desired = Array.from({ length: 3000 }, (_, i) => ({
+      dnsName: `bulk-${i}.sub.example.com`,
+      recordType: 'TXT',
+      targets: [`"bulk record number ${i} with some padding to make the transfer span many messages"`],
+    }));
+    t = createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate, { DNSGATE_RFC2136_BATCH_SIZE: '500' }));
+    await t.plugin.applyChanges(changes({ create: await t.plugin.adjustEndpoints(desired) }));
+    const digged = await runCommand('dig', [
+      '-y',
+      bind.keys.dnsgate!.digArg,
+      '@127.0.0.1',
+      '-p',
+      String(bind.port),
+      'sub.example.com',
+      'AXFR',
+    ]);
+    const messages = Number(/XFR size: \d+ records \(messages (\d+)/.exec(digged.stdout)?.[1]);
+    expect(messages).toBeGreaterThan(5);
+    const records = await t.plugin.records({ zones: ['sub.example.com'] });
+    expect(records.filter((e) => e.dnsName.startsWith('bulk-'))).toHaveLength(3000);
+    expect(records).toContainEqual({
+      dnsName: 'bulk-2999.sub.example.com',
+      recordType: 'TXT',
+      targets: [desired[2999]!.targets[0]!],
+      recordTTL: 300,
+    });
+  });
+
+  it('reconciles like ExternalDNS: adjust, records, apply, records, adjust again shows no diff', async () => {
+    const desired: Endpoint[] = [
+      {
+        dnsName: 'App.MyExample.com.',
+        recordType: 'A',
+        targets: ['192.0.2.7', '192.0.2.6'],
+        labels: { owner: 'default' },
+      },
+      {
+        dnsName: 'app.myexample.com',
+        recordType: 'TXT',
+        targets: ['heritage=external-dns,external-dns/owner=default'],
+      },
+      {
+        dnsName: 'v6.myexample.com',
+        recordType: 'AAAA',
+        targets: ['2001:0db8:0000:0000:0000:0000:0000:0042'],
+        recordTTL: 30,
+      },
+      {
+        dnsName: 'alias.myexample.com',
+        recordType: 'CNAME',
+        targets: ['App.MyExample.com.'],
+        providerSpecific: [{ name: 'webhook/x', value: 'y' }],
+      },
+      { dnsName: '_xmpp._tcp.myexample.com', recordType: 'SRV', targets: ['5 0 5222 xmpp.myexample.com.'] },
+      { dnsName: 'mail.myexample.com', recordType: 'MX', targets: ['20 mx2.elsewhere.net.', '10 MX1.elsewhere.net'] },
+      { dnsName: 'caa.myexample.com', recordType: 'CAA', targets: ['0 ISSUE letsencrypt.org'] },
+      { dnsName: 'myexample.com', recordType: 'NS', targets: ['ns.elsewhere.net'] },
+    ];
+    const adjusted = await t.plugin.adjustEndpoints(desired);
+    // The apex NS is the server's: dropped with a log line and a metric.
+    expect(adjusted.find((e) => e.recordType === 'NS')).toBeUndefined();
+    expect(t.context.lines.some((l) => l.level === 'warn' && l.message.includes('NS myexample.com'))).toBe(true);
+    const scope = (es: Endpoint[]) =>
+      es.filter((e) => /^(app|v6|alias|_xmpp\._tcp|mail|caa)\.myexample\.com$/.test(e.dnsName));
+
+    const first = planLikeExternalDns(adjusted, scope(await readAll()));
+    expect(first.create).toHaveLength(7);
+    await t.plugin.applyChanges(first);
+
+    const current = scope(await readAll());
+    expect(sorted(current)).toEqual(sorted(withoutLabels(adjusted)));
+    const again = planLikeExternalDns(await t.plugin.adjustEndpoints(desired), current);
+    expect(again).toEqual(changes({}));
+  });
+
+  it('fails only the batch whose prerequisite does not hold, applies the rest, and names what did not land', async () => {
+    const [existing] = await t.plugin.adjustEndpoints([
+      { dnsName: 'taken.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    await t.plugin.applyChanges(changes({ create: [existing!] }));
+    const attempt = t.plugin.applyChanges(
+      changes({
+        create: await t.plugin.adjustEndpoints([
+          { dnsName: 'taken.example.com', recordType: 'A', targets: ['192.0.2.99'] },
+          { dnsName: 'fresh.myexample.com', recordType: 'A', targets: ['192.0.2.5'] },
+        ]),
+      }),
+    );
+    await expect(attempt).rejects.toBeInstanceOf(ChangeRejectedError);
+    await expect(attempt).rejects.toThrow(/1 of 2 changes did not land.*create A taken\.example\.com.*YXRRSET/);
+    expect(await dig('taken.example.com', 'A')).toEqual(['192.0.2.1']);
+    expect(await dig('fresh.myexample.com', 'A')).toEqual(['192.0.2.5']);
+    const deleteMissing = t.plugin.applyChanges(
+      changes({ delete: [{ dnsName: 'never.example.com', recordType: 'A', targets: ['192.0.2.1'] }] }),
+    );
+    await expect(deleteMissing).rejects.toThrow(/delete A never\.example\.com.*NXRRSET/);
+  });
+
+  it('rejects a batch naming the same record twice before sending anything', async () => {
+    const e = { dnsName: 'twice.example.com', recordType: 'A', targets: ['192.0.2.1'] };
+    await expect(
+      t.plugin.applyChanges(changes({ create: [e, { ...e, dnsName: 'TWICE.example.com.' }] })),
+    ).rejects.toThrow(/appears twice/);
+    expect(await dig('twice.example.com', 'A')).toEqual([]);
+  });
+
+  it('reports a change outside every zone as not landed (a soft error), while the others land', async () => {
+    const attempt = t.plugin.applyChanges(
+      changes({
+        create: [
+          { dnsName: 'www.other.org', recordType: 'A', targets: ['192.0.2.1'] },
+          { dnsName: 'inside.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        ],
+      }),
+    );
+    await expect(attempt).rejects.toBeInstanceOf(ChangeRejectedError);
+    await expect(attempt).rejects.toThrow(/www\.other\.org is in none of the configured zones/);
+    expect(await dig('inside.example.com', 'A')).toEqual(['192.0.2.1']);
+    expect(BackendError).toBeDefined();
+  });
+});
