@@ -102,9 +102,26 @@ function rrsetsFor(zone, count) {
   const rrsets = [];
   for (let i = 0; i < count; i++) {
     if (i % 2 === 0) {
-      rrsets.push({ name: `host${i}.${zone}.`, type: 'A', ttl: 300, changetype: 'REPLACE', records: [{ content: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, disabled: false }] });
+      rrsets.push({
+        name: `host${i}.${zone}.`,
+        type: 'A',
+        ttl: 300,
+        changetype: 'REPLACE',
+        records: [{ content: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, disabled: false }],
+      });
     } else {
-      rrsets.push({ name: `a-host${i - 1}.${zone}.`, type: 'TXT', ttl: 300, changetype: 'REPLACE', records: [{ content: `"heritage=external-dns,external-dns/owner=default,external-dns/resource=service/default/host${i - 1}"`, disabled: false }] });
+      rrsets.push({
+        name: `a-host${i - 1}.${zone}.`,
+        type: 'TXT',
+        ttl: 300,
+        changetype: 'REPLACE',
+        records: [
+          {
+            content: `"heritage=external-dns,external-dns/owner=default,external-dns/resource=service/default/host${i - 1}"`,
+            disabled: false,
+          },
+        ],
+      });
     }
   }
   return rrsets;
@@ -138,7 +155,11 @@ async function gatewayFor(pdns) {
 }
 
 async function viaDnsgate(gateway) {
-  const r = await request(`${gateway.webhookUrl}/records`, { headers: { accept: MEDIA }, headersTimeout: 600_000, bodyTimeout: 600_000 });
+  const r = await request(`${gateway.webhookUrl}/records`, {
+    headers: { accept: MEDIA },
+    headersTimeout: 600_000,
+    bodyTimeout: 600_000,
+  });
   const body = await r.body.text();
   if (r.statusCode !== 200) throw new Error(`GET /records: ${r.statusCode} ${body.slice(0, 300)}`);
   return JSON.parse(body).length;

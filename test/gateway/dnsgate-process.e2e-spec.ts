@@ -7,7 +7,8 @@ import { GATEWAY_MAIN, runDnsgateExpectingFailure, spawnDnsgate } from '../suppo
 
 describe('the built dnsgate process (what npm start runs)', () => {
   beforeAll(() => {
-    if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run npm run build first (npm test does)`);
+    if (!existsSync(GATEWAY_MAIN))
+      throw new Error(`${GATEWAY_MAIN} is missing: run npm run build first (npm test does)`);
   });
 
   it('starts on the file plugin with no configuration, serves the webhook API, and stops on SIGTERM', async () => {
@@ -43,7 +44,11 @@ describe('the built dnsgate process (what npm start runs)', () => {
   });
 
   it('refuses to start with a readable error and exit code 1 on bad configuration', async () => {
-    const { code, output } = await runDnsgateExpectingFailure({ DNSGATE_PLUGIN: 'nosuch', DNSGATE_WEBHOOK_PORT: '0', DNSGATE_HEALTH_PORT: '0' });
+    const { code, output } = await runDnsgateExpectingFailure({
+      DNSGATE_PLUGIN: 'nosuch',
+      DNSGATE_WEBHOOK_PORT: '0',
+      DNSGATE_HEALTH_PORT: '0',
+    });
     expect(code).toBe(1);
     expect(output).toContain('dnsgate cannot start');
     expect(output).toContain('no plugin named "nosuch"');

@@ -64,7 +64,11 @@ describe('an ExternalDNS-style reconcile on the file plugin', () => {
     expect(after.find((e) => e.dnsName === 'mx-example.org')).toBeUndefined();
     for (const endpoint of [...adjusted, ...ownership.filter((e) => !outside.includes(e))]) {
       expect(after).toContainEqual(
-        expect.objectContaining({ dnsName: endpoint.dnsName, recordType: endpoint.recordType, targets: endpoint.targets }),
+        expect.objectContaining({
+          dnsName: endpoint.dnsName,
+          recordType: endpoint.recordType,
+          targets: endpoint.targets,
+        }),
       );
     }
     // The registry's ownership values come back with their literal quotes, so the TXT registry recognises them.
@@ -86,9 +90,19 @@ describe('an ExternalDNS-style reconcile on the file plugin', () => {
     });
     expect(response.status).toBe(204);
     const current = await records();
-    expect(current).toContainEqual(expect.objectContaining({ dnsName: 'www.example.com', targets: ['192.0.2.99'], recordTTL: 60 }));
+    expect(current).toContainEqual(
+      expect.objectContaining({ dnsName: 'www.example.com', targets: ['192.0.2.99'], recordTTL: 60 }),
+    );
     expect(current.find((e) => e.dnsName === 'v6.example.com')).toBeUndefined();
-    expect(readFileSync(join(dir, readdirSync(dir).find((f) => f.includes('example.com'))!), 'utf8')).toContain('192.0.2.99');
+    expect(
+      readFileSync(
+        join(
+          dir,
+          readdirSync(dir).find((f) => f.includes('example.com'))!,
+        ),
+        'utf8',
+      ),
+    ).toContain('192.0.2.99');
     await assertNamedCheckzoneDir(dir);
   });
 

@@ -64,13 +64,19 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     expect(write.status).toBeLessThanOrEqual(510);
     const readiness = await p.readiness();
     expect(readiness.ready).toBe(false);
-    expect(readiness.ready === false && readiness.reason).toMatch(/PowerDNS at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
+    expect(readiness.ready === false && readiness.reason).toMatch(
+      /PowerDNS at http:\/\/127\.0\.0\.1:\d+ is unreachable/,
+    );
     // start() fails the same way, so the gateway keeps retrying it.
-    await expect(plugin({ DNSGATE_POWERDNS_TIMEOUT: '1s' }).plugin.start!()).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(plugin({ DNSGATE_POWERDNS_TIMEOUT: '1s' }).plugin.start!()).rejects.toBeInstanceOf(
+      BackendUnavailableError,
+    );
 
     await server.launch();
     await expect(p.readiness()).resolves.toEqual({ ready: true });
-    await p.applyChanges(changes({ create: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 300 }] }));
+    await p.applyChanges(
+      changes({ create: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 300 }] }),
+    );
     expect(await digShort('127.0.0.1', server.dnsPort, 'a.example.com', 'A')).toEqual(['192.0.2.1']);
   });
 
@@ -84,7 +90,9 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     expect(read.status).toBe(502);
     const readiness = await under.plugin.readiness();
     expect(readiness.ready === false && readiness.reason).toMatch(/rejected the API key/);
-    const rejected = under.context.lines.filter((l) => l.level === 'error' && /rejected the API key \(HTTP 401/.test(l.message));
+    const rejected = under.context.lines.filter(
+      (l) => l.level === 'error' && /rejected the API key \(HTTP 401/.test(l.message),
+    );
     expect(rejected.length).toBeGreaterThanOrEqual(1);
     const everything = [
       ...under.context.lines.map((l) => l.message),
@@ -95,7 +103,9 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     ].join('\n');
     expect(everything).not.toContain(wrongKey);
     expect(everything).not.toContain(server.apiKey);
-    expect(await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { code: '401' })).toBeGreaterThanOrEqual(3);
+    expect(
+      await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { code: '401' }),
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it('gives up on a stalled server within TIMEOUT with a 504, and is not ready meanwhile', async () => {
@@ -168,14 +178,20 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     const under = plugin({ DNSGATE_POWERDNS_ZONES: 'example.com,missing.test' });
     await under.plugin.start!();
     expect(await under.plugin.zones()).toEqual(['example.com', 'missing.test']);
-    expect(under.context.lines.some((l) => l.level === 'warn' && l.message.includes('zone missing.test') && l.message.includes('not created'))).toBe(true);
+    expect(
+      under.context.lines.some(
+        (l) => l.level === 'warn' && l.message.includes('zone missing.test') && l.message.includes('not created'),
+      ),
+    ).toBe(true);
     expect((await server.api('GET', '/zones/missing.test.')).status).toBe(404);
     expect(await metricValue(under.context, 'dnsgate_powerdns_zones_missing')).toBe(1);
     // Records of the missing zone: none, with a warning, not an error.
     await expect(under.plugin.records({ zones: ['missing.test'] })).resolves.toEqual([]);
     // A write to it fails softly.
     const write = await statusOf(
-      under.plugin.applyChanges(changes({ create: [{ dnsName: 'a.missing.test', recordType: 'A', targets: ['192.0.2.1'] }] })),
+      under.plugin.applyChanges(
+        changes({ create: [{ dnsName: 'a.missing.test', recordType: 'A', targets: ['192.0.2.1'] }] }),
+      ),
     );
     expect(write.status).toBe(502);
 
@@ -197,9 +213,15 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     expect(load({})).toThrow(/DNSGATE_POWERDNS_API_KEY/);
     expect(load({})).toThrow(PluginConfigError);
     expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_URL: 'ftp://x' })).toThrow(/DNSGATE_POWERDNS_URL/);
-    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_TIMEOUT: 'soon' })).toThrow(/DNSGATE_POWERDNS_TIMEOUT/);
-    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_DEFAULT_TTL: '0' })).toThrow(/DNSGATE_POWERDNS_DEFAULT_TTL/);
-    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_ZONES: 'ok.test,bad zone!' })).toThrow(/DNSGATE_POWERDNS_ZONES/);
+    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_TIMEOUT: 'soon' })).toThrow(
+      /DNSGATE_POWERDNS_TIMEOUT/,
+    );
+    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_DEFAULT_TTL: '0' })).toThrow(
+      /DNSGATE_POWERDNS_DEFAULT_TTL/,
+    );
+    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_ZONES: 'ok.test,bad zone!' })).toThrow(
+      /DNSGATE_POWERDNS_ZONES/,
+    );
     const tls = () =>
       createPowerDnsPlugin(server, {
         DNSGATE_POWERDNS_URL: 'https://127.0.0.1:1',

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Endpoint } from '@dnsgate/plugin-sdk';
 import { digShort, runCommand } from '../support/run-command.js';
 import { startPowerDns, type PowerDnsTestServer } from '../support/powerdns-server.js';
-import { changes, createPowerDnsPlugin, find, metricValue, planDiff, type PluginUnderTest } from './powerdns-test-helpers.js';
+import {
+  changes,
+  createPowerDnsPlugin,
+  find,
+  metricValue,
+  planDiff,
+  type PluginUnderTest,
+} from './powerdns-test-helpers.js';
 
 const OWNER_TXT = '"heritage=external-dns,external-dns/owner=default,external-dns/resource=service/default/web"';
 
@@ -28,31 +35,53 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
 
   const dig = (name: string, type: string) => digShort('127.0.0.1', server.dnsPort, name, type);
   const apply = (partial: Parameters<typeof changes>[0]) => under.plugin.applyChanges(changes(partial));
-  const records = () => under.plugin.records({ zones: ['example.com', 'example.org', 'sub.example.com', '2.0.192.in-addr.arpa'] });
+  const records = () =>
+    under.plugin.records({ zones: ['example.com', 'example.org', 'sub.example.com', '2.0.192.in-addr.arpa'] });
 
   it('discovers the zones on the server', async () => {
-    expect((await under.plugin.zones()).sort()).toEqual(['2.0.192.in-addr.arpa', 'example.com', 'example.org', 'sub.example.com']);
+    expect((await under.plugin.zones()).sort()).toEqual([
+      '2.0.192.in-addr.arpa',
+      'example.com',
+      'example.org',
+      'sub.example.com',
+    ]);
     await expect(under.plugin.readiness()).resolves.toEqual({ ready: true });
   });
 
   it('creates every record type ExternalDNS sends and reads each back as AdjustEndpoints writes it', async () => {
     const desired: Endpoint[] = [
-      { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.10', '192.0.2.2', '192.0.2.10'], recordTTL: 120 },
+      {
+        dnsName: 'www.example.com',
+        recordType: 'A',
+        targets: ['192.0.2.10', '192.0.2.2', '192.0.2.10'],
+        recordTTL: 120,
+      },
       { dnsName: 'V6.Example.com.', recordType: 'AAAA', targets: ['2001:DB8:0:0::1', '::ffff:192.0.2.1'] },
       { dnsName: 'alias.example.com', recordType: 'CNAME', targets: ['WWW.example.com.'] },
       { dnsName: 'www.example.com', recordType: 'TXT', targets: [OWNER_TXT] },
       { dnsName: 'plain.example.com', recordType: 'TXT', targets: ['v=spf1 -all', 'say "hi" \\o/', 'café'] },
       { dnsName: 'long.example.com', recordType: 'TXT', targets: ['x'.repeat(300)] },
-      { dnsName: '_sip._tcp.example.com', recordType: 'SRV', targets: ['10 5 5060 sip.example.com', '20 0 5061 sip2.example.com.'] },
+      {
+        dnsName: '_sip._tcp.example.com',
+        recordType: 'SRV',
+        targets: ['10 5 5060 sip.example.com', '20 0 5061 sip2.example.com.'],
+      },
       { dnsName: 'example.org', recordType: 'MX', targets: ['10 mx1.example.org', '20 MX2.example.org.'] },
       { dnsName: 'deleg.example.org', recordType: 'NS', targets: ['ns1.example.net', 'ns2.example.net.'] },
       { dnsName: '10.2.0.192.in-addr.arpa', recordType: 'PTR', targets: ['www.example.com'] },
       {
         dnsName: 'sip.example.org',
         recordType: 'NAPTR',
-        targets: ['100 10 "u" "E2U+sip" "!^(.*)$!sip:\\\\1@example.org!" .', '100 20 "s" "SIP+D2U" "" _sip._udp.example.org.'],
+        targets: [
+          '100 10 "u" "E2U+sip" "!^(.*)$!sip:\\\\1@example.org!" .',
+          '100 20 "s" "SIP+D2U" "" _sip._udp.example.org.',
+        ],
       },
-      { dnsName: 'example.org', recordType: 'CAA', targets: ['0 issue "letsencrypt.org"', '128 IODEF "mailto:sec@example.org"'] },
+      {
+        dnsName: 'example.org',
+        recordType: 'CAA',
+        targets: ['0 issue "letsencrypt.org"', '128 IODEF "mailto:sec@example.org"'],
+      },
       { dnsName: 'old.example.org', recordType: 'DNAME', targets: ['example.com'] },
     ];
     const adjusted = await under.plugin.adjustEndpoints(desired);
@@ -64,8 +93,15 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
       recordTTL: 120,
     });
     expect(find(adjusted, 'v6.example.com', 'AAAA')?.targets).toEqual(['2001:db8::1', '::ffff:c000:201']);
-    expect(find(adjusted, 'plain.example.com', 'TXT')?.targets).toEqual(['"café"', '"say \\"hi\\" \\\\o/"', '"v=spf1 -all"']);
-    expect(find(adjusted, 'alias.example.com', 'CNAME')).toMatchObject({ targets: ['www.example.com'], recordTTL: 300 });
+    expect(find(adjusted, 'plain.example.com', 'TXT')?.targets).toEqual([
+      '"café"',
+      '"say \\"hi\\" \\\\o/"',
+      '"v=spf1 -all"',
+    ]);
+    expect(find(adjusted, 'alias.example.com', 'CNAME')).toMatchObject({
+      targets: ['www.example.com'],
+      recordTTL: 300,
+    });
 
     await under.plugin.applyChanges(changes({ create: adjusted }));
     const current = await records();
@@ -77,19 +113,37 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     expect(await dig('v6.example.com', 'AAAA')).toEqual(['2001:db8::1', '::ffff:192.0.2.1']);
     expect(await dig('alias.example.com', 'CNAME')).toEqual(['www.example.com.']);
     expect(await dig('www.example.com', 'TXT')).toEqual([OWNER_TXT]);
-    expect(await dig('plain.example.com', 'TXT')).toEqual(['"caf\\195\\169"', '"say \\"hi\\" \\\\o/"', '"v=spf1 -all"']);
+    expect(await dig('plain.example.com', 'TXT')).toEqual([
+      '"caf\\195\\169"',
+      '"say \\"hi\\" \\\\o/"',
+      '"v=spf1 -all"',
+    ]);
     expect(await dig('long.example.com', 'TXT')).toEqual([`"${'x'.repeat(255)}" "${'x'.repeat(45)}"`]);
-    expect(await dig('_sip._tcp.example.com', 'SRV')).toEqual(['10 5 5060 sip.example.com.', '20 0 5061 sip2.example.com.']);
+    expect(await dig('_sip._tcp.example.com', 'SRV')).toEqual([
+      '10 5 5060 sip.example.com.',
+      '20 0 5061 sip2.example.com.',
+    ]);
     expect(await dig('example.org', 'MX')).toEqual(['10 mx1.example.org.', '20 mx2.example.org.']);
     expect(await dig('deleg.example.org', 'NS')).toEqual([]); // a delegation: answered as a referral
-    const referral = await runCommand('dig', ['@127.0.0.1', '-p', String(server.dnsPort), '+tcp', '+norecurse', 'deleg.example.org', 'NS']);
+    const referral = await runCommand('dig', [
+      '@127.0.0.1',
+      '-p',
+      String(server.dnsPort),
+      '+tcp',
+      '+norecurse',
+      'deleg.example.org',
+      'NS',
+    ]);
     expect(referral.stdout).toMatch(/deleg\.example\.org\.\s+300\s+IN\s+NS\s+ns1\.example\.net\./);
     expect(await dig('10.2.0.192.in-addr.arpa', 'PTR')).toEqual(['www.example.com.']);
     expect(await dig('sip.example.org', 'NAPTR')).toEqual([
       '100 10 "u" "E2U+sip" "!^(.*)$!sip:\\\\1@example.org!" .',
       '100 20 "s" "SIP+D2U" "" _sip._udp.example.org.',
     ]);
-    expect(await dig('example.org', 'CAA')).toEqual(['0 issue "letsencrypt.org"', '128 iodef "mailto:sec@example.org"']);
+    expect(await dig('example.org', 'CAA')).toEqual([
+      '0 issue "letsencrypt.org"',
+      '128 iodef "mailto:sec@example.org"',
+    ]);
     expect(await dig('old.example.org', 'DNAME')).toEqual(['example.com.']);
     // And through the API, names and targets carry the trailing dot.
     expect((await server.rrset('example.com', 'alias.example.com', 'CNAME'))?.records).toEqual([
@@ -98,7 +152,9 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
   });
 
   it('writes a CNAME at the zone apex as ALIAS and reports it back as that CNAME', async () => {
-    const [apex] = await under.plugin.adjustEndpoints([{ dnsName: 'example.com', recordType: 'CNAME', targets: ['lb.example.net'] }]);
+    const [apex] = await under.plugin.adjustEndpoints([
+      { dnsName: 'example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+    ]);
     await apply({ create: [apex!] });
     expect((await server.rrset('example.com', 'example.com', 'ALIAS'))?.records).toEqual([
       { content: 'lb.example.net.', disabled: false },
@@ -115,7 +171,9 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     });
     expect(find(current, 'example.com', 'ALIAS')).toBeUndefined();
     // An update and a delete of that CNAME go to the ALIAS.
-    const [moved] = await under.plugin.adjustEndpoints([{ dnsName: 'example.com', recordType: 'CNAME', targets: ['lb2.example.net'] }]);
+    const [moved] = await under.plugin.adjustEndpoints([
+      { dnsName: 'example.com', recordType: 'CNAME', targets: ['lb2.example.net'] },
+    ]);
     await apply({ updateOld: [find(current, 'example.com', 'CNAME')!], updateNew: [moved!] });
     expect((await server.rrset('example.com', 'example.com', 'ALIAS'))?.records[0]?.content).toBe('lb2.example.net.');
     await apply({ delete: [moved!] });
@@ -132,10 +190,30 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     ]);
     await apply({ updateOld: [oldA, oldMx], updateNew: [newA!, newMx!] });
     const after = await records();
-    expect(find(after, 'www.example.com', 'A')).toEqual({ dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.99'], recordTTL: 60 });
-    expect(find(after, 'example.org', 'MX')).toEqual({ dnsName: 'example.org', recordType: 'MX', targets: ['5 mx9.example.org'], recordTTL: 300 });
+    expect(find(after, 'www.example.com', 'A')).toEqual({
+      dnsName: 'www.example.com',
+      recordType: 'A',
+      targets: ['192.0.2.99'],
+      recordTTL: 60,
+    });
+    expect(find(after, 'example.org', 'MX')).toEqual({
+      dnsName: 'example.org',
+      recordType: 'MX',
+      targets: ['5 mx9.example.org'],
+      recordTTL: 300,
+    });
     expect(await dig('www.example.com', 'A')).toEqual(['192.0.2.99']);
-    const answer = await runCommand('dig', ['@127.0.0.1', '-p', String(server.dnsPort), '+tcp', '+norecurse', '+noall', '+answer', 'www.example.com', 'A']);
+    const answer = await runCommand('dig', [
+      '@127.0.0.1',
+      '-p',
+      String(server.dnsPort),
+      '+tcp',
+      '+norecurse',
+      '+noall',
+      '+answer',
+      'www.example.com',
+      'A',
+    ]);
     expect(answer.stdout).toMatch(/www\.example\.com\.\s+60\s+IN\s+A\s+192\.0\.2\.99/);
   });
 
@@ -143,7 +221,9 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     const before = await records();
     const txt = find(before, 'plain.example.com', 'TXT')!;
     const alias = find(before, 'alias.example.com', 'CNAME')!;
-    const [asA] = await under.plugin.adjustEndpoints([{ dnsName: 'alias.example.com', recordType: 'A', targets: ['192.0.2.7'] }]);
+    const [asA] = await under.plugin.adjustEndpoints([
+      { dnsName: 'alias.example.com', recordType: 'A', targets: ['192.0.2.7'] },
+    ]);
     await apply({ delete: [txt, alias], create: [asA!] });
     const after = await records();
     expect(find(after, 'plain.example.com', 'TXT')).toBeUndefined();
@@ -174,23 +254,46 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
   });
 
   it('never sends a record outside every managed zone: it is logged, counted and dropped by AdjustEndpoints', async () => {
-    const outside: Endpoint = { dnsName: 'www.notmanaged.test', recordType: 'A', targets: ['192.0.2.5'], recordTTL: 300 };
+    const outside: Endpoint = {
+      dnsName: 'www.notmanaged.test',
+      recordType: 'A',
+      targets: ['192.0.2.5'],
+      recordTTL: 300,
+    };
     const lookalike: Endpoint = { dnsName: 'myexample.com', recordType: 'A', targets: ['192.0.2.6'], recordTTL: 300 };
     const inside: Endpoint = { dnsName: 'in.example.com', recordType: 'A', targets: ['192.0.2.8'], recordTTL: 300 };
     const adjusted = await under.plugin.adjustEndpoints([outside, lookalike, inside]);
     expect(adjusted.map((e) => e.dnsName)).toEqual(['in.example.com']);
     const patchesBefore = await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' });
     await apply({ create: [outside, lookalike, inside] });
-    expect(await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' })).toBe(patchesBefore + 1);
-    expect(await metricValue(under.context, 'dnsgate_powerdns_changes_skipped_total', { reason: 'outside_zones' })).toBe(2);
-    expect(under.context.lines.some((l) => l.level === 'warn' && l.message.includes('A www.notmanaged.test') && l.message.includes('outside every managed zone'))).toBe(true);
-    expect(under.context.lines.some((l) => l.message.includes('A myexample.com') && l.message.includes('outside'))).toBe(true);
+    expect(await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' })).toBe(
+      patchesBefore + 1,
+    );
+    expect(
+      await metricValue(under.context, 'dnsgate_powerdns_changes_skipped_total', { reason: 'outside_zones' }),
+    ).toBe(2);
+    expect(
+      under.context.lines.some(
+        (l) =>
+          l.level === 'warn' &&
+          l.message.includes('A www.notmanaged.test') &&
+          l.message.includes('outside every managed zone'),
+      ),
+    ).toBe(true);
+    expect(
+      under.context.lines.some((l) => l.message.includes('A myexample.com') && l.message.includes('outside')),
+    ).toBe(true);
     expect(await dig('in.example.com', 'A')).toEqual(['192.0.2.8']);
   });
 
   it('skips disabled records and reports types it does not manage not at all', async () => {
     await server.patchZone('example.com', [
-      { name: 'mixed.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1' }, { content: '192.0.2.2', disabled: true }] },
+      {
+        name: 'mixed.example.com.',
+        type: 'A',
+        ttl: 300,
+        records: [{ content: '192.0.2.1' }, { content: '192.0.2.2', disabled: true }],
+      },
       { name: 'off.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.3', disabled: true }] },
       { name: 'hinfo.example.com.', type: 'HINFO', ttl: 300, records: [{ content: '"PC" "Linux"' }] },
     ]);
@@ -211,7 +314,12 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     const sources: Endpoint[] = [
       { dnsName: 'App.example.com.', recordType: 'A', targets: ['192.0.2.31', '192.0.2.30'] },
       { dnsName: 'app.example.com', recordType: 'TXT', targets: [OWNER_TXT] },
-      { dnsName: 'example.org', recordType: 'CNAME', targets: ['lb.example.net.'], providerSpecific: [{ name: 'webhook/x', value: '1' }] },
+      {
+        dnsName: 'example.org',
+        recordType: 'CNAME',
+        targets: ['lb.example.net.'],
+        providerSpecific: [{ name: 'webhook/x', value: '1' }],
+      },
       { dnsName: 'v6app.example.org', recordType: 'AAAA', targets: ['2001:0db8:0000::0001'], recordTTL: 0 },
       { dnsName: '_svc._tcp.example.org', recordType: 'SRV', targets: ['0 0 443 App.Example.com.'] },
       { dnsName: 'mail.example.org', recordType: 'MX', targets: ['10 mx.example.org.'] },
@@ -227,8 +335,14 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     expect(again).toEqual(changes({}));
     expect(find(await records(), 'bad.example.org', 'A')?.targets).toEqual(['192.0.2.40']);
     expect(find(await records(), 'routed.example.org', 'A')).toBeUndefined();
-    expect(await metricValue(under.context, 'dnsgate_powerdns_endpoints_dropped_total', { reason: 'invalid_target' })).toBeGreaterThanOrEqual(1);
-    expect(await metricValue(under.context, 'dnsgate_powerdns_endpoints_dropped_total', { reason: 'set_identifier' })).toBeGreaterThanOrEqual(1);
-    expect(under.context.lines.some((l) => l.message.includes('192.0.2.300') && l.message.includes('not an IPv4 address'))).toBe(true);
+    expect(
+      await metricValue(under.context, 'dnsgate_powerdns_endpoints_dropped_total', { reason: 'invalid_target' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(under.context, 'dnsgate_powerdns_endpoints_dropped_total', { reason: 'set_identifier' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      under.context.lines.some((l) => l.message.includes('192.0.2.300') && l.message.includes('not an IPv4 address')),
+    ).toBe(true);
   });
 });

@@ -50,7 +50,11 @@ export function find(endpoints: Endpoint[], dnsName: string, recordType: string)
 }
 
 /** Sum of a counter's samples matching the labels, from the test registry. */
-export async function metricValue(context: TestPluginContext, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  context: TestPluginContext,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const metric = context.registry.getSingleMetric(name);
   if (!metric) return 0;
   const data = await metric.get();

@@ -66,7 +66,10 @@ export async function spawnDnsgate(
 }
 
 /** Runs the built gateway expecting it to refuse to start; resolves with its exit code and output. */
-export function runDnsgateExpectingFailure(env: Record<string, string>, cwd?: string): Promise<{ code: number | null; output: string }> {
+export function runDnsgateExpectingFailure(
+  env: Record<string, string>,
+  cwd?: string,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     let output = '';
     const child = spawn(process.execPath, [GATEWAY_MAIN], {

@@ -36,7 +36,5 @@ export function registryRecords(endpoint: Endpoint, owner = 'default'): Endpoint
   const value = `"heritage=external-dns,external-dns/owner=${owner},external-dns/resource=service/default/${endpoint.dnsName.split('.')[0]}"`;
   const prefix = endpoint.recordType.toLowerCase();
   const [first, ...rest] = endpoint.dnsName.split('.');
-  return [
-    { dnsName: `${prefix}-${first}.${rest.join('.')}`, targets: [value], recordType: 'TXT', labels: {} },
-  ];
+  return [{ dnsName: `${prefix}-${first}.${rest.join('.')}`, targets: [value], recordType: 'TXT', labels: {} }];
 }

@@ -161,7 +161,12 @@ export class PowerDnsTestServer {
   }
 
   /** A raw API call with the right key; never throws on a status. */
-  async api(method: string, path: string, body?: unknown, apiKey = this.apiKey): Promise<{ status: number; body: unknown; text: string }> {
+  async api(
+    method: string,
+    path: string,
+    body?: unknown,
+    apiKey = this.apiKey,
+  ): Promise<{ status: number; body: unknown; text: string }> {
     const response = await fetch(`${this.url}/api/v1/servers/localhost${path}`, {
       method,
       headers: { 'x-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

@@ -19,7 +19,14 @@ describe('DNS name helpers', () => {
   it('finds the same zones through a ZoneIndex', () => {
     const zones = ['example.com', 'sub.example.com', 'myexample.com'];
     const index = new ZoneIndex(zones);
-    for (const name of ['a.sub.example.com', 'A.Example.COM.', 'a.myexample.com', 'example.com', 'xexample.com', 'com']) {
+    for (const name of [
+      'a.sub.example.com',
+      'A.Example.COM.',
+      'a.myexample.com',
+      'example.com',
+      'xexample.com',
+      'com',
+    ]) {
       expect(index.find(name)).toBe(findZone(name, zones));
     }
   });

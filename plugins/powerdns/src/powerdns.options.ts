@@ -56,7 +56,7 @@ export class PowerDnsOptions {
   timeout: string = '5s';
 
   @PluginOption({
-    description: 'Time budget of one whole webhook operation (all zones); keep it under ExternalDNS\'s 15 s',
+    description: "Time budget of one whole webhook operation (all zones); keep it under ExternalDNS's 15 s",
   })
   @Matches(DURATION_PATTERN, { message: 'must be a duration such as 12s' })
   operationTimeout: string = '12s';

@@ -41,7 +41,9 @@ export class PowerDnsPluginFactory implements DnsPluginFactory<PowerDnsOptions> 
       try {
         return readFileSync(file);
       } catch (error) {
-        problems.push(`${PREFIX}${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        problems.push(
+          `${PREFIX}${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
         return undefined;
       }
     };

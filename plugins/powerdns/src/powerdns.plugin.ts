@@ -83,7 +83,11 @@ export class PowerDnsPlugin implements DnsPlugin {
     const missing = this.settings.fixedZones.filter((zone) => !have.has(zone));
     for (const zone of missing) {
       if (this.settings.createZones) {
-        await this.client.createZone(`${zone}.`, this.settings.zoneNameservers.map((ns) => `${normalizeDnsName(ns)}.`), deadline);
+        await this.client.createZone(
+          `${zone}.`,
+          this.settings.zoneNameservers.map((ns) => `${normalizeDnsName(ns)}.`),
+          deadline,
+        );
         this.logger.log(`created zone ${zone} (DNSGATE_POWERDNS_CREATE_ZONES is on)`);
       } else {
         this.logger.warn(
@@ -133,7 +137,9 @@ export class PowerDnsPlugin implements DnsPlugin {
       const zone = wanted[index]!;
       if (result.status === 'rejected') {
         if (result.reason instanceof PowerDnsNotFoundError) {
-          this.logger.warn(`zone ${zone} does not exist on PowerDNS; it has no records to report (zones are not created)`);
+          this.logger.warn(
+            `zone ${zone} does not exist on PowerDNS; it has no records to report (zones are not created)`,
+          );
           return;
         }
         failures.push({ zone, error: result.reason });
@@ -190,8 +196,12 @@ export class PowerDnsPlugin implements DnsPlugin {
       const unknown = failures.some((f) => f.error instanceof BackendTimeoutError)
         ? '; a PATCH that timed out may still have been applied'
         : '';
-      const done = (applied.length > 0 ? `; zones ${applied.join(', ')} were changed` : '; no zone was changed') + unknown;
-      throw combineFailures(`PowerDNS did not apply the changes to ${failures.map((f) => f.zone).join(', ')}${done}`, failures);
+      const done =
+        (applied.length > 0 ? `; zones ${applied.join(', ')} were changed` : '; no zone was changed') + unknown;
+      throw combineFailures(
+        `PowerDNS did not apply the changes to ${failures.map((f) => f.zone).join(', ')}${done}`,
+        failures,
+      );
     }
   }
 
@@ -269,7 +279,9 @@ export class PowerDnsPlugin implements DnsPlugin {
         `PowerDNS refused the changes to zone ${patch.zone} (422): ${error.detail}; rrset concerned: ${concerned}`,
       );
     } else if (error instanceof PowerDnsNotFoundError) {
-      this.logger.error(`zone ${patch.zone} does not exist on PowerDNS; its ${patch.rrsets.length} changes were not applied`);
+      this.logger.error(
+        `zone ${patch.zone} does not exist on PowerDNS; its ${patch.rrsets.length} changes were not applied`,
+      );
     } else {
       this.logger.error(`changes to zone ${patch.zone} failed: ${(error as Error).message}`);
     }
@@ -286,7 +298,11 @@ export function rrsetsConcerned(patch: ZonePatch, detail: string): string {
   const named = patch.rrsets
     .map((rrset, index) => ({ rrset, index }))
     .filter(({ rrset }) => new RegExp(`(^|[\\s'"])${escapeRegExp(rrset.name.toLowerCase())}(/|\\s|$)`).test(lower));
-  const exact = named.filter(({ rrset }) => lower.includes(`${rrset.name.toLowerCase()}/${rrset.type.toLowerCase()}`) || lower.includes(` in ${rrset.type.toLowerCase()}`));
+  const exact = named.filter(
+    ({ rrset }) =>
+      lower.includes(`${rrset.name.toLowerCase()}/${rrset.type.toLowerCase()}`) ||
+      lower.includes(` in ${rrset.type.toLowerCase()}`),
+  );
   const chosen = exact.length > 0 ? exact : named;
   if (chosen.length > 0) return chosen.map(({ rrset, index }) => describe(rrset, index)).join('; ');
   const shown = patch.rrsets.slice(0, 5).map(describe).join('; ');

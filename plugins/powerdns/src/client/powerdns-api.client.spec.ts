@@ -45,17 +45,21 @@ describe('PowerDnsApiClient against a fake webserver', () => {
     return { api, context };
   };
 
-  const answer = (status: number, body: string, type = 'application/json'): Handler => (_req, res) => {
-    res.writeHead(status, { 'content-type': type });
-    res.end(body);
-  };
+  const answer =
+    (status: number, body: string, type = 'application/json'): Handler =>
+    (_req, res) => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    };
 
   it('keeps the path prefix, sends the key as X-API-Key and encodes the zone id', async () => {
     seen.length = 0;
     handler = answer(200, '{"id":"example.com.","name":"example.com.","rrsets":[]}');
     const zone = await client().api.getZone('example.com.');
     expect(zone.name).toBe('example.com.');
-    expect(seen).toEqual([{ method: 'GET', url: '/prefix/api/v1/servers/localhost/zones/example.com.', key: 'the-secret-key' }]);
+    expect(seen).toEqual([
+      { method: 'GET', url: '/prefix/api/v1/servers/localhost/zones/example.com.', key: 'the-secret-key' },
+    ]);
   });
 
   it('reads plain-text 401 and 404 bodies and JSON 422 bodies', async () => {
@@ -64,14 +68,18 @@ describe('PowerDnsApiClient against a fake webserver', () => {
     const auth = await api.listZones().catch((e: unknown) => e);
     expect(auth).toBeInstanceOf(PowerDnsAuthError);
     expect((auth as Error).message).toMatch(/rejected the API key \(HTTP 401/);
-    expect(context.lines.filter((l) => l.level === 'error' && l.message.includes('rejected the API key'))).toHaveLength(1);
+    expect(context.lines.filter((l) => l.level === 'error' && l.message.includes('rejected the API key'))).toHaveLength(
+      1,
+    );
     handler = answer(404, 'Not Found', 'text/plain; charset=utf-8');
     await expect(api.getZone('nope.')).rejects.toBeInstanceOf(PowerDnsNotFoundError);
     handler = answer(422, '{"error": "RRset a.example.com. IN CNAME: Conflicts with pre-existing RRset"}');
     const refused = await api.patchZone('example.com.', []).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PowerDnsUnprocessableError);
     expect(refused).toBeInstanceOf(ChangeRejectedError);
-    expect((refused as PowerDnsUnprocessableError).detail).toBe('RRset a.example.com. IN CNAME: Conflicts with pre-existing RRset');
+    expect((refused as PowerDnsUnprocessableError).detail).toBe(
+      'RRset a.example.com. IN CNAME: Conflicts with pre-existing RRset',
+    );
     handler = answer(409, 'Conflict', 'text/plain');
     await expect(api.createZone('example.com.', [])).rejects.toThrow(/answered 409 to POST .*: Conflict/);
     const all = context.lines.map((l) => l.message).join('\n') + String(auth) + String(refused);
@@ -111,7 +119,9 @@ describe('PowerDnsApiClient against a fake webserver', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await client({ baseUrl: `http://user:pw@127.0.0.1:${port}`, timeoutMs: 300 }).api.getServer().catch((e: unknown) => e);
+    const error = await client({ baseUrl: `http://user:pw@127.0.0.1:${port}`, timeoutMs: 300 })
+      .api.getServer()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
     expect((error as Error).message).not.toMatch(/the-secret-key|pw@/);

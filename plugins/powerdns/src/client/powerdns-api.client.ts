@@ -119,7 +119,12 @@ export class PowerDnsApiClient {
     }
   }
 
-  private async attempt(method: Method, path: string, body: string | undefined, deadline: Deadline): Promise<RawResponse> {
+  private async attempt(
+    method: Method,
+    path: string,
+    body: string | undefined,
+    deadline: Deadline,
+  ): Promise<RawResponse> {
     const budget = deadline.remainingMs();
     const url = `${this.endpoint}${path}`;
     const { metrics, instance } = this.config;

@@ -17,12 +17,21 @@ describe('normalizeEndpoint (AdjustEndpoints)', () => {
     expect(result).toEqual({
       ok: true,
       droppedTargets: [],
-      endpoint: { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.10', '192.0.2.2'], recordTTL: 300, labels: { owner: 'default' } },
+      endpoint: {
+        dnsName: 'www.example.com',
+        recordType: 'A',
+        targets: ['192.0.2.10', '192.0.2.2'],
+        recordTTL: 300,
+        labels: { owner: 'default' },
+      },
     });
   });
 
   it('drops a bad target but keeps the endpoint when others remain', () => {
-    const result = normalizeEndpoint({ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1', 'nope'] }, 300);
+    const result = normalizeEndpoint(
+      { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1', 'nope'] },
+      300,
+    );
     expect(result.ok).toBe(true);
     expect(result.droppedTargets).toEqual([{ target: 'nope', problem: '"nope" is not an IPv4 address' }]);
   });
@@ -41,9 +50,15 @@ describe('normalizeEndpoint (AdjustEndpoints)', () => {
   });
 
   it('caps a TTL at what PowerDNS stores and keeps a set one', () => {
-    const big = normalizeEndpoint({ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 2 ** 40 }, 300);
+    const big = normalizeEndpoint(
+      { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 2 ** 40 },
+      300,
+    );
     expect(big.ok && big.endpoint.recordTTL).toBe(2147483647);
-    const set = normalizeEndpoint({ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 60 }, 300);
+    const set = normalizeEndpoint(
+      { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 60 },
+      300,
+    );
     expect(set.ok && set.endpoint.recordTTL).toBe(60);
   });
 });
@@ -63,18 +78,43 @@ describe('rrsetToEndpoint (Records)', () => {
       },
       'example.com',
     );
-    expect(endpoint).toEqual({ dnsName: 'mail.example.com', recordType: 'MX', targets: ['10 mx1.example.com', '20 mx2.example.com'], recordTTL: 600 });
+    expect(endpoint).toEqual({
+      dnsName: 'mail.example.com',
+      recordType: 'MX',
+      targets: ['10 mx1.example.com', '20 mx2.example.com'],
+      recordTTL: 600,
+    });
   });
 
   it('reports an apex ALIAS as CNAME and ignores other ALIAS, SOA and fully disabled rrsets', () => {
-    expect(rrsetToEndpoint({ name: 'example.com.', type: 'ALIAS', ttl: 300, records: [{ content: 'lb.example.net.' }] }, 'example.com')).toEqual({
+    expect(
+      rrsetToEndpoint(
+        { name: 'example.com.', type: 'ALIAS', ttl: 300, records: [{ content: 'lb.example.net.' }] },
+        'example.com',
+      ),
+    ).toEqual({
       dnsName: 'example.com',
       recordType: 'CNAME',
       targets: ['lb.example.net'],
       recordTTL: 300,
     });
-    expect(rrsetToEndpoint({ name: 'x.example.com.', type: 'ALIAS', ttl: 300, records: [{ content: 'lb.example.net.' }] }, 'example.com')).toBeUndefined();
-    expect(rrsetToEndpoint({ name: 'example.com.', type: 'SOA', ttl: 300, records: [{ content: 'a. b. 1 2 3 4 5' }] }, 'example.com')).toBeUndefined();
-    expect(rrsetToEndpoint({ name: 'y.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1', disabled: true }] }, 'example.com')).toBeUndefined();
+    expect(
+      rrsetToEndpoint(
+        { name: 'x.example.com.', type: 'ALIAS', ttl: 300, records: [{ content: 'lb.example.net.' }] },
+        'example.com',
+      ),
+    ).toBeUndefined();
+    expect(
+      rrsetToEndpoint(
+        { name: 'example.com.', type: 'SOA', ttl: 300, records: [{ content: 'a. b. 1 2 3 4 5' }] },
+        'example.com',
+      ),
+    ).toBeUndefined();
+    expect(
+      rrsetToEndpoint(
+        { name: 'y.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1', disabled: true }] },
+        'example.com',
+      ),
+    ).toBeUndefined();
   });
 });

@@ -4,7 +4,8 @@ import { SUPPORTED_TYPES, canonicalHost, toTarget } from './record-content.mappe
 /** PowerDNS stores a TTL as a signed 32-bit number. */
 export const MAX_TTL = 2147483647;
 
-export type DropReason = 'invalid_name' | 'unsupported_type' | 'set_identifier' | 'invalid_target' | 'no_targets' | 'cname_targets';
+export type DropReason =
+  'invalid_name' | 'unsupported_type' | 'set_identifier' | 'invalid_target' | 'no_targets' | 'cname_targets';
 
 export interface DroppedTarget {
   target: string;
@@ -25,13 +26,23 @@ export type NormalizeResult =
  */
 export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): NormalizeResult {
   const droppedTargets: DroppedTarget[] = [];
-  const drop = (reason: DropReason, problem: string): NormalizeResult => ({ ok: false, reason, problem, droppedTargets });
+  const drop = (reason: DropReason, problem: string): NormalizeResult => ({
+    ok: false,
+    reason,
+    problem,
+    droppedTargets,
+  });
   const name = canonicalHost(endpoint.dnsName, { wildcard: true });
-  if (name === undefined) return drop('invalid_name', `${JSON.stringify(endpoint.dnsName)} is not a DNS name PowerDNS can hold`);
+  if (name === undefined)
+    return drop('invalid_name', `${JSON.stringify(endpoint.dnsName)} is not a DNS name PowerDNS can hold`);
   const type = endpoint.recordType.trim().toUpperCase();
-  if (!SUPPORTED_TYPES.has(type)) return drop('unsupported_type', `record type ${type} is not supported by the PowerDNS plugin`);
+  if (!SUPPORTED_TYPES.has(type))
+    return drop('unsupported_type', `record type ${type} is not supported by the PowerDNS plugin`);
   if (endpoint.setIdentifier) {
-    return drop('set_identifier', `set identifier ${JSON.stringify(endpoint.setIdentifier)}: PowerDNS has no routing policies`);
+    return drop(
+      'set_identifier',
+      `set identifier ${JSON.stringify(endpoint.setIdentifier)}: PowerDNS has no routing policies`,
+    );
   }
   const targets = new Set<string>();
   for (const raw of endpoint.targets) {
@@ -45,8 +56,14 @@ export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): Norma
       : drop('no_targets', 'it has no targets');
   }
   if (type === 'CNAME' && targets.size > 1) return drop('cname_targets', `a CNAME has one target, got ${targets.size}`);
-  const ttl = endpoint.recordTTL && endpoint.recordTTL > 0 ? Math.min(Math.trunc(endpoint.recordTTL), MAX_TTL) : defaultTtl;
-  const normalized: Endpoint = { dnsName: name, targets: [...targets].sort(compareTargets), recordType: type, recordTTL: ttl };
+  const ttl =
+    endpoint.recordTTL && endpoint.recordTTL > 0 ? Math.min(Math.trunc(endpoint.recordTTL), MAX_TTL) : defaultTtl;
+  const normalized: Endpoint = {
+    dnsName: name,
+    targets: [...targets].sort(compareTargets),
+    recordType: type,
+    recordTTL: ttl,
+  };
   if (endpoint.labels && Object.keys(endpoint.labels).length > 0) normalized.labels = { ...endpoint.labels };
   return { ok: true, endpoint: normalized, droppedTargets };
 }

@@ -1,5 +1,12 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { canonicalTxtTarget, escapeTxt, formatTxtTarget, parseQuotedStrings, splitTxtValue, txtTargetValue } from '@dnsgate/plugin-sdk';
+import {
+  canonicalTxtTarget,
+  escapeTxt,
+  formatTxtTarget,
+  parseQuotedStrings,
+  splitTxtValue,
+  txtTargetValue,
+} from '@dnsgate/plugin-sdk';
 
 /**
  * One record's content in two spellings: the canonical ExternalDNS target
@@ -11,7 +18,19 @@ import { canonicalTxtTarget, escapeTxt, formatTxtTarget, parseQuotedStrings, spl
  */
 
 /** The record types dnsgate reads and writes through PowerDNS. */
-export const SUPPORTED_TYPES = new Set(['A', 'AAAA', 'CNAME', 'TXT', 'SRV', 'MX', 'NS', 'PTR', 'NAPTR', 'CAA', 'DNAME']);
+export const SUPPORTED_TYPES = new Set([
+  'A',
+  'AAAA',
+  'CNAME',
+  'TXT',
+  'SRV',
+  'MX',
+  'NS',
+  'PTR',
+  'NAPTR',
+  'CAA',
+  'DNAME',
+]);
 
 /** Types whose single target is a host name. */
 const HOST_TYPES = new Set(['CNAME', 'NS', 'PTR', 'DNAME', 'ALIAS']);
@@ -140,7 +159,13 @@ export function toTarget(type: string, raw: string): TargetResult {
       const [flags, tag, value, extra] = fields ?? [];
       const flagValue = flags !== undefined && /^\d{1,3}$/.test(flags) ? Number(flags) : 256;
       const canonicalValue = value === undefined ? undefined : canonicalString(value);
-      if (flagValue > 255 || !tag || !/^[a-z0-9]{1,15}$/i.test(tag) || canonicalValue === undefined || extra !== undefined) {
+      if (
+        flagValue > 255 ||
+        !tag ||
+        !/^[a-z0-9]{1,15}$/i.test(tag) ||
+        canonicalValue === undefined ||
+        extra !== undefined
+      ) {
         return fail(`${JSON.stringify(raw)} is not a CAA target "<flags 0-255> <tag> \\"<value>\\""`);
       }
       return { ok: true, target: `${flagValue} ${tag.toLowerCase()} ${canonicalValue}` };
@@ -150,7 +175,13 @@ export function toTarget(type: string, raw: string): TargetResult {
       const [order, pref, flags, services, regexp, replacement, extra] = fields ?? [];
       const strings = [flags, services, regexp].map((f) => (f === undefined ? undefined : canonicalString(f)));
       const host = replacement === undefined ? undefined : canonicalHost(replacement, { root: true });
-      if (u16(order) === undefined || u16(pref) === undefined || strings.some((s) => s === undefined) || !host || extra) {
+      if (
+        u16(order) === undefined ||
+        u16(pref) === undefined ||
+        strings.some((s) => s === undefined) ||
+        !host ||
+        extra
+      ) {
         return fail(
           `${JSON.stringify(raw)} is not a NAPTR target "<order> <preference> \\"<flags>\\" \\"<services>\\" \\"<regexp>\\" <replacement>"`,
         );

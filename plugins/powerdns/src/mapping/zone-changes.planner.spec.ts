@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { ChangeRejectedError, type Changes } from '@dnsgate/plugin-sdk';
 import { planChanges } from './zone-changes.planner.js';
 
-const changes = (partial: Partial<Changes>): Changes => ({ create: [], updateOld: [], updateNew: [], delete: [], ...partial });
+const changes = (partial: Partial<Changes>): Changes => ({
+  create: [],
+  updateOld: [],
+  updateNew: [],
+  delete: [],
+  ...partial,
+});
 const zones = ['example.com', 'sub.example.com', 'example.org'];
 
 describe('planChanges', () => {
@@ -26,23 +32,49 @@ describe('planChanges', () => {
         zone: 'example.com',
         rrsets: [
           { name: 'old.example.com.', type: 'CNAME', changetype: 'DELETE' },
-          { name: 'a.example.com.', type: 'A', ttl: 300, changetype: 'REPLACE', records: [{ content: '192.0.2.1', disabled: false }] },
+          {
+            name: 'a.example.com.',
+            type: 'A',
+            ttl: 300,
+            changetype: 'REPLACE',
+            records: [{ content: '192.0.2.1', disabled: false }],
+          },
         ],
         sources: ['delete of CNAME old.example.com', 'create of A a.example.com'],
       },
       {
         zone: 'sub.example.com',
-        rrsets: [{ name: 'x.sub.example.com.', type: 'TXT', ttl: 60, changetype: 'REPLACE', records: [{ content: '"hello"', disabled: false }] }],
+        rrsets: [
+          {
+            name: 'x.sub.example.com.',
+            type: 'TXT',
+            ttl: 60,
+            changetype: 'REPLACE',
+            records: [{ content: '"hello"', disabled: false }],
+          },
+        ],
         sources: ['create of TXT x.sub.example.com'],
       },
       {
         zone: 'example.org',
-        rrsets: [{ name: 'example.org.', type: 'MX', ttl: 300, changetype: 'REPLACE', records: [{ content: '20 b.example.org.', disabled: false }] }],
+        rrsets: [
+          {
+            name: 'example.org.',
+            type: 'MX',
+            ttl: 300,
+            changetype: 'REPLACE',
+            records: [{ content: '20 b.example.org.', disabled: false }],
+          },
+        ],
         sources: ['update of MX example.org'],
       },
     ]);
     expect(plan.skipped).toEqual([
-      expect.objectContaining({ action: 'create', reason: 'outside_zones', endpoint: expect.objectContaining({ dnsName: 'myexample.com' }) }),
+      expect.objectContaining({
+        action: 'create',
+        reason: 'outside_zones',
+        endpoint: expect.objectContaining({ dnsName: 'myexample.com' }),
+      }),
     ]);
   });
 
@@ -70,7 +102,10 @@ describe('planChanges', () => {
       zones,
       300,
     );
-    expect(plan.patches[0]!.rrsets.map((r) => `${r.changetype} ${r.name}`)).toEqual(['DELETE a.example.com.', 'REPLACE b.example.com.']);
+    expect(plan.patches[0]!.rrsets.map((r) => `${r.changetype} ${r.name}`)).toEqual([
+      'DELETE a.example.com.',
+      'REPLACE b.example.com.',
+    ]);
   });
 
   it('rejects the whole batch when one rrset appears twice, whatever the spelling', () => {
