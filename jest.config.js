@@ -32,6 +32,7 @@ const common = {
 };
 
 export default {
+  reporters: ['default', '<rootDir>/test/setup/summary-reporter.cjs'],
   projects: [
     {
       ...common,
