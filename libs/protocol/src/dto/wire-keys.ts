@@ -5,9 +5,15 @@
  * ignored later, as Go ignores them). Only the object itself is touched:
  * label maps below it keep their keys exactly.
  */
+const lowerCaseIndexes = new WeakMap<readonly string[], Map<string, string>>();
+
 export function canonicalizeKeys(value: unknown, keys: readonly string[]): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const byLowerCase = new Map(keys.map((key) => [key.toLowerCase(), key]));
+  let byLowerCase = lowerCaseIndexes.get(keys);
+  if (!byLowerCase) {
+    byLowerCase = new Map(keys.map((key) => [key.toLowerCase(), key]));
+    lowerCaseIndexes.set(keys, byLowerCase);
+  }
   const result: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
     const canonical = byLowerCase.get(key.toLowerCase());
