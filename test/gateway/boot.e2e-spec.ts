@@ -1,5 +1,5 @@
 import { startDnsgate } from '@dnsgate/gateway';
-import { ConfigError } from '@dnsgate/plugin-sdk';
+import { ConfigError, DnsgatePlugin, createPluginModule } from '@dnsgate/plugin-sdk';
 import { MemoryPluginModule } from '../support/memory-plugin.js';
 
 const base = {
@@ -41,6 +41,27 @@ describe('boot-time configuration errors', () => {
     const error = await bootError({ DNSGATE_WEBHOOK_PORT: '70000', DNSGATE_LOG_LEVEL: 'loud' });
     expect(error.message).toContain('DNSGATE_WEBHOOK_PORT');
     expect(error.message).toContain('DNSGATE_LOG_LEVEL');
+  });
+
+  it('refuses two different plugins registered under one name', async () => {
+    @DnsgatePlugin({ name: 'memory', description: 'an impostor' })
+    class ImpostorFactory {
+      create(): never {
+        throw new Error('never created');
+      }
+    }
+    let error: Error | undefined;
+    try {
+      const running = await startDnsgate({
+        env: { ...base, DNSGATE_PLUGIN: 'memory' },
+        plugins: [MemoryPluginModule, createPluginModule(ImpostorFactory)],
+      });
+      await running.close();
+    } catch (caught) {
+      error = caught as Error;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toContain('two plugins are named "memory": MemoryPluginFactory and ImpostorFactory');
   });
 
   it('stops on a domain filter that mixes lists and regexes', async () => {
