@@ -7,6 +7,8 @@
 //     - 10k records in one zone (goal ≤ 1.25×)
 //     - 100k records in 100 zones (goal ≤ 1.25×, and under 3 s)
 //   ApplyChanges of 10k creates   vs  one direct PATCH of the same rrsets (goal ≤ 1.2×)
+//   ApplyChanges of 1 update in a 10k-record zone  vs  one direct PATCH of that rrset
+//     (no goal: dnsgate reads the zone to check the batch first, a GET as large as the zone)
 //   peak RSS of the process (dnsgate runs in it, beside the baseline client)
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -247,11 +249,51 @@ async function compareApply(pdns, count) {
   return { ratio, zone: `g${runs - 1}.bench.test` };
 }
 
+/** One small update in a big zone: the cost of reading the zone to check the batch. */
+async function compareSmallUpdate(pdns, zone) {
+  const gateway = await gatewayFor(pdns);
+  const direct = [];
+  const ours = [];
+  try {
+    let current = '10.0.0.0';
+    const update = async (next) => {
+      const body = {
+        updateOld: [{ dnsName: `host0.${zone}`, recordType: 'A', targets: [current], recordTTL: 300 }],
+        updateNew: [{ dnsName: `host0.${zone}`, recordType: 'A', targets: [next], recordTTL: 300 }],
+      };
+      const r = await request(`${gateway.webhookUrl}/records`, {
+        method: 'POST',
+        headers: { accept: MEDIA, 'content-type': MEDIA },
+        body: JSON.stringify(body),
+        headersTimeout: 600_000,
+        bodyTimeout: 600_000,
+      });
+      const text = await r.body.text();
+      if (r.statusCode !== 204) throw new Error(`POST /records: ${r.statusCode} ${text.slice(0, 300)}`);
+      current = next;
+    };
+    await update('10.250.0.1'); // warm up
+    for (let i = 0; i < RUNS; i++) {
+      const rrset = { name: `host2.${zone}.`, type: 'A', ttl: 300, changetype: 'REPLACE' };
+      rrset.records = [{ content: `10.251.0.${i + 1}`, disabled: false }];
+      direct.push((await time(() => pdns.api('PATCH', `/zones/${zone}.`, { rrsets: [rrset] }))).ms);
+      ours.push((await time(() => update(`10.250.0.${i + 2}`))).ms);
+    }
+  } finally {
+    await gateway.close();
+  }
+  const ratio = median(ours) / median(direct);
+  console.log(
+    `ApplyChanges of 1 update in a 10k-record zone: dnsgate ${median(ours).toFixed(0)} ms vs one direct PATCH ${median(direct).toFixed(0)} ms → ${ratio.toFixed(2)}× (median of ${RUNS})`,
+  );
+}
+
 const pdns = await startPdns();
 try {
   console.log(`PowerDNS benchmark (${new Date().toISOString()}, node ${process.version})`);
   const apply = await compareApply(pdns, 10_000);
   const tenK = await compareRecords('10k records in 1 zone', pdns, [apply.zone]);
+  await compareSmallUpdate(pdns, apply.zone);
   await pdns.api('DELETE', `/zones/${apply.zone}.`);
 
   const zones = [];

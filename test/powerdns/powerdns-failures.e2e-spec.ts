@@ -124,7 +124,8 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
       p.applyChanges(changes({ create: [{ dnsName: 'slow.example.com', recordType: 'A', targets: ['192.0.2.9'] }] })),
     );
     expect(write.status).toBe(504);
-    expect(write.error.message).toMatch(/did not answer PATCH/);
+    // A write reads the zones it checks the batch against first: it gives up there, before any PATCH.
+    expect(write.error.message).toMatch(/no zone was changed: .*did not answer GET/);
     const readiness = await p.readiness();
     expect(readiness.ready === false && readiness.reason).toMatch(/did not answer/);
     server.resume();
@@ -172,6 +173,44 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     expect(result.status).toBe(500);
     expect(result.error.message).toMatch(/appears twice/);
     expect(await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' })).toBe(before);
+  });
+
+  it('rejects a batch that does not fit the zone as Records reports it, before any PATCH', async () => {
+    const under = plugin();
+    await under.plugin.start!();
+    await server.patchZone('example.com', [
+      { name: 'exists.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1' }] },
+      // Not reported by Records (disabled only), so ExternalDNS may create it: that must not be refused.
+      { name: 'dormant.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.2', disabled: true }] },
+    ]);
+    const patches = () => metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' });
+    const before = await patches();
+    const result = await statusOf(
+      under.plugin.applyChanges(
+        changes({
+          create: [
+            { dnsName: 'fresh.example.com', recordType: 'A', targets: ['192.0.2.3'] },
+            { dnsName: 'exists.example.com', recordType: 'A', targets: ['192.0.2.4'] },
+          ],
+          delete: [{ dnsName: 'never.example.com', recordType: 'TXT', targets: ['"x"'] }],
+        }),
+      ),
+    );
+    expect(result.status).toBe(500);
+    expect(result.error).toBeInstanceOf(ChangeRejectedError);
+    expect(result.error.message).toMatch(/create of A exists\.example\.com: it already exists/);
+    expect(result.error.message).toMatch(/delete of TXT never\.example\.com: it does not exist/);
+    expect(await patches()).toBe(before);
+    expect(await server.rrset('example.com', 'fresh.example.com', 'A')).toBeUndefined();
+    expect((await server.rrset('example.com', 'exists.example.com', 'A'))?.records).toEqual([
+      { content: '192.0.2.1', disabled: false },
+    ]);
+    expect(await metricValue(under.context, 'dnsgate_powerdns_batches_rejected_total', { reason: 'conflict' })).toBe(1);
+
+    await under.plugin.applyChanges(
+      changes({ create: [{ dnsName: 'dormant.example.com', recordType: 'A', targets: ['192.0.2.5'] }] }),
+    );
+    expect(await digShort('127.0.0.1', server.dnsPort, 'dormant.example.com', 'A')).toEqual(['192.0.2.5']);
   });
 
   it('reports a configured zone that does not exist instead of creating it, unless CREATE_ZONES is on', async () => {

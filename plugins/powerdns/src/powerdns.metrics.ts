@@ -12,6 +12,8 @@ export interface PowerDnsMetrics {
   endpointsDropped: Counter<'instance' | 'reason'>;
   /** Changes ApplyChanges did not send (outside every managed zone, invalid). */
   changesSkipped: Counter<'instance' | 'reason'>;
+  /** Batches rejected before anything was sent (`duplicate`: one rrset twice; `conflict`: does not fit the zone). */
+  batchesRejected: Counter<'instance' | 'reason'>;
   /** rrsets sent to PowerDNS by change type. */
   rrsetChanges: Counter<'instance' | 'changetype'>;
   /** Zones managed (fixed or discovered) at the last look. */
@@ -48,6 +50,11 @@ export function createPowerDnsMetrics(metrics: PluginMetrics): PowerDnsMetrics {
     changesSkipped: metrics.counter({
       name: 'changes_skipped_total',
       help: 'Changes not sent to PowerDNS, by reason (outside_zones, invalid)',
+      labelNames: ['instance', 'reason'],
+    }),
+    batchesRejected: metrics.counter({
+      name: 'batches_rejected_total',
+      help: 'Batches rejected before anything was sent to PowerDNS, by reason (duplicate, conflict)',
       labelNames: ['instance', 'reason'],
     }),
     rrsetChanges: metrics.counter({

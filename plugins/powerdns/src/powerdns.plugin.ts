@@ -21,11 +21,12 @@ import type { PowerDnsApiClient } from './client/powerdns-api.client.js';
 import { PowerDnsNotFoundError, PowerDnsUnprocessableError } from './client/powerdns-api.errors.js';
 import type { PdnsRrsetChange } from './client/powerdns-api.types.js';
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
-import { rrsetToEndpoint } from './mapping/rrset.mapper.js';
-import { planChanges, type ZonePatch } from './mapping/zone-changes.planner.js';
+import { reportedKey, rrsetToEndpoint } from './mapping/rrset.mapper.js';
+import { findConflicts, planChanges, type PlannedChanges, type ZonePatch } from './mapping/zone-changes.planner.js';
 import type { PowerDnsMetrics } from './powerdns.metrics.js';
 import { settleWithLimit } from './util/concurrency.js';
 import { Deadline } from './util/deadline.js';
+import { Mutex } from './util/mutex.js';
 
 /** A readiness probe answers within this, whatever TIMEOUT is (Kubernetes probes time out at 1 s by default). */
 const READINESS_BUDGET_MS = 900;
@@ -45,14 +46,17 @@ export interface PowerDnsSettings {
 
 /**
  * One PowerDNS Authoritative server behind the dnsgate plugin contract.
- * Reads each in-scope zone once per Records call, writes one PATCH per zone
- * per batch, and reports backend trouble as the SDK's 5xx errors.
+ * Reads each in-scope zone once per Records call; ApplyChanges reads each
+ * zone it touches, checks the batch against it, then writes one PATCH per
+ * zone, one batch at a time; backend trouble comes back as the SDK's 5xx errors.
  */
 export class PowerDnsPlugin implements DnsPlugin {
   private readonly zoneIds = new Map<string, string>();
   private zoneCache?: { at: number; zones: string[] };
   private zoneFetch?: Promise<string[]>;
   private readonly labels: { instance: string };
+  /** One batch at a time: its check and its PATCHes must not interleave with another's. */
+  private readonly writes = new Mutex();
 
   constructor(
     private readonly settings: PowerDnsSettings,
@@ -164,9 +168,23 @@ export class PowerDnsPlugin implements DnsPlugin {
   }
 
   async applyChanges(changes: Changes): Promise<void> {
+    // The budget starts now: time spent behind another batch counts.
     const deadline = Deadline.in(this.settings.operationTimeoutMs);
+    return this.writes.run(() => this.applyNow(changes, deadline));
+  }
+
+  private async applyNow(changes: Changes, deadline: Deadline): Promise<void> {
     const zones = await this.zones();
-    const plan = planChanges(changes, zones, this.settings.defaultTtl);
+    let plan: PlannedChanges;
+    try {
+      plan = planChanges(changes, zones, this.settings.defaultTtl);
+    } catch (error) {
+      if (error instanceof ChangeRejectedError) {
+        this.metrics.batchesRejected.inc({ ...this.labels, reason: 'duplicate' });
+        this.logger.warn(error.message);
+      }
+      throw error;
+    }
     for (const skipped of plan.skipped) {
       this.metrics.changesSkipped.inc({ ...this.labels, reason: skipped.reason });
       this.logger.warn(
@@ -174,6 +192,7 @@ export class PowerDnsPlugin implements DnsPlugin {
       );
     }
     if (plan.patches.length === 0) return;
+    await this.checkAgainstZones(plan, deadline);
     // One PATCH at a time: PowerDNS with a SQL backend answers 500 to concurrent
     // zone transactions (gsqlite3: "database is locked"), and a PATCH is never retried.
     const results = await settleWithLimit(plan.patches, 1, async (patch) => {
@@ -238,6 +257,50 @@ export class PowerDnsPlugin implements DnsPlugin {
       adjusted.push(normalized);
     }
     return adjusted;
+  }
+
+  /**
+   * Reads every zone the plan writes to and rejects the whole batch, before
+   * any PATCH, when a change does not fit what Records reports now (a create
+   * of an rrset that exists, an update or a delete of one that does not):
+   * ExternalDNS planned it on a stale read, and its next reconcile reads again.
+   */
+  private async checkAgainstZones(plan: PlannedChanges, deadline: Deadline): Promise<void> {
+    const zones = plan.patches.map((patch) => patch.zone);
+    const results = await settleWithLimit(zones, this.settings.concurrency, (zone) =>
+      this.client.getZone(this.zoneId(zone), deadline),
+    );
+    const existing = new Map<string, Set<string>>();
+    const failures: Array<{ zone: string; error: unknown }> = [];
+    results.forEach((result, index) => {
+      const zone = zones[index]!;
+      if (result.status === 'rejected') {
+        if (result.reason instanceof PowerDnsNotFoundError) {
+          this.logger.error(`zone ${zone} does not exist on PowerDNS; no change of the batch was applied`);
+        }
+        failures.push({ zone, error: result.reason });
+        return;
+      }
+      const keys = new Set<string>();
+      for (const rrset of result.value.rrsets ?? []) {
+        const key = reportedKey(rrset, zone);
+        if (key !== undefined) keys.add(key);
+      }
+      existing.set(zone, keys);
+    });
+    if (failures.length > 0) {
+      throw combineFailures(
+        `could not read ${failures.length} of ${zones.length} zones from PowerDNS to check the batch; no zone was changed`,
+        failures,
+      );
+    }
+    const conflicts = findConflicts(plan.checks, existing);
+    if (conflicts.length === 0) return;
+    this.metrics.batchesRejected.inc({ ...this.labels, reason: 'conflict' });
+    const shown = conflicts.length > 10 ? [...conflicts.slice(0, 10), `and ${conflicts.length - 10} more`] : conflicts;
+    const message = `batch rejected, nothing was sent to PowerDNS: ${shown.join('; ')}`;
+    this.logger.warn(message);
+    throw new ChangeRejectedError(message);
   }
 
   private drop(endpoint: Endpoint, reason: string, problem: string): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { normalizeEndpoint } from './endpoint.normalizer.js';
-import { rrsetToEndpoint } from './rrset.mapper.js';
+import { reportedKey, rrsetToEndpoint } from './rrset.mapper.js';
 
 describe('normalizeEndpoint (AdjustEndpoints)', () => {
   it('gives the form Records reports: name, targets sorted and unique, default TTL, no provider-specific', () => {
@@ -116,5 +116,35 @@ describe('rrsetToEndpoint (Records)', () => {
         'example.com',
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('reportedKey (what ApplyChanges checks a batch against)', () => {
+  it('names exactly the rrsets Records reports, as Records reports them', () => {
+    const rrsets = [
+      { name: 'Example.com.', type: 'ALIAS', ttl: 300, records: [{ content: 'lb.example.net.' }] },
+      { name: 'x.example.com.', type: 'ALIAS', ttl: 300, records: [{ content: 'lb.example.net.' }] },
+      { name: 'example.com.', type: 'SOA', ttl: 300, records: [{ content: 'a. b. 1 2 3 4 5' }] },
+      { name: 'y.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1', disabled: true }] },
+      {
+        name: 'z.example.com.',
+        type: 'txt',
+        ttl: 300,
+        records: [{ content: '"a"' }, { content: '"b"', disabled: true }],
+      },
+      { name: 'e.example.com.', type: 'A', ttl: 300, records: [] },
+    ];
+    expect(rrsets.map((rrset) => reportedKey(rrset, 'example.com'))).toEqual([
+      'example.com|CNAME',
+      undefined,
+      undefined,
+      undefined,
+      'z.example.com|TXT',
+      undefined,
+    ]);
+    for (const rrset of rrsets) {
+      const endpoint = rrsetToEndpoint(rrset, 'example.com');
+      expect(reportedKey(rrset, 'example.com')).toBe(endpoint && `${endpoint.dnsName}|${endpoint.recordType}`);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ChangeRejectedError, type Changes } from '@dnsgate/plugin-sdk';
-import { planChanges } from './zone-changes.planner.js';
+import { findConflicts, planChanges } from './zone-changes.planner.js';
 
 const changes = (partial: Partial<Changes>): Changes => ({
   create: [],
@@ -129,5 +129,77 @@ describe('planChanges', () => {
     );
     expect(plan.patches).toEqual([]);
     expect(plan.skipped[0]).toMatchObject({ reason: 'invalid', problem: expect.stringMatching(/not an IPv4 address/) });
+  });
+
+  it('keeps the old rrset of a renaming update whose new side cannot be written', () => {
+    const plan = planChanges(
+      changes({
+        updateOld: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
+        updateNew: [{ dnsName: 'b.example.com', recordType: 'A', targets: ['999.1.1.1'] }],
+      }),
+      zones,
+      300,
+    );
+    expect(plan.patches).toEqual([]);
+    expect(plan.checks).toEqual([]);
+    expect(plan.skipped).toEqual([expect.objectContaining({ action: 'update', reason: 'invalid' })]);
+  });
+
+  it('says what each change needs of the zone: creates absent, updates and deletes present', () => {
+    const plan = planChanges(
+      changes({
+        create: [{ dnsName: 'example.com', recordType: 'CNAME', targets: ['lb.example.net'] }],
+        updateOld: [
+          { dnsName: 'x.sub.example.com', recordType: 'TXT', targets: ['"a"'] },
+          { dnsName: 'a.example.org', recordType: 'A', targets: ['192.0.2.1'] },
+        ],
+        updateNew: [
+          { dnsName: 'X.sub.example.com.', recordType: 'TXT', targets: ['"b"'] },
+          { dnsName: 'b.example.org', recordType: 'A', targets: ['192.0.2.1'] },
+        ],
+        delete: [{ dnsName: 'gone.example.com', recordType: 'MX', targets: ['10 mx.example.com'] }],
+      }),
+      zones,
+      300,
+    );
+    expect(plan.checks.map(({ zone, key, mustExist }) => ({ zone, key, mustExist }))).toEqual([
+      // The apex CNAME is written as ALIAS but checked as the CNAME Records reports.
+      { zone: 'example.com', key: 'example.com|CNAME', mustExist: false },
+      { zone: 'sub.example.com', key: 'x.sub.example.com|TXT', mustExist: true },
+      { zone: 'example.org', key: 'a.example.org|A', mustExist: true },
+      { zone: 'example.org', key: 'b.example.org|A', mustExist: false },
+      { zone: 'example.com', key: 'gone.example.com|MX', mustExist: true },
+    ]);
+  });
+
+  it('finds the changes that do not fit the zones as they are', () => {
+    const plan = planChanges(
+      changes({
+        create: [
+          { dnsName: 'new.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+          { dnsName: 'taken.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        ],
+        updateOld: [{ dnsName: 'missing.example.org', recordType: 'A', targets: ['192.0.2.1'] }],
+        updateNew: [{ dnsName: 'missing.example.org', recordType: 'A', targets: ['192.0.2.2'] }],
+        delete: [
+          { dnsName: 'here.example.org', recordType: 'TXT', targets: ['"x"'] },
+          { dnsName: 'here.sub.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        ],
+      }),
+      zones,
+      300,
+    );
+    const existing = new Map([
+      ['example.com', new Set(['taken.example.com|A', 'taken.example.com|TXT'])],
+      ['example.org', new Set(['here.example.org|TXT'])],
+    ]);
+    expect(findConflicts(plan.checks, existing)).toEqual([
+      'create of A taken.example.com: it already exists',
+      'update of A missing.example.org: it does not exist',
+    ]);
+    // sub.example.com was not read: not checked.
+    expect(findConflicts(plan.checks, new Map([['example.org', new Set(['here.example.org|TXT'])]]))).toEqual([
+      'update of A missing.example.org: it does not exist',
+    ]);
   });
 });

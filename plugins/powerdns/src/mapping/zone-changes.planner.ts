@@ -2,6 +2,7 @@ import { ChangeRejectedError, describeEndpoint, findZone, type Changes, type End
 import type { PdnsRrsetChange } from '../client/powerdns-api.types.js';
 import { normalizeEndpoint } from './endpoint.normalizer.js';
 import { SUPPORTED_TYPES, canonicalHost, toContent } from './record-content.mapper.js';
+import { rrsetKey } from './rrset.mapper.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 
@@ -20,14 +21,32 @@ export interface ZonePatch {
   sources: string[];
 }
 
+/**
+ * What one change needs of the zone as Records reports it: a create (or the
+ * new side of an update that renames) needs the rrset absent, an update or a
+ * delete needs it present.
+ */
+export interface ExistenceCheck {
+  zone: string;
+  /** `rrsetKey(name, type)` with the type Records reports (CNAME, not the ALIAS at the apex). */
+  key: string;
+  mustExist: boolean;
+  /** For messages, e.g. `create of A www.example.com`. */
+  source: string;
+}
+
 export interface PlannedChanges {
   patches: ZonePatch[];
   skipped: SkippedChange[];
+  /** One per change sent, for `findConflicts` against the zones' current rrsets. */
+  checks: ExistenceCheck[];
 }
 
 interface Target {
   zone: string;
   name: string;
+  /** The type as Records reports it. */
+  type: string;
   /** The PowerDNS type: ALIAS for a CNAME at the apex. */
   pdnsType: string;
 }
@@ -38,7 +57,9 @@ interface Target {
  * names written as FQDNs, TTL 0 as the default, a CNAME at the zone apex as
  * ALIAS. A change outside every managed zone, or one PowerDNS cannot hold, is
  * skipped and returned for the caller to log and count. The same rrset twice
- * in one batch rejects the whole batch before anything is sent.
+ * in one batch rejects the whole batch before anything is sent. Whether each
+ * rrset exists is not known here: the caller checks `checks` against the
+ * zones before sending (`findConflicts`).
  */
 export function planChanges(changes: Changes, zones: readonly string[], defaultTtl: number): PlannedChanges {
   const skipped: SkippedChange[] = [];
@@ -47,6 +68,7 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
   const replaces = new Map<string, PdnsRrsetChange[]>();
   const sources = new Map<string, { deletes: string[]; replaces: string[] }>();
   const seen = new Map<string, string>();
+  const checks: ExistenceCheck[] = [];
 
   const locate = (endpoint: Endpoint, action: ChangeAction): Target | undefined => {
     const name = canonicalHost(endpoint.dnsName, { wildcard: true });
@@ -61,7 +83,7 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
       skipped.push({ action, endpoint, reason: 'outside_zones', problem: 'it is outside every managed zone' });
       return undefined;
     }
-    return { zone, name, pdnsType: type === 'CNAME' && name === zone ? 'ALIAS' : type };
+    return { zone, name, type, pdnsType: type === 'CNAME' && name === zone ? 'ALIAS' : type };
   };
 
   const claim = (target: Target, what: string): boolean => {
@@ -83,13 +105,27 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     sources.get(zone)![kind].push(source);
   };
 
-  const replace = (endpoint: Endpoint, action: ChangeAction, target: Target): void => {
+  /** The endpoint as it is written, or undefined (and skipped) when PowerDNS cannot hold it. */
+  const writable = (endpoint: Endpoint, action: ChangeAction): Endpoint | undefined => {
     const result = normalizeEndpoint(endpoint, defaultTtl);
-    if (!result.ok) {
-      skipped.push({ action, endpoint, reason: 'invalid', problem: result.problem });
-      return;
-    }
-    const { targets, recordTTL } = result.endpoint;
+    if (result.ok) return result.endpoint;
+    skipped.push({ action, endpoint, reason: 'invalid', problem: result.problem });
+    return undefined;
+  };
+
+  const check = (target: Target, mustExist: boolean, source: string): void => {
+    checks.push({ zone: target.zone, key: rrsetKey(target.name, target.type), mustExist, source });
+  };
+
+  const replace = (
+    endpoint: Endpoint,
+    normalized: Endpoint,
+    action: ChangeAction,
+    target: Target,
+    mustExist: boolean | undefined,
+  ): void => {
+    const { targets, recordTTL } = normalized;
+    const source = `${action} of ${describeEndpoint(endpoint)}`;
     push(
       'replaces',
       target.zone,
@@ -100,32 +136,38 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
         changetype: 'REPLACE',
         records: targets.map((t) => ({ content: toContent(target.pdnsType, t), disabled: false })),
       },
-      `${action} of ${describeEndpoint(endpoint)}`,
+      source,
     );
+    if (mustExist !== undefined) check(target, mustExist, source);
   };
 
   const remove = (endpoint: Endpoint, action: ChangeAction, target: Target): void => {
-    push(
-      'deletes',
-      target.zone,
-      { name: `${target.name}.`, type: target.pdnsType, changetype: 'DELETE' },
-      `${action} of ${describeEndpoint(endpoint)}`,
-    );
+    const source = `${action} of ${describeEndpoint(endpoint)}`;
+    push('deletes', target.zone, { name: `${target.name}.`, type: target.pdnsType, changetype: 'DELETE' }, source);
+    check(target, true, source);
   };
 
   for (const endpoint of changes.create) {
     const target = locate(endpoint, 'create');
-    if (target && claim(target, 'create')) replace(endpoint, 'create', target);
+    if (!target || !claim(target, 'create')) continue;
+    const normalized = writable(endpoint, 'create');
+    if (normalized) replace(endpoint, normalized, 'create', target, false);
   }
   changes.updateNew.forEach((next, index) => {
     const old = changes.updateOld[index];
     const newTarget = locate(next, 'update');
     if (!newTarget) return;
+    // Checked before the old side is touched: an update whose new side cannot
+    // be written must not delete the old rrset of a rename.
+    const normalized = writable(next, 'update');
+    if (!normalized) return;
     const oldTarget = old ? locate(old, 'update') : undefined;
-    if (oldTarget && (oldTarget.name !== newTarget.name || oldTarget.pdnsType !== newTarget.pdnsType)) {
-      if (claim(oldTarget, 'update (old)')) remove(old!, 'update', oldTarget);
-    }
-    if (claim(newTarget, 'update')) replace(next, 'update', newTarget);
+    const renamed = oldTarget && (oldTarget.name !== newTarget.name || oldTarget.pdnsType !== newTarget.pdnsType);
+    if (renamed && claim(oldTarget, 'update (old)')) remove(old!, 'update', oldTarget);
+    // A rename needs the new rrset absent; an old side that is not ours to check
+    // (outside every zone, unwritable) leaves the REPLACE unchecked, as before.
+    const mustExist = renamed ? false : old === undefined || oldTarget ? true : undefined;
+    if (claim(newTarget, 'update')) replace(next, normalized, 'update', newTarget, mustExist);
   });
   for (const endpoint of changes.delete) {
     const target = locate(endpoint, 'delete');
@@ -145,5 +187,25 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
       sources: [...source.deletes, ...source.replaces],
     });
   }
-  return { patches, skipped };
+  return { patches, skipped, checks };
+}
+
+/**
+ * The changes of a plan that do not fit the zones as they are now, the way
+ * ExternalDNS's in-memory provider judges a batch: a create of an rrset that
+ * exists, an update or a delete of one that does not. `existing` holds, per
+ * zone, the keys of the rrsets Records reports (`reportedKey`); a zone left
+ * out is not checked.
+ */
+export function findConflicts(
+  checks: readonly ExistenceCheck[],
+  existing: ReadonlyMap<string, ReadonlySet<string>>,
+): string[] {
+  const problems: string[] = [];
+  for (const { zone, key, mustExist, source } of checks) {
+    const keys = existing.get(zone);
+    if (!keys || keys.has(key) === mustExist) continue;
+    problems.push(mustExist ? `${source}: it does not exist` : `${source}: it already exists`);
+  }
+  return problems;
 }
