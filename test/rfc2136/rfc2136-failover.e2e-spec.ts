@@ -36,6 +36,32 @@ describe('rfc2136 plugin against real BIND 9 servers: several hosts and failures
     expect(readiness.ready === false && readiness.reason).toMatch(/no server could be reached/);
   });
 
+  it('turns ready again by itself once the server is back, without waiting for a read or a write', async () => {
+    const { plugin } = createPlugin(rfc2136Env([first], ['ha.test'], first.keys.k));
+    await plugin.start();
+    await first.stop();
+    await expect(plugin.records({ zones: ['ha.test'] })).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect((await plugin.readiness()).ready).toBe(false);
+    const back = await startBind({
+      zones: [{ name: 'ha.test', updateKeys: ['k'] }],
+      reuseKeys: [first.keys.k!],
+      port: first.port,
+    });
+    try {
+      const deadline = Date.now() + 5_000;
+      while (!(await plugin.readiness()).ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await plugin.readiness()).toEqual({ ready: true });
+      // A stopped plugin stays stopped.
+      await plugin.stop();
+      await new Promise((r) => setTimeout(r, 1_100));
+      await plugin.readiness();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await plugin.readiness()).toEqual({ ready: false, reason: 'stopped' });
+    } finally {
+      await back.dispose();
+    }
+  });
+
   it('fails over to the second host when the first is down, for reads and writes', async () => {
     const { plugin, context } = createPlugin(rfc2136Env([first, second], ['ha.test'], first.keys.k));
     await first.stop();

@@ -34,6 +34,12 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     return t.plugin.records({ zones: ZONES });
   }
 
+  /** UPDATE messages this plugin instance sent, whatever their answer. */
+  async function updateCount(): Promise<number> {
+    const metric = await t.context.registry.getSingleMetric('dnsgate_rfc2136_requests_total')!.get();
+    return metric.values.filter((v) => v.labels.operation === 'update').reduce((n, v) => n + v.value, 0);
+  }
+
   it('creates every record type, reads each back as AdjustEndpoints shaped it, and BIND serves them', async () => {
     const desired: Endpoint[] = [
       { dnsName: 'all-a.example.com', recordType: 'A', targets: ['192.0.2.10'], recordTTL: 120 },
@@ -267,27 +273,84 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     expect(again).toEqual(changes({}));
   });
 
-  it('fails only the batch whose prerequisite does not hold, applies the rest, and names what did not land', async () => {
+  it('rejects the whole batch when a change does not fit the zone, before sending anything, and names why', async () => {
     const [existing] = await t.plugin.adjustEndpoints([
       { dnsName: 'taken.example.com', recordType: 'A', targets: ['192.0.2.1'] },
     ]);
     await t.plugin.applyChanges(changes({ create: [existing!] }));
+    const updatesBefore = await updateCount();
+    // The fresh record is in another zone (another UPDATE message) and comes first: it must not land either.
     const attempt = t.plugin.applyChanges(
       changes({
         create: await t.plugin.adjustEndpoints([
-          { dnsName: 'taken.example.com', recordType: 'A', targets: ['192.0.2.99'] },
           { dnsName: 'fresh.myexample.com', recordType: 'A', targets: ['192.0.2.5'] },
+          { dnsName: 'taken.example.com', recordType: 'A', targets: ['192.0.2.99'] },
         ]),
       }),
     );
     await expect(attempt).rejects.toBeInstanceOf(ChangeRejectedError);
-    await expect(attempt).rejects.toThrow(/1 of 2 changes did not land.*create A taken\.example\.com.*YXRRSET/);
+    await expect(attempt).rejects.toThrow(
+      /batch rejected, 2 of 2 changes did not land \(0 applied, nothing was sent\): zone example\.com: create A taken\.example\.com: YXRRSET/,
+    );
     expect(await dig('taken.example.com', 'A')).toEqual(['192.0.2.1']);
-    expect(await dig('fresh.myexample.com', 'A')).toEqual(['192.0.2.5']);
+    expect(await dig('fresh.myexample.com', 'A')).toEqual([]);
+    expect(await updateCount()).toBe(updatesBefore);
     const deleteMissing = t.plugin.applyChanges(
       changes({ delete: [{ dnsName: 'never.example.com', recordType: 'A', targets: ['192.0.2.1'] }] }),
     );
     await expect(deleteMissing).rejects.toThrow(/delete A never\.example\.com.*NXRRSET/);
+  });
+
+  it('still fails only the message whose prerequisite does not hold when the zone changed after the check', async () => {
+    const [theirs] = await t.plugin.adjustEndpoints([
+      { dnsName: 'raced.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    const wanted = await t.plugin.adjustEndpoints([
+      { dnsName: 'raced.example.com', recordType: 'A', targets: ['192.0.2.99'] },
+      { dnsName: 'unraced.myexample.com', recordType: 'A', targets: ['192.0.2.5'] },
+    ]);
+    // Another writer creates the record between the check (the plugin's AXFR of the zone) and the UPDATE.
+    const inside = t.plugin as unknown as { readZone(zone: string): Promise<Endpoint[]> };
+    const readZone = inside.readZone.bind(t.plugin);
+    inside.readZone = async (zone) => {
+      const endpoints = await readZone(zone);
+      if (zone === 'example.com') {
+        inside.readZone = readZone;
+        await createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate)).plugin.applyChanges(
+          changes({ create: [theirs!] }),
+        );
+      }
+      return endpoints;
+    };
+    const attempt = t.plugin.applyChanges(changes({ create: wanted }));
+    await expect(attempt).rejects.toBeInstanceOf(ChangeRejectedError);
+    await expect(attempt).rejects.toThrow(
+      /1 of 2 changes did not land \(1 applied\).*create A raced\.example\.com.*YXRRSET/,
+    );
+    expect(await dig('raced.example.com', 'A')).toEqual(['192.0.2.1']);
+    expect(await dig('unraced.myexample.com', 'A')).toEqual(['192.0.2.5']);
+  });
+
+  it('applies two batches at once one after the other: the second is checked against what the first wrote', async () => {
+    const [mine] = await t.plugin.adjustEndpoints([
+      { dnsName: 'both.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    const [theirs] = await t.plugin.adjustEndpoints([
+      { dnsName: 'both.example.com', recordType: 'A', targets: ['192.0.2.2'] },
+    ]);
+    const [extraMine, extraTheirs] = await t.plugin.adjustEndpoints([
+      { dnsName: 'both-mine.myexample.com', recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: 'both-theirs.myexample.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    const outcomes = await Promise.allSettled([
+      t.plugin.applyChanges(changes({ create: [mine!, extraMine!] })),
+      t.plugin.applyChanges(changes({ create: [theirs!, extraTheirs!] })),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ChangeRejectedError);
+    expect(await dig('both.example.com', 'A')).toEqual(['192.0.2.1']);
+    expect(await dig('both-mine.myexample.com', 'A')).toEqual(['192.0.2.1']);
+    expect(await dig('both-theirs.myexample.com', 'A')).toEqual([]);
   });
 
   it('rejects a batch naming the same record twice before sending anything', async () => {

@@ -5,6 +5,7 @@ import {
   ChangeRejectedError,
   PluginConfigError,
   countChanges,
+  endpointKey,
   isDnsgateError,
   normalizeDnsName,
   type Changes,
@@ -15,11 +16,11 @@ import {
   type RecordsRequest,
 } from '@dnsgate/plugin-sdk';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { isPrerequisiteFailure } from './dns/dns-constants.js';
+import { isPrerequisiteFailure, rcodeMeaning, rcodeName } from './dns/dns-constants.js';
 import { MalformedMessageError } from './dns/dns-message.reader.js';
 import { TsigKey } from './dns/tsig.signer.js';
 import { buildUpdateMessage } from './dns/update-message.builder.js';
-import { batchUnits, planUpdates, type ChangeUnit } from './changes/update-planner.js';
+import { batchUnits, findConflicts, planUpdates, type ChangeUnit, type UpdatePlan } from './changes/update-planner.js';
 import { adjustEndpoints, type NormalizerSettings } from './records/endpoint-normalizer.js';
 import { ZoneRecordsCollector } from './records/zone-records.collector.js';
 import type { Rfc2136Options } from './rfc2136.options.js';
@@ -54,6 +55,9 @@ const ZONE_CONCURRENCY = 4;
 /** UPDATE messages in flight on one connection; the server still applies them in order. */
 const PIPELINE_WINDOW = 4;
 
+/** How often readiness looks at the servers again while an operation has found none reachable. */
+const REPROBE_INTERVAL_MS = 1_000;
+
 /**
  * The `rfc2136` backend: records by a TSIG-signed AXFR per zone, changes by
  * TSIG-signed DNS UPDATE messages over TCP, on any server that takes RFC 2136
@@ -68,6 +72,11 @@ export class Rfc2136Plugin implements DnsPlugin {
   private readonly metrics: Metrics;
   private readonly instance: string;
   private state: Readiness = { ready: false, reason: 'not started: the servers have not been probed yet' };
+  private started = false;
+  /** The batch being applied (and those queued behind it): one at a time. */
+  private applying: Promise<void> = Promise.resolve();
+  private reprobe?: Promise<void>;
+  private lastReprobe = 0;
 
   constructor(
     private readonly options: Rfc2136Options,
@@ -153,8 +162,9 @@ export class Rfc2136Plugin implements DnsPlugin {
   /** Checks that a server answers authoritatively for every zone, with the update key. */
   async start(): Promise<void> {
     try {
-      for (const zone of this.zoneList) await this.transport.probe(zone, this.updateKey);
+      await this.probeAll();
       this.state = { ready: true };
+      this.started = true;
     } catch (error) {
       const mapped = this.toPluginError(error, 'probing the servers');
       this.state = { ready: false, reason: mapped.message };
@@ -163,11 +173,30 @@ export class Rfc2136Plugin implements DnsPlugin {
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     this.state = { ready: false, reason: 'stopped' };
   }
 
+  /**
+   * The state as the last operation left it. While an operation has found no
+   * server, it also probes again in the background (at most once a second),
+   * so readiness follows the servers back without waiting for traffic.
+   */
   async readiness(): Promise<Readiness> {
+    if (!this.state.ready && this.started && !this.reprobe && Date.now() - this.lastReprobe >= REPROBE_INTERVAL_MS) {
+      this.lastReprobe = Date.now();
+      this.reprobe = this.probeAll()
+        .then(() => this.markReachable())
+        .catch(() => undefined)
+        .finally(() => {
+          this.reprobe = undefined;
+        });
+    }
     return this.state;
+  }
+
+  private async probeAll(): Promise<void> {
+    for (const zone of this.zoneList) await this.transport.probe(zone, this.updateKey);
   }
 
   async zones(): Promise<string[]> {
@@ -178,18 +207,23 @@ export class Rfc2136Plugin implements DnsPlugin {
     const wanted = new Set(request.zones.map(normalizeDnsName));
     const zones = this.zoneList.filter((zone) => wanted.has(zone));
     const results = await mapLimited(zones, ZONE_CONCURRENCY, async (zone) => {
-      const collector = new ZoneRecordsCollector(zone, this.zoneList);
       try {
-        await this.transport.transfer(zone, this.transferKey, (rr) => collector.add(rr));
+        return await this.readZone(zone);
       } catch (error) {
         throw this.toPluginError(error, `reading zone ${zone}`);
       }
-      const endpoints = collector.endpoints();
-      this.metrics.zoneRecords.set({ instance: this.instance, zone }, endpoints.length);
-      return endpoints;
     });
     this.markReachable();
     return results.flat();
+  }
+
+  /** One zone's endpoints, by AXFR. */
+  private async readZone(zone: string): Promise<Endpoint[]> {
+    const collector = new ZoneRecordsCollector(zone, this.zoneList);
+    await this.transport.transfer(zone, this.transferKey, (rr) => collector.add(rr));
+    const endpoints = collector.endpoints();
+    this.metrics.zoneRecords.set({ instance: this.instance, zone }, endpoints.length);
+    return endpoints;
   }
 
   async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
@@ -201,9 +235,24 @@ export class Rfc2136Plugin implements DnsPlugin {
     return result.endpoints;
   }
 
+  /**
+   * One batch at a time (a second waits for the first): each is checked
+   * against the zones as they are and then sent, and another batch's UPDATEs
+   * must not land in between.
+   */
   async applyChanges(changes: Changes): Promise<void> {
     if (countChanges(changes) === 0) return;
+    const run = this.applying.then(() => this.applyNow(changes));
+    this.applying = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async applyNow(changes: Changes): Promise<void> {
     const plan = planUpdates(changes, this.settings);
+    await this.checkAgainstZones(plan);
     const failures: BatchFailure[] = [];
     let applied = 0;
     await mapLimited([...plan.byZone], ZONE_CONCURRENCY, async ([zone, units]) => {
@@ -230,15 +279,61 @@ export class Rfc2136Plugin implements DnsPlugin {
     }
     const parts: string[] = [];
     for (const u of plan.unwritable) parts.push(`${u.description}: ${u.reason}`);
-    for (const f of failures) {
-      const names = f.units.map((u) => u.description);
-      const shown =
-        names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
-      parts.push(`zone ${f.zone}: ${shown}: ${f.error.message}`);
-    }
+    for (const f of failures) parts.push(`zone ${f.zone}: ${describeUnits(f.units)}: ${f.error.message}`);
     const message = `${total - applied} of ${total} changes did not land (${applied} applied): ${parts.join('; ')}`;
     this.context.logger.warn(`rfc2136: ${message}`);
     throw this.failureError(failures, message);
+  }
+
+  /**
+   * Reads (AXFR) every zone the batch writes to and rejects the whole batch,
+   * before any UPDATE is sent, when a change does not fit what the zone holds
+   * now: a create of a record set that exists, an update or a delete of one
+   * that does not. The prerequisites in each UPDATE still guard against a
+   * change made by someone else between this read and the write, but they
+   * fail only their own message, and a batch spans several (one zone each,
+   * at most BATCH_SIZE changes each).
+   */
+  private async checkAgainstZones(plan: UpdatePlan): Promise<void> {
+    const units = [...plan.byZone.values()].flat();
+    if (units.length === 0) return;
+    const total = units.length + plan.unwritable.length;
+    const notLanded = `${total} of ${total} changes did not land (0 applied, nothing was sent)`;
+    const conflicts: string[] = [];
+    try {
+      await mapLimited([...plan.byZone], ZONE_CONCURRENCY, async ([zone, zoneUnits]) => {
+        let existing: Set<string>;
+        try {
+          existing = new Set((await this.readZone(zone)).map((e) => endpointKey(e)));
+        } catch (error) {
+          throw this.toPluginError(
+            error,
+            `${notLanded}: ${describeUnits(units)}: reading zone ${zone} to check the batch`,
+          );
+        }
+        for (const { unit, rcode } of findConflicts(zoneUnits, existing)) {
+          conflicts.push(`zone ${zone}: ${unit.description}: ${rcodeName(rcode)}: ${rcodeMeaning(rcode)}`);
+        }
+      });
+    } catch (error) {
+      this.countFailed(units, plan);
+      this.context.logger.warn(`rfc2136: ${(error as Error).message}`);
+      throw error;
+    }
+    this.markReachable();
+    if (conflicts.length === 0) return;
+    this.countFailed(units, plan);
+    const unwritable = plan.unwritable.map((u) => `${u.description}: ${u.reason}`);
+    const problems = [...conflicts, ...unwritable];
+    const shown = problems.length > 10 ? [...problems.slice(0, 10), `and ${problems.length - 10} more`] : problems;
+    const message = `batch rejected, ${notLanded}: ${shown.join('; ')}`;
+    this.context.logger.warn(`rfc2136: ${message}`);
+    throw new ChangeRejectedError(message);
+  }
+
+  private countFailed(units: readonly ChangeUnit[], plan: UpdatePlan): void {
+    for (const u of [...units, ...plan.unwritable])
+      this.metrics.changes.inc({ instance: this.instance, action: u.action, outcome: 'failed' });
   }
 
   /**
@@ -332,6 +427,12 @@ export class Rfc2136Plugin implements DnsPlugin {
     }
     return new BackendError(message, { cause: error });
   }
+}
+
+/** e.g. `create A a.example.com, delete TXT b.example.com and 3 more`. */
+function describeUnits(units: readonly ChangeUnit[]): string {
+  const names = units.map((u) => u.description);
+  return names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

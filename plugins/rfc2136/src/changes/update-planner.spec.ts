@@ -1,7 +1,8 @@
 import * as dnsPacket from 'dns-packet';
 import { ChangeRejectedError } from '@dnsgate/plugin-sdk';
 import { buildUpdateMessage } from '../dns/update-message.builder.js';
-import { MAX_UPDATE_BYTES, batchUnits, planUpdates } from './update-planner.js';
+import { RCODE } from '../dns/dns-constants.js';
+import { MAX_UPDATE_BYTES, batchUnits, findConflicts, planUpdates } from './update-planner.js';
 
 const settings = { zones: ['example.com', 'myexample.com'], minTtl: 0, defaultTtl: 300 };
 const empty = { create: [], updateOld: [], updateNew: [], delete: [] };
@@ -135,5 +136,52 @@ describe('UPDATE planning (RFC 2136)', () => {
       );
       expect(message.length).toBeLessThanOrEqual(MAX_UPDATE_BYTES);
     }
+  });
+
+  it('finds, before anything is sent, the changes whose prerequisites the zone as it is would fail', () => {
+    const plan = planUpdates(
+      {
+        create: [
+          { dnsName: 'Fresh.example.com.', recordType: 'A', targets: ['192.0.2.1'] },
+          { dnsName: 'taken.example.com', recordType: 'a', targets: ['192.0.2.1'] },
+        ],
+        updateOld: [
+          { dnsName: 'gone.example.com', recordType: 'TXT', targets: ['"x"'] },
+          { dnsName: 'here.example.com', recordType: 'TXT', targets: ['"x"'] },
+        ],
+        updateNew: [
+          { dnsName: 'gone.example.com', recordType: 'TXT', targets: ['"y"'] },
+          { dnsName: 'here.example.com', recordType: 'TXT', targets: ['"y"'] },
+        ],
+        delete: [
+          { dnsName: 'missing.example.com', recordType: 'MX', targets: ['10 mx.example.net'] },
+          // The name exists, with another type: the MX set still does not.
+          { dnsName: 'here.example.com', recordType: 'MX', targets: ['10 mx.example.net'] },
+        ],
+      },
+      settings,
+    );
+    const units = plan.byZone.get('example.com')!;
+    expect(units.map((u) => u.key)).toContain('fresh.example.com|A|');
+    // Keys as Records reports the zone (endpointKey of its endpoints).
+    const existing = new Set(['taken.example.com|A|', 'here.example.com|TXT|']);
+    expect(findConflicts(units, existing).map((c) => [c.unit.description, c.rcode])).toEqual([
+      ['delete MX missing.example.com', RCODE.NXRRSET],
+      ['delete MX here.example.com', RCODE.NXRRSET],
+      ['update TXT gone.example.com', RCODE.NXRRSET],
+      ['create A taken.example.com', RCODE.YXRRSET],
+    ]);
+    expect(
+      findConflicts(
+        units,
+        new Set([
+          ...existing,
+          'gone.example.com|TXT|',
+          'missing.example.com|MX|',
+          'here.example.com|MX|',
+          'fresh.example.com|B|',
+        ]),
+      ),
+    ).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { ChangeRejectedError, describeEndpoint, endpointKey, type Changes, type Endpoint } from '@dnsgate/plugin-sdk';
-import { CLASS_ANY, CLASS_IN, CLASS_NONE } from '../dns/dns-constants.js';
+import { CLASS_ANY, CLASS_IN, CLASS_NONE, RCODE } from '../dns/dns-constants.js';
 import { encodeRr, updateOverhead } from '../dns/update-message.builder.js';
 import { normalizeEndpoint, type NormalizerSettings } from '../records/endpoint-normalizer.js';
 import { TARGET_CODECS } from '../records/record-target.codec.js';
@@ -12,6 +12,8 @@ export interface ChangeUnit {
   /** e.g. `create A www.example.com`. */
   description: string;
   zone: string;
+  /** `endpointKey` of the record set it writes (name lower case, type upper case). */
+  key: string;
   prerequisites: Buffer[];
   updates: Buffer[];
   bytes: number;
@@ -97,7 +99,7 @@ export function planUpdates(changes: Changes, settings: NormalizerSettings): Upd
       unwritable.push({ action, description, reason: `its ${bytes} bytes of RRs do not fit in one UPDATE message` });
       return;
     }
-    units.push({ action, description, zone, prerequisites, updates, bytes });
+    units.push({ action, description, zone, key: endpointKey(endpoint), prerequisites, updates, bytes });
   };
 
   for (const endpoint of changes.delete) {
@@ -182,4 +184,29 @@ export function batchUnits(units: readonly ChangeUnit[], batchSize: number, zone
   }
   if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/** A change whose prerequisite does not hold against the zone as it is now. */
+export interface Conflict {
+  unit: ChangeUnit;
+  /** The rcode the server would answer its UPDATE with: YXRRSET or NXRRSET. */
+  rcode: number;
+}
+
+/**
+ * The changes whose prerequisites fail against `existing` (the `endpointKey`s
+ * of the record sets the zone holds now): a create of a set that exists
+ * (YXRRSET), an update or a delete of one that does not (NXRRSET). Checked
+ * for the whole batch before any UPDATE is sent, so that a batch spanning
+ * several messages (several zones, or more than BATCH_SIZE changes) is
+ * rejected whole instead of landing in part.
+ */
+export function findConflicts(units: readonly ChangeUnit[], existing: ReadonlySet<string>): Conflict[] {
+  const conflicts: Conflict[] = [];
+  for (const unit of units) {
+    const exists = existing.has(unit.key);
+    if (unit.action === 'create' && exists) conflicts.push({ unit, rcode: RCODE.YXRRSET });
+    if (unit.action !== 'create' && !exists) conflicts.push({ unit, rcode: RCODE.NXRRSET });
+  }
+  return conflicts;
 }
