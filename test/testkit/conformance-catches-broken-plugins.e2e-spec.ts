@@ -119,7 +119,8 @@ describe('the conformance suite fails a plugin that', () => {
   });
 
   it('reports a TTL AdjustEndpoints did not announce (found by the round-trip property)', async () => {
-    const opts = options(TtlDriftPlugin);
+    // Fixed seed and more runs: the drift shows only for generated endpoints without a TTL.
+    const opts = options(TtlDriftPlugin, { numRuns: 60, seed: 20261123 });
     await expect(runConformanceCheck(opts, check(opts, 'round trip for A'))).rejects.toThrow(/Property failed/);
   });
 
