@@ -5,7 +5,6 @@ import {
   ChangeRejectedError,
   PluginConfigError,
   countChanges,
-  endpointKey,
   isDnsgateError,
   normalizeDnsName,
   type Changes,
@@ -20,7 +19,14 @@ import { isPrerequisiteFailure, rcodeMeaning, rcodeName } from './dns/dns-consta
 import { MalformedMessageError } from './dns/dns-message.reader.js';
 import { TsigKey } from './dns/tsig.signer.js';
 import { buildUpdateMessage } from './dns/update-message.builder.js';
-import { batchUnits, findConflicts, planUpdates, type ChangeUnit, type UpdatePlan } from './changes/update-planner.js';
+import {
+  batchUnits,
+  findConflicts,
+  planUpdates,
+  type ChangeAction,
+  type ChangeUnit,
+  type UpdatePlan,
+} from './changes/update-planner.js';
 import { adjustEndpoints, type NormalizerSettings } from './records/endpoint-normalizer.js';
 import { ZoneRecordsCollector } from './records/zone-records.collector.js';
 import type { Rfc2136Options } from './rfc2136.options.js';
@@ -219,11 +225,19 @@ export class Rfc2136Plugin implements DnsPlugin {
 
   /** One zone's endpoints, by AXFR. */
   private async readZone(zone: string): Promise<Endpoint[]> {
-    const collector = new ZoneRecordsCollector(zone, this.zoneList);
+    return (await this.transferZone(zone, true)).endpoints();
+  }
+
+  /** The `endpointKey`s of one zone's endpoints, by AXFR, without decoding their targets. */
+  private async readZoneKeys(zone: string): Promise<Set<string>> {
+    return (await this.transferZone(zone, false)).keys();
+  }
+
+  private async transferZone(zone: string, withTargets: boolean): Promise<ZoneRecordsCollector> {
+    const collector = new ZoneRecordsCollector(zone, this.zoneList, withTargets);
     await this.transport.transfer(zone, this.transferKey, (rr) => collector.add(rr));
-    const endpoints = collector.endpoints();
-    this.metrics.zoneRecords.set({ instance: this.instance, zone }, endpoints.length);
-    return endpoints;
+    this.metrics.zoneRecords.set({ instance: this.instance, zone }, collector.size);
+    return collector;
   }
 
   async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
@@ -260,16 +274,10 @@ export class Rfc2136Plugin implements DnsPlugin {
       await this.sendBatches(zone, batches, (batch, error) => {
         if (error) failures.push({ zone, units: batch, error });
         else applied += batch.length;
-        for (const u of batch)
-          this.metrics.changes.inc({
-            instance: this.instance,
-            action: u.action,
-            outcome: error ? 'failed' : 'applied',
-          });
+        this.countChanges(batch, error ? 'failed' : 'applied');
       });
     });
-    for (const u of plan.unwritable)
-      this.metrics.changes.inc({ instance: this.instance, action: u.action, outcome: 'failed' });
+    this.countChanges(plan.unwritable, 'failed');
 
     const total = applied + plan.unwritable.length + failures.reduce((n, f) => n + f.units.length, 0);
     if (failures.length === 0 && plan.unwritable.length === 0) {
@@ -304,7 +312,7 @@ export class Rfc2136Plugin implements DnsPlugin {
       await mapLimited([...plan.byZone], ZONE_CONCURRENCY, async ([zone, zoneUnits]) => {
         let existing: Set<string>;
         try {
-          existing = new Set((await this.readZone(zone)).map((e) => endpointKey(e)));
+          existing = await this.readZoneKeys(zone);
         } catch (error) {
           throw this.toPluginError(
             error,
@@ -332,8 +340,16 @@ export class Rfc2136Plugin implements DnsPlugin {
   }
 
   private countFailed(units: readonly ChangeUnit[], plan: UpdatePlan): void {
-    for (const u of [...units, ...plan.unwritable])
-      this.metrics.changes.inc({ instance: this.instance, action: u.action, outcome: 'failed' });
+    this.countChanges(units, 'failed');
+    this.countChanges(plan.unwritable, 'failed');
+  }
+
+  /** Adds `changes` to changes_total: one increment per action, not one per change. */
+  private countChanges(changes: readonly { action: ChangeAction }[], outcome: 'applied' | 'failed'): void {
+    const byAction = new Map<ChangeAction, number>();
+    for (const c of changes) byAction.set(c.action, (byAction.get(c.action) ?? 0) + 1);
+    for (const [action, count] of byAction)
+      this.metrics.changes.inc({ instance: this.instance, action, outcome }, count);
   }
 
   /**
@@ -346,15 +362,15 @@ export class Rfc2136Plugin implements DnsPlugin {
     batches: ChangeUnit[][],
     report: (batch: ChangeUnit[], error?: Error) => void,
   ): Promise<void> {
-    const messages = batches.map((batch) =>
+    // Each message is built when it is sent, while the server works on the ones before it.
+    const build = (index: number): Buffer =>
       buildUpdateMessage(
         0,
         zone,
-        batch.flatMap((u) => u.prerequisites),
-        batch.flatMap((u) => u.updates),
-      ),
-    );
-    let pending = messages.map((_, i) => i);
+        batches[index]!.flatMap((u) => u.prerequisites),
+        batches[index]!.flatMap((u) => u.updates),
+      );
+    let pending = batches.map((_, i) => i);
     let order: DnsHost[] | undefined;
     const failures: Error[] = [];
     while (pending.length > 0) {
@@ -373,7 +389,8 @@ export class Rfc2136Plugin implements DnsPlugin {
         const subset = pending;
         const result = await this.transport.pipeline(
           connection,
-          subset.map((i) => messages[i]!),
+          subset.length,
+          (position) => build(subset[position]!),
           this.updateKey,
           `the UPDATE of ${zone}`,
           PIPELINE_WINDOW,

@@ -35,12 +35,14 @@ export interface UpdatePlan {
 /** What one UPDATE message may hold: at most 65535 bytes, less room for the TSIG RR. */
 export const MAX_UPDATE_BYTES = 65535 - 512;
 
+const NO_RDATA = Buffer.alloc(0);
+
 function rrsetExists(name: string, type: number): Buffer {
-  return encodeRr({ name, type, klass: CLASS_ANY, ttl: 0, rdata: Buffer.alloc(0) });
+  return encodeRr({ name, type, klass: CLASS_ANY, ttl: 0, rdata: NO_RDATA });
 }
 
 function rrsetAbsent(name: string, type: number): Buffer {
-  return encodeRr({ name, type, klass: CLASS_NONE, ttl: 0, rdata: Buffer.alloc(0) });
+  return encodeRr({ name, type, klass: CLASS_NONE, ttl: 0, rdata: NO_RDATA });
 }
 
 function addRrs(endpoint: Endpoint, ttl: number): Buffer[] {
@@ -71,6 +73,7 @@ export function planUpdates(changes: Changes, settings: NormalizerSettings): Upd
   const duplicates: string[] = [];
   const unwritable: UnwritableChange[] = [];
   const units: ChangeUnit[] = [];
+  const overheads = new Map<string, number>();
 
   const prepare = (action: ChangeAction, endpoint: Endpoint): { endpoint: Endpoint; zone: string } | undefined => {
     const description = `${action} ${describeEndpoint(endpoint)}`;
@@ -93,9 +96,13 @@ export function planUpdates(changes: Changes, settings: NormalizerSettings): Upd
     prerequisites: Buffer[],
     updates: Buffer[],
   ): void => {
-    const bytes = [...prerequisites, ...updates].reduce((sum, b) => sum + b.length, 0);
+    let bytes = 0;
+    for (const b of prerequisites) bytes += b.length;
+    for (const b of updates) bytes += b.length;
     const description = `${action} ${describeEndpoint(endpoint)}`;
-    if (bytes + updateOverhead(zone) > MAX_UPDATE_BYTES) {
+    let overhead = overheads.get(zone);
+    if (overhead === undefined) overheads.set(zone, (overhead = updateOverhead(zone)));
+    if (bytes + overhead > MAX_UPDATE_BYTES) {
       unwritable.push({ action, description, reason: `its ${bytes} bytes of RRs do not fit in one UPDATE message` });
       return;
     }

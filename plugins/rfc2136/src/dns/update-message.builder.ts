@@ -1,5 +1,5 @@
 import { CLASS_IN, OPCODE_QUERY, OPCODE_UPDATE, TYPE } from './dns-constants.js';
-import { encodeName } from './wire-name.codec.js';
+import { nameWireLength, writeName } from './wire-name.codec.js';
 
 /**
  * One RR of an UPDATE message's prerequisite or update section (RFC 2136
@@ -18,10 +18,9 @@ export interface WireRr {
 
 export function encodeRr(rr: WireRr): Buffer {
   if (rr.rdata.length > 0xffff) throw new RangeError(`rdata of ${rr.name} is longer than 65535 bytes`);
-  const name = encodeName(rr.name);
-  const buf = Buffer.allocUnsafe(name.length + 10 + rr.rdata.length);
-  name.copy(buf, 0);
-  const o = name.length;
+  const nameLength = nameWireLength(rr.name);
+  const buf = Buffer.allocUnsafe(nameLength + 10 + rr.rdata.length);
+  const o = writeName(buf, 0, rr.name, nameLength);
   buf.writeUInt16BE(rr.type, o);
   buf.writeUInt16BE(rr.klass, o + 2);
   buf.writeUInt32BE(rr.ttl >>> 0, o + 4);
@@ -30,11 +29,32 @@ export function encodeRr(rr: WireRr): Buffer {
   return buf;
 }
 
-function header(id: number, opcode: number, counts: [number, number, number, number]): Buffer {
-  const buf = Buffer.alloc(12);
+/** Writes a header at the start of `buf`; `buf` is at least 12 bytes. */
+function writeHeader(buf: Buffer, id: number, opcode: number, counts: [number, number, number, number]): void {
   buf.writeUInt16BE(id, 0);
   buf.writeUInt16BE(opcode << 11, 2);
-  counts.forEach((count, i) => buf.writeUInt16BE(count, 4 + 2 * i));
+  for (let i = 0; i < 4; i++) buf.writeUInt16BE(counts[i]!, 4 + 2 * i);
+}
+
+/** A header, then one question-shaped entry (`name`, `type`, class IN), then `rest`; one allocation. */
+function message(
+  id: number,
+  opcode: number,
+  counts: [number, number, number, number],
+  name: string,
+  type: number,
+  rest: readonly Buffer[],
+): Buffer {
+  const nameLength = nameWireLength(name);
+  let total = 12 + nameLength + 4;
+  for (const part of rest) total += part.length;
+  const buf = Buffer.allocUnsafe(total);
+  writeHeader(buf, id, opcode, counts);
+  let o = writeName(buf, 12, name, nameLength);
+  buf.writeUInt16BE(type, o);
+  buf.writeUInt16BE(CLASS_IN, o + 2);
+  o += 4;
+  for (const part of rest) o += part.copy(buf, o);
   return buf;
 }
 
@@ -46,10 +66,7 @@ export function buildUpdateMessage(
   updates: readonly Buffer[],
 ): Buffer {
   if (prerequisites.length > 0xffff || updates.length > 0xffff) throw new RangeError('too many RRs for one message');
-  const zoneSection = Buffer.concat([encodeName(zone), Buffer.from([0, TYPE.SOA, 0, CLASS_IN])]);
-  return Buffer.concat([
-    header(id, OPCODE_UPDATE, [1, prerequisites.length, updates.length, 0]),
-    zoneSection,
+  return message(id, OPCODE_UPDATE, [1, prerequisites.length, updates.length, 0], zone, TYPE.SOA, [
     ...prerequisites,
     ...updates,
   ]);
@@ -57,11 +74,10 @@ export function buildUpdateMessage(
 
 /** A query (opcode 0) for one name and type, class IN, no recursion. */
 export function buildQuery(id: number, name: string, type: number): Buffer {
-  const question = Buffer.concat([encodeName(name), Buffer.from([type >> 8, type & 0xff, 0, CLASS_IN])]);
-  return Buffer.concat([header(id, OPCODE_QUERY, [1, 0, 0, 0]), question]);
+  return message(id, OPCODE_QUERY, [1, 0, 0, 0], name, type, []);
 }
 
 /** The size of the message header plus the zone section, for budgeting message sizes. */
 export function updateOverhead(zone: string): number {
-  return 12 + encodeName(zone).length + 4;
+  return 12 + nameWireLength(zone) + 4;
 }

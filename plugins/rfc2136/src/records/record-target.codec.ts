@@ -116,9 +116,23 @@ const a: TargetCodec = {
   canonical(target) {
     const text = target.trim();
     if (!isIPv4(text)) throw new InvalidTargetError(`${JSON.stringify(target)} is not an IPv4 address`);
-    return text.split('.').map(Number).join('.');
+    // isIPv4 takes only dotted decimal without leading zeros: the text is already canonical.
+    return text;
   },
-  toRdata: (canonical) => Buffer.from(canonical.split('.').map(Number)),
+  toRdata(canonical) {
+    const rdata = Buffer.allocUnsafe(4);
+    let octet = 0;
+    let index = 0;
+    for (let i = 0; i < canonical.length; i++) {
+      const c = canonical.charCodeAt(i);
+      if (c === 46) {
+        rdata[index++] = octet;
+        octet = 0;
+      } else octet = octet * 10 + (c - 48);
+    }
+    rdata[index] = octet;
+    return rdata;
+  },
   fromWire: (message, offset) =>
     `${message[offset + 2]}.${message[offset + 3]}.${message[offset + 4]}.${message[offset + 5]}`,
 };

@@ -24,9 +24,14 @@ export class ZoneRecordsCollector {
   private readonly childZones: string[];
   private readonly suffix: string;
 
+  /**
+   * @param withTargets false to collect only which record sets exist (`keys()`),
+   *   without decoding any rdata: what the check before an apply needs.
+   */
   constructor(
     private readonly zone: string,
     allZones: readonly string[],
+    private readonly withTargets = true,
   ) {
     this.childZones = allZones.filter((z) => z !== zone && isWithinDomain(z, zone));
     this.suffix = `.${zone}`;
@@ -45,18 +50,30 @@ export class ZoneRecordsCollector {
       return;
     }
     if (type === 'NS' && rr.name === this.zone) return;
-    const key = `${rr.name}|${type}`;
+    // endpointKey's form (name|type|setIdentifier), so that keys() can be used as they are.
+    const key = `${rr.name}|${type}|`;
     let set = this.sets.get(key);
     if (!set) {
       if (!this.belongsHere(rr.name)) return;
       set = { name: rr.name, type, ttl: rr.ttl, targets: new Set() };
       this.sets.set(key, set);
     }
-    set.ttl = Math.min(set.ttl, rr.ttl);
-    set.targets.add(TARGET_CODECS[type]!.fromWire(rr.message, rr.rdataOffset));
+    if (rr.ttl < set.ttl) set.ttl = rr.ttl;
+    if (this.withTargets) set.targets.add(TARGET_CODECS[type]!.fromWire(rr.message, rr.rdataOffset));
+  }
+
+  /** How many endpoints the zone holds. */
+  get size(): number {
+    return this.sets.size;
+  }
+
+  /** The `endpointKey` of every endpoint `endpoints()` would report. */
+  keys(): Set<string> {
+    return new Set(this.sets.keys());
   }
 
   endpoints(): Endpoint[] {
+    if (!this.withTargets) throw new Error('this collector was made without targets');
     const endpoints: Endpoint[] = [];
     for (const set of this.sets.values()) {
       const endpoint: Endpoint = { dnsName: set.name, targets: [...set.targets].sort(), recordType: set.type };

@@ -4,7 +4,7 @@ import { MalformedMessageError, readMessageLayout, type MessageLayout } from '..
 import { DnsConnectionError, DnsTcpConnection, DnsTimeoutError } from '../dns/dns-tcp.connection.js';
 import { TsigResponseVerifier, TsigVerificationError, signRequest, type TsigKey } from '../dns/tsig.signer.js';
 import { buildQuery } from '../dns/update-message.builder.js';
-import { readName, skipName } from '../dns/wire-name.codec.js';
+import { readNameCached, skipName } from '../dns/wire-name.codec.js';
 import type { DnsHost, HostSelector } from './host-selector.js';
 
 /** The server answered with an rcode other than NOERROR. */
@@ -139,15 +139,18 @@ export class DnsTransport {
   }
 
   /**
-   * Sends several requests on one connection with up to `window` of them in
+   * Sends `count` requests on one connection with up to `window` of them in
    * flight (RFC 7766 pipelining), and reports each answer (or its rcode /
    * TSIG failure) through `onAnswer` by request index. Stops at the first
    * connection failure or timeout and returns the indexes still unanswered,
-   * for the caller to send elsewhere.
+   * for the caller to send elsewhere. Each request is built by `build` just
+   * before it is sent (so building overlaps the server's work); the ID is
+   * written into the buffer it returns, which must be a fresh one.
    */
   async pipeline(
     connection: DnsTcpConnection,
-    requests: readonly Buffer[],
+    count: number,
+    build: (index: number) => Buffer,
     key: TsigKey | undefined,
     what: string,
     window: number,
@@ -159,15 +162,15 @@ export class DnsTransport {
       const index = next++;
       let id = randomInt(0, 0x10000);
       while (inFlight.has(id)) id = randomInt(0, 0x10000);
-      const request = Buffer.from(requests[index]!);
+      const request = build(index);
       request.writeUInt16BE(id, 0);
       const signed = key ? signRequest(request, key) : undefined;
       inFlight.set(id, { index, ...(signed ? { mac: signed.mac } : {}), started: process.hrtime.bigint() });
       connection.send(signed ? signed.message : request);
     };
     try {
-      while (next < requests.length || inFlight.size > 0) {
-        while (next < requests.length && inFlight.size < window) sendNext();
+      while (next < count || inFlight.size > 0) {
+        while (next < count && inFlight.size < window) sendNext();
         const message = await connection.receive(this.options.timeoutMs);
         const layout = readMessageLayout(message);
         const pending = inFlight.get(layout.id);
@@ -194,7 +197,7 @@ export class DnsTransport {
       this.options.observe?.('update', connection.address, outcomeOf(error), 0);
       const unanswered = [
         ...[...inFlight.values()].map((p) => p.index),
-        ...Array.from({ length: requests.length - next }, (_, i) => next + i),
+        ...Array.from({ length: count - next }, (_, i) => next + i),
       ];
       return { unanswered: unanswered.sort((a, b) => a - b), failure: error };
     }
@@ -276,6 +279,7 @@ export class DnsTransport {
       if (layout.rcode !== RCODE.NOERROR)
         throw new DnsRcodeError(layout.rcode, connection.address, `the AXFR of ${zone}`, key?.name);
       let offset = layout.answerOffset;
+      const names = new Map<number, string>();
       for (let i = 0; i < layout.ancount; i++) {
         const nameEnd = skipName(message, offset);
         const type = message.readUInt16BE(nameEnd);
@@ -286,7 +290,7 @@ export class DnsTransport {
         } else if (soaSeen === 0) {
           throw new MalformedMessageError(`the AXFR of ${zone} from ${connection.address} did not start with an SOA`);
         } else if (soaSeen === 1) {
-          buffered.push({ name: readName(message, offset), type, ttl, message, rdataOffset: nameEnd + 8 });
+          buffered.push({ name: readNameCached(message, offset, names), type, ttl, message, rdataOffset: nameEnd + 8 });
         }
         offset = nameEnd + 10 + rdlength;
         if (soaSeen >= 2) break;

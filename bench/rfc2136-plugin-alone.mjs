@@ -1,0 +1,56 @@
+// The "plugin alone" half of bench/rfc2136.bench.ts: the built rfc2136 plugin
+// (plugins/rfc2136/dist, the code the gateway runs) in a plain node process of
+// its own, without the gateway, HTTP, JSON or Jest. Started by the bench, it
+// reads commands on stdin, one a line, and answers each with one JSON line:
+//   create ZONE COUNT  -> { ms }       COUNT creates (A records) into ZONE, one ApplyChanges
+//   read ZONE          -> { ms, endpoints }   one Records call for ZONE
+//   rss                -> { peakMb }
+// The server, key and batch size come from the DNSGATE_RFC2136_* environment.
+import 'reflect-metadata';
+import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { loadPluginOptions } from '@dnsgate/plugin-sdk';
+import { createTestPluginContext } from '@dnsgate/plugin-sdk/testkit';
+import { Rfc2136Options, Rfc2136PluginFactory } from '@dnsgate/plugin-rfc2136';
+
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('DNSGATE_RFC2136_')));
+const { options } = loadPluginOptions(Rfc2136Options, 'DNSGATE_RFC2136_', env);
+const plugin = new Rfc2136PluginFactory().create(options, createTestPluginContext('rfc2136'));
+
+function ip(i) {
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+async function run(line) {
+  const [command, zone, count] = line.trim().split(/\s+/);
+  if (command === 'create') {
+    const create = Array.from({ length: Number(count) }, (_, i) => ({
+      dnsName: `h${i}.${zone}`,
+      targets: [ip(i)],
+      recordType: 'A',
+      recordTTL: 300,
+    }));
+    const started = performance.now();
+    await plugin.applyChanges({ create, updateOld: [], updateNew: [], delete: [] });
+    return { ms: performance.now() - started };
+  }
+  if (command === 'read') {
+    const started = performance.now();
+    const endpoints = await plugin.records({ zones: [zone] });
+    return { ms: performance.now() - started, endpoints: endpoints.length };
+  }
+  if (command === 'rss') {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    return { peakMb: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024 };
+  }
+  throw new Error(`unknown command ${JSON.stringify(line)}`);
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line.trim() === '') continue;
+  try {
+    process.stdout.write(`${JSON.stringify(await run(line))}\n`);
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ error: error.message })}\n`);
+  }
+}
