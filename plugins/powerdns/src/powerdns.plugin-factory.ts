@@ -9,6 +9,7 @@ import {
 } from '@dnsgate/plugin-sdk';
 import { Agent } from 'undici';
 import { PowerDnsApiClient } from './client/powerdns-api.client.js';
+import { TlsTransport, checkTlsMaterial } from './client/powerdns-tls.js';
 import { createPowerDnsMetrics } from './powerdns.metrics.js';
 import { PowerDnsOptions } from './powerdns.options.js';
 import { PowerDnsPlugin, type PowerDnsSettings } from './powerdns.plugin.js';
@@ -57,19 +58,21 @@ export class PowerDnsPluginFactory implements DnsPluginFactory<PowerDnsOptions> 
     if (url.protocol === 'http:' && (options.caFile || options.clientCertFile || options.skipTlsVerify)) {
       problems.push(`${PREFIX}URL: TLS options are set but the URL is http://; use https://`);
     }
+    const material = {
+      ...(ca ? { ca } : {}),
+      ...(cert ? { cert } : {}),
+      ...(key ? { key } : {}),
+      rejectUnauthorized: !options.skipTlsVerify,
+    };
+    if (problems.length === 0) problems.push(...checkTlsMaterial(material, PREFIX));
     if (problems.length > 0) throw new PluginConfigError(context.pluginName, problems);
 
     if (options.skipTlsVerify) {
       context.logger.warn('TLS certificate verification of PowerDNS is off (DNSGATE_POWERDNS_SKIP_TLS_VERIFY)');
     }
-    const agent = new Agent({
-      connect: {
-        ...(ca ? { ca } : {}),
-        ...(cert ? { cert } : {}),
-        ...(key ? { key } : {}),
-        rejectUnauthorized: !options.skipTlsVerify,
-      },
-    });
+    const https = url.protocol === 'https:';
+    const transport = https ? new TlsTransport(material) : undefined;
+    const agent = transport?.agent ?? new Agent();
     const metrics = createPowerDnsMetrics(context.metrics);
     const client = new PowerDnsApiClient({
       baseUrl: options.url,
@@ -77,6 +80,8 @@ export class PowerDnsPluginFactory implements DnsPluginFactory<PowerDnsOptions> 
       serverId: options.serverId,
       timeoutMs: timeoutMs!,
       dispatcher: agent,
+      hasClientCert: Boolean(cert),
+      ...(transport ? { tlsErrorBehind: (error: unknown) => transport.tlsErrorBehind(error) } : {}),
       instance: context.instanceName,
       logger: context.logger,
       metrics,

@@ -197,7 +197,11 @@ export class PowerDnsPlugin implements DnsPlugin {
     // zone transactions (gsqlite3: "database is locked"), and a PATCH is never retried.
     const results = await settleWithLimit(plan.patches, 1, async (patch) => {
       await this.client.patchZone(this.zoneId(patch.zone), patch.rrsets, deadline);
-      for (const rrset of patch.rrsets) this.metrics.rrsetChanges.inc({ ...this.labels, changetype: rrset.changetype });
+      let deleted = 0;
+      for (const rrset of patch.rrsets) if (rrset.changetype === 'DELETE') deleted++;
+      const replaced = patch.rrsets.length - deleted;
+      if (deleted > 0) this.metrics.rrsetChanges.inc({ ...this.labels, changetype: 'DELETE' }, deleted);
+      if (replaced > 0) this.metrics.rrsetChanges.inc({ ...this.labels, changetype: 'REPLACE' }, replaced);
     });
     const applied: string[] = [];
     const failures: Array<{ zone: string; error: unknown }> = [];

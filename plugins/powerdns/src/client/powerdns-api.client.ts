@@ -3,6 +3,7 @@ import { request, type Dispatcher } from 'undici';
 import type { PowerDnsMetrics } from '../powerdns.metrics.js';
 import { Deadline } from '../util/deadline.js';
 import { PowerDnsAuthError, PowerDnsNotFoundError, PowerDnsUnprocessableError } from './powerdns-api.errors.js';
+import { describeTlsFailure, isTlsError } from './powerdns-tls.js';
 import type { PdnsRrsetChange, PdnsServerInfo, PdnsZone, PdnsZoneSummary } from './powerdns-api.types.js';
 
 export interface PowerDnsApiClientConfig {
@@ -19,6 +20,10 @@ export interface PowerDnsApiClientConfig {
   metrics: PowerDnsMetrics;
   /** Pause before retry number n (0-based); for tests. */
   backoffMs?: (attempt: number) => number;
+  /** Whether a client certificate is configured (for TLS failure messages). */
+  hasClientCert?: boolean;
+  /** The TLS error behind a socket error the HTTP client reports without it (see TlsTransport). */
+  tlsErrorBehind?: (error: unknown) => Error | undefined;
 }
 
 type Method = 'GET' | 'PATCH' | 'POST';
@@ -159,6 +164,18 @@ export class PowerDnsApiClient {
         throw new BackendTimeoutError(
           `PowerDNS at ${this.endpoint} did not answer ${method} ${path} within ${budget} ms`,
         );
+      }
+      // A TLS failure is a configuration problem: said as such, a 502, never retried.
+      const tlsError = isTlsError(error) ? error : this.config.tlsErrorBehind?.(error);
+      const tls = tlsError
+        ? describeTlsFailure(tlsError, this.endpoint, {
+            hasClientCert: this.config.hasClientCert === true,
+            prefix: 'DNSGATE_POWERDNS_',
+          })
+        : undefined;
+      if (tls) {
+        metrics.apiRequests.inc({ instance, method, code: 'tls' });
+        throw new BackendError(`${this.redact(tls.message)} (${method} ${path})`, { cause: error });
       }
       metrics.apiRequests.inc({ instance, method, code: 'unreachable' });
       throw new BackendUnavailableError(

@@ -1,6 +1,9 @@
 import type { Endpoint } from '@dnsgate/plugin-sdk';
 import { SUPPORTED_TYPES, canonicalHost, toTarget } from './record-content.mapper.js';
 
+const WILDCARD_OWNER = { wildcard: true } as const;
+const NOTHING_DROPPED = Object.freeze([]) as unknown as DroppedTarget[];
+
 /** PowerDNS stores a TTL as a signed 32-bit number. */
 export const MAX_TTL = 2147483647;
 
@@ -25,14 +28,15 @@ export type NormalizeResult =
  * endpoint left with nothing to write is dropped whole.
  */
 export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): NormalizeResult {
-  const droppedTargets: DroppedTarget[] = [];
+  // Most endpoints drop nothing: they share one empty list, made only when needed.
+  let droppedTargets: DroppedTarget[] = NOTHING_DROPPED;
   const drop = (reason: DropReason, problem: string): NormalizeResult => ({
     ok: false,
     reason,
     problem,
     droppedTargets,
   });
-  const name = canonicalHost(endpoint.dnsName, { wildcard: true });
+  const name = canonicalHost(endpoint.dnsName, WILDCARD_OWNER);
   if (name === undefined)
     return drop('invalid_name', `${JSON.stringify(endpoint.dnsName)} is not a DNS name PowerDNS can hold`);
   const type = endpoint.recordType.trim().toUpperCase();
@@ -44,28 +48,36 @@ export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): Norma
       `set identifier ${JSON.stringify(endpoint.setIdentifier)}: PowerDNS has no routing policies`,
     );
   }
-  const targets = new Set<string>();
+  const unique = new Set<string>();
   for (const raw of endpoint.targets) {
     const result = toTarget(type, raw);
-    if (result.ok) targets.add(result.target);
-    else droppedTargets.push({ target: raw, problem: result.problem });
+    if (result.ok) unique.add(result.target);
+    else {
+      if (droppedTargets === NOTHING_DROPPED) droppedTargets = [];
+      droppedTargets.push({ target: raw, problem: result.problem });
+    }
   }
-  if (targets.size === 0) {
+  if (unique.size === 0) {
     return droppedTargets.length > 0
       ? drop('invalid_target', `no target PowerDNS can hold: ${droppedTargets.map((d) => d.problem).join('; ')}`)
       : drop('no_targets', 'it has no targets');
   }
-  if (type === 'CNAME' && targets.size > 1) return drop('cname_targets', `a CNAME has one target, got ${targets.size}`);
+  if (type === 'CNAME' && unique.size > 1) return drop('cname_targets', `a CNAME has one target, got ${unique.size}`);
   const ttl =
     endpoint.recordTTL && endpoint.recordTTL > 0 ? Math.min(Math.trunc(endpoint.recordTTL), MAX_TTL) : defaultTtl;
   const normalized: Endpoint = {
     dnsName: name,
-    targets: [...targets].sort(compareTargets),
+    targets: unique.size === 1 ? [unique.values().next().value!] : [...unique].sort(compareTargets),
     recordType: type,
     recordTTL: ttl,
   };
-  if (endpoint.labels && Object.keys(endpoint.labels).length > 0) normalized.labels = { ...endpoint.labels };
+  if (endpoint.labels && hasKeys(endpoint.labels)) normalized.labels = { ...endpoint.labels };
   return { ok: true, endpoint: normalized, droppedTargets };
+}
+
+function hasKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }
 
 /** The one order targets are reported and written in. */

@@ -1,6 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { txtTargetValue } from '@dnsgate/plugin-sdk';
 import { canonicalHost, canonicalIPv6, splitFields, toContent, toTarget, txtContent } from './record-content.mapper.js';
+
+/** canonicalHost as it was first written, label by label: the one-regex version must agree with it. */
+function canonicalHostByLabels(text: string, options: { wildcard?: boolean; root?: boolean } = {}): string | undefined {
+  const name = text.trim().toLowerCase();
+  if (name === '.') return options.root ? '.' : undefined;
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (bare === '' || bare.length > 253) return undefined;
+  const labels = bare.split('.');
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (/^[a-z0-9_-]{1,63}$/.test(label)) continue;
+    if (label === '*' && i === 0 && options.wildcard) continue;
+    return undefined;
+  }
+  return bare;
+}
 
 const ok = (type: string, raw: string) => {
   const result = toTarget(type, raw);
@@ -19,6 +36,39 @@ describe('record content mapping', () => {
     expect(canonicalHost(`${'a'.repeat(64)}.com`)).toBeUndefined();
     expect(canonicalHost('.', { root: true })).toBe('.');
     expect(canonicalHost('.')).toBeUndefined();
+  });
+
+  it('checks host names in one pass exactly as label by label', () => {
+    const piece = fc.constantFrom('a', 'Z', '0', '-', '_', '.', '*', ' ', '!', 'é', 'x'.repeat(62), 'y'.repeat(64));
+    const names = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(''));
+    const options = fc.record({ wildcard: fc.boolean(), root: fc.boolean() });
+    fc.assert(
+      fc.property(fc.oneof(names, fc.string({ maxLength: 300 })), options, (name, opts) => {
+        expect(canonicalHost(name, opts)).toBe(canonicalHostByLabels(name, opts));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const name of ['*', '*.a', 'a.*', '*.*.a', `${'a.'.repeat(126)}a`, `${'a.'.repeat(127)}a`, '.a', 'a.']) {
+      for (const wildcard of [false, true]) {
+        expect(canonicalHost(name, { wildcard })).toBe(canonicalHostByLabels(name, { wildcard }));
+      }
+    }
+  });
+
+  it('writes a simple quoted TXT target as it is, exactly as the full quoting would', () => {
+    const ascii = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      maxLength: 300,
+    });
+    fc.assert(
+      fc.property(fc.oneof(ascii, fc.string({ unit: 'grapheme', maxLength: 300 })), (value) => {
+        const canonical = ok('TXT', value);
+        expect(toContent('TXT', canonical)).toBe(txtContent(txtTargetValue(canonical)));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(toContent('TXT', `"${'x'.repeat(255)}"`)).toBe(`"${'x'.repeat(255)}"`);
+    expect(toContent('TXT', `"${'x'.repeat(256)}"`)).toBe(`"${'x'.repeat(255)}" "x"`);
   });
 
   it('writes IPv6 the way PowerDNS accepts it (no dotted quad) and compresses like RFC 5952', () => {

@@ -37,27 +37,28 @@ const HOST_TYPES = new Set(['CNAME', 'NS', 'PTR', 'DNAME', 'ALIAS']);
 
 export type TargetResult = { ok: true; target: string } | { ok: false; problem: string };
 
-const LABEL = /^[a-z0-9_-]{1,63}$/;
+/** Labels of letters, digits, `-` and `_`, 1 to 63 of them, joined by dots. */
+const HOST = /^(?:[a-z0-9_-]{1,63}\.)*[a-z0-9_-]{1,63}$/;
+/** The same, or with a leading `*` label. */
+const WILDCARD_HOST = /^(?:\*|(?:\*\.)?(?:[a-z0-9_-]{1,63}\.)*[a-z0-9_-]{1,63})$/;
 const SIMPLE_QUOTED = /^"[^"\\]*"$/;
+/** A quoted string of printable ASCII without `"` or `\`: written to PowerDNS as it is. */
+const SIMPLE_TXT_CONTENT = /^"[\x20\x21\x23-\x5b\x5d-\x7e]*"$/;
+/** Its value then fits one 255-byte character-string. */
+const MAX_SIMPLE_TXT = 255 + 2;
 
 /**
  * A host name in canonical form: lower case, no trailing dot; the root stays
  * `.`. Labels of letters, digits, `-` and `_`, at most 63 bytes; 253 in all.
  * With `wildcard`, a leading `*` label is allowed (owner names).
  */
-export function canonicalHost(text: string, options: { wildcard?: boolean; root?: boolean } = {}): string | undefined {
+export function canonicalHost(text: string, options?: { wildcard?: boolean; root?: boolean }): string | undefined {
   const name = text.trim().toLowerCase();
-  if (name === '.') return options.root ? '.' : undefined;
+  if (name === '.') return options?.root ? '.' : undefined;
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
-  if (bare === '' || bare.length > 253) return undefined;
-  const labels = bare.split('.');
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    if (LABEL.test(label)) continue;
-    if (label === '*' && i === 0 && options.wildcard) continue;
-    return undefined;
-  }
-  return bare;
+  if (bare.length > 253) return undefined;
+  // One pass over the whole name: the same rules as checking label by label.
+  return (options?.wildcard ? WILDCARD_HOST : HOST).test(bare) ? bare : undefined;
 }
 
 /** `name.` for PowerDNS; the root stays `.`. */
@@ -200,6 +201,8 @@ export function toTarget(type: string, raw: string): TargetResult {
 export function toContent(type: string, target: string): string {
   switch (type) {
     case 'TXT':
+      // Fast path: one short quoted string with nothing to escape is its own content.
+      if (target.length <= MAX_SIMPLE_TXT && SIMPLE_TXT_CONTENT.test(target)) return target;
       return txtContent(txtTargetValue(target));
     case 'MX': {
       const [pref, host] = target.split(' ');

@@ -13,17 +13,27 @@ import { SUPPORTED_TYPES, toTarget } from './record-content.mapper.js';
 export function rrsetToEndpoint(rrset: PdnsRrset, zone: string): Endpoint | undefined {
   const identity = reportedIdentity(rrset, zone);
   if (!identity) return undefined;
-  const { name, type } = identity;
-  const contentType = rrset.type.toUpperCase() === 'ALIAS' ? 'ALIAS' : type;
-  const targets = new Set<string>();
-  for (const record of rrset.records ?? []) {
-    if (record.disabled) continue;
-    const result = toTarget(contentType, record.content);
-    targets.add(result.ok ? result.target : record.content.trim());
+  const { name, type, contentType } = identity;
+  const records = rrset.records!;
+  let targets: string[];
+  if (records.length === 1) {
+    // The usual rrset: one record (enabled, or reportedIdentity would have said no).
+    targets = [targetOf(contentType, records[0]!.content)];
+  } else {
+    const unique = new Set<string>();
+    for (const record of records) {
+      if (!record.disabled) unique.add(targetOf(contentType, record.content));
+    }
+    targets = [...unique].sort(compareTargets);
   }
-  const endpoint: Endpoint = { dnsName: name, targets: [...targets].sort(compareTargets), recordType: type };
+  const endpoint: Endpoint = { dnsName: name, targets, recordType: type };
   if (rrset.ttl !== undefined && rrset.ttl > 0) endpoint.recordTTL = rrset.ttl;
   return endpoint;
+}
+
+function targetOf(type: string, content: string): string {
+  const result = toTarget(type, content);
+  return result.ok ? result.target : content.trim();
 }
 
 /**
@@ -41,15 +51,23 @@ export function rrsetKey(name: string, type: string): string {
   return `${name}|${type}`;
 }
 
-function reportedIdentity(rrset: PdnsRrset, zone: string): { name: string; type: string } | undefined {
+function reportedIdentity(
+  rrset: PdnsRrset,
+  zone: string,
+): { name: string; type: string; contentType: string } | undefined {
+  const contentType = rrset.type.toUpperCase();
+  let type = contentType;
+  if (contentType === 'ALIAS') type = 'CNAME';
+  else if (!SUPPORTED_TYPES.has(contentType)) return undefined;
+  if (!hasEnabledRecord(rrset)) return undefined;
   const name = normalizeDnsName(rrset.name);
-  let type = rrset.type.toUpperCase();
-  if (type === 'ALIAS') {
-    if (name !== zone) return undefined;
-    type = 'CNAME';
-  } else if (!SUPPORTED_TYPES.has(type)) {
-    return undefined;
-  }
-  if (!(rrset.records ?? []).some((record) => !record.disabled)) return undefined;
-  return { name, type };
+  if (contentType === 'ALIAS' && name !== zone) return undefined;
+  return { name, type, contentType };
+}
+
+function hasEnabledRecord(rrset: PdnsRrset): boolean {
+  const records = rrset.records;
+  if (!records) return false;
+  for (const record of records) if (!record.disabled) return true;
+  return false;
 }

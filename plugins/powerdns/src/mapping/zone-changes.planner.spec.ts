@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { ChangeRejectedError, type Changes } from '@dnsgate/plugin-sdk';
-import { findConflicts, planChanges } from './zone-changes.planner.js';
+import fc from 'fast-check';
+import { ChangeRejectedError, findZone, type Changes } from '@dnsgate/plugin-sdk';
+import { findConflicts, planChanges, zoneFinder } from './zone-changes.planner.js';
 
 const changes = (partial: Partial<Changes>): Changes => ({
   create: [],
@@ -201,5 +202,27 @@ describe('planChanges', () => {
     expect(findConflicts(plan.checks, new Map([['example.org', new Set(['here.example.org|TXT'])]]))).toEqual([
       'update of A missing.example.org: it does not exist',
     ]);
+  });
+});
+
+describe('zoneFinder', () => {
+  it('finds the same zone as findZone, for any names and zones', () => {
+    const label = fc.constantFrom('a', 'b', 'example', 'com', 'sub', 'myexample');
+    const name = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join('.'));
+    fc.assert(
+      fc.property(
+        fc.array(name, { maxLength: 6 }),
+        fc.array(name, { maxLength: 20 }),
+        fc.boolean(),
+        (zs, names, root) => {
+          const all = root ? [...zs, '.'] : zs;
+          const find = zoneFinder(all);
+          for (const n of names) expect(find(n)).toBe(findZone(n, all));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(zoneFinder(['example.com', 'sub.example.com'])('x.sub.example.com')).toBe('sub.example.com');
+    expect(zoneFinder(['example.com'])('myexample.com')).toBeUndefined();
   });
 });

@@ -1,4 +1,10 @@
-import { ChangeRejectedError, describeEndpoint, findZone, type Changes, type Endpoint } from '@dnsgate/plugin-sdk';
+import {
+  ChangeRejectedError,
+  describeEndpoint,
+  normalizeDnsName,
+  type Changes,
+  type Endpoint,
+} from '@dnsgate/plugin-sdk';
 import type { PdnsRrsetChange } from '../client/powerdns-api.types.js';
 import { normalizeEndpoint } from './endpoint.normalizer.js';
 import { SUPPORTED_TYPES, canonicalHost, toContent } from './record-content.mapper.js';
@@ -49,7 +55,11 @@ interface Target {
   type: string;
   /** The PowerDNS type: ALIAS for a CNAME at the apex. */
   pdnsType: string;
+  /** `rrsetKey(name, type)`, what the existence check looks for. */
+  key: string;
 }
+
+const WILDCARD_OWNER = { wildcard: true } as const;
 
 /**
  * Turns a batch into one PATCH per zone: REPLACE for creates and updates,
@@ -67,42 +77,53 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
   const deletes = new Map<string, PdnsRrsetChange[]>();
   const replaces = new Map<string, PdnsRrsetChange[]>();
   const sources = new Map<string, { deletes: string[]; replaces: string[] }>();
-  const seen = new Map<string, string>();
+  /** What claimed each rrset so far: PowerDNS type → name → change. */
+  const seen = new Map<string, Map<string, string>>();
   const checks: ExistenceCheck[] = [];
+  const findZone = zoneFinder(zones);
 
   const locate = (endpoint: Endpoint, action: ChangeAction): Target | undefined => {
-    const name = canonicalHost(endpoint.dnsName, { wildcard: true });
+    const name = canonicalHost(endpoint.dnsName, WILDCARD_OWNER);
     const type = endpoint.recordType.trim().toUpperCase();
     if (name === undefined || !SUPPORTED_TYPES.has(type) || endpoint.setIdentifier) {
       const result = normalizeEndpoint(endpoint, defaultTtl);
       skipped.push({ action, endpoint, reason: 'invalid', problem: result.ok ? 'cannot be written' : result.problem });
       return undefined;
     }
-    const zone = findZone(name, zones);
+    const zone = findZone(name);
     if (zone === undefined) {
       skipped.push({ action, endpoint, reason: 'outside_zones', problem: 'it is outside every managed zone' });
       return undefined;
     }
-    return { zone, name, type, pdnsType: type === 'CNAME' && name === zone ? 'ALIAS' : type };
+    return {
+      zone,
+      name,
+      type,
+      pdnsType: type === 'CNAME' && name === zone ? 'ALIAS' : type,
+      key: rrsetKey(name, type),
+    };
   };
 
   const claim = (target: Target, what: string): boolean => {
-    const key = `${target.name}|${target.pdnsType}`;
-    const previous = seen.get(key);
+    let names = seen.get(target.pdnsType);
+    if (!names) seen.set(target.pdnsType, (names = new Map()));
+    const previous = names.get(target.name);
     if (previous !== undefined) {
       problems.push(`${target.pdnsType} ${target.name} appears twice in one batch (${previous} and ${what})`);
       return false;
     }
-    seen.set(key, what);
+    names.set(target.name, what);
     return true;
   };
 
   const push = (kind: 'deletes' | 'replaces', zone: string, change: PdnsRrsetChange, source: string): void => {
     const map = kind === 'deletes' ? deletes : replaces;
-    if (!map.has(zone)) map.set(zone, []);
-    map.get(zone)!.push(change);
-    if (!sources.has(zone)) sources.set(zone, { deletes: [], replaces: [] });
-    sources.get(zone)![kind].push(source);
+    const list = map.get(zone);
+    if (list) list.push(change);
+    else map.set(zone, [change]);
+    let zoneSources = sources.get(zone);
+    if (!zoneSources) sources.set(zone, (zoneSources = { deletes: [], replaces: [] }));
+    zoneSources[kind].push(source);
   };
 
   /** The endpoint as it is written, or undefined (and skipped) when PowerDNS cannot hold it. */
@@ -114,7 +135,7 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
   };
 
   const check = (target: Target, mustExist: boolean, source: string): void => {
-    checks.push({ zone: target.zone, key: rrsetKey(target.name, target.type), mustExist, source });
+    checks.push({ zone: target.zone, key: target.key, mustExist, source });
   };
 
   const replace = (
@@ -183,8 +204,8 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     const source = sources.get(zone)!;
     patches.push({
       zone,
-      rrsets: [...(deletes.get(zone) ?? []), ...(replaces.get(zone) ?? [])],
-      sources: [...source.deletes, ...source.replaces],
+      rrsets: concat(deletes.get(zone), replaces.get(zone)),
+      sources: concat(source.deletes, source.replaces),
     });
   }
   return { patches, skipped, checks };
@@ -208,4 +229,30 @@ export function findConflicts(
     problems.push(mustExist ? `${source}: it does not exist` : `${source}: it already exists`);
   }
   return problems;
+}
+
+/** `a` then `b`, without copying when one of them is empty (the usual batch only creates). */
+function concat<T>(a: T[] | undefined, b: T[] | undefined): T[] {
+  if (!a || a.length === 0) return b ?? [];
+  if (!b || b.length === 0) return a;
+  return a.concat(b);
+}
+
+/**
+ * `findZone(name, zones)` for many names against the same zones (names
+ * already canonical, zones normalised): the name's label suffixes are looked
+ * up in a set, longest first, so the cost does not grow with the zone count.
+ */
+export function zoneFinder(zones: readonly string[]): (name: string) => string | undefined {
+  const set = new Set(zones.map(normalizeDnsName));
+  const root = set.has('.') ? '.' : set.has('') ? '' : undefined;
+  return (name) => {
+    let candidate = name;
+    for (;;) {
+      if (set.has(candidate)) return candidate;
+      const dot = candidate.indexOf('.');
+      if (dot < 0) return root;
+      candidate = candidate.slice(dot + 1);
+    }
+  };
 }
