@@ -3,6 +3,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import type { Changes } from '../changes.js';
 import type { Endpoint } from '../endpoint.js';
 import { ENDPOINT_KEYS, EndpointDto, PROVIDER_SPECIFIC_KEYS, ProviderSpecificPropertyDto } from './endpoint.dto.js';
+import { passesEndpointRulesQuickly } from './endpoint-quick-check.js';
 import { canonicalizeKeys } from './wire-keys.js';
 
 /** The keys of Changes; each list is validated endpoint by endpoint with EndpointDto. */
@@ -69,10 +70,12 @@ function parseEndpointList(items: unknown[], path: string): Endpoint[] {
       return;
     }
     const dto = toEndpointDto(item as Record<string, unknown>);
-    const errors = validateSync(dto, { forbidUnknownValues: false });
-    if (errors.length > 0) {
-      problems.push(...flattenErrors(errors, where));
-      return;
+    if (!passesEndpointRulesQuickly(dto)) {
+      const errors = validateSync(dto, { forbidUnknownValues: false });
+      if (errors.length > 0) {
+        problems.push(...flattenErrors(errors, where));
+        return;
+      }
     }
     endpoints.push(fromDto(dto));
   });
