@@ -12,6 +12,7 @@ command -v named >/dev/null 2>&1 || need+=(bind9)
 command -v dig >/dev/null 2>&1 || need+=(bind9-dnsutils)
 command -v named-checkzone >/dev/null 2>&1 || need+=(bind9-utils)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
