@@ -1,4 +1,4 @@
-// Runs bench/rfc2136.bench.ts with the repository's Jest transform (SWC), so
+// Runs bench/rfc2136.bench.ts with the repository's Jest transform (ts-jest), so
 // the benchmark can use the TypeScript test helpers that start BIND and
 // dnsgate. It is not part of `npm test`: run it with `npm run bench:rfc2136`.
 import root from '../jest.config.js';

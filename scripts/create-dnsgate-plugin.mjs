@@ -68,12 +68,11 @@ export function pluginFiles(name, sdk = sdkRange()) {
       },
       devDependencies: {
         '@dnsgate/plugin-sdk': sdk,
-        '@swc/core': '^1.16.0',
-        '@swc/jest': '^0.2.39',
-        '@types/jest': '^30.0.0',
+        '@types/jest': '^29.5.0',
         '@types/node': '^20.19.0',
         'fast-check': '^4.10.0',
-        jest: '^30.5.0',
+        jest: '^29.7.0',
+        'ts-jest': '^29.4.0',
         typescript: '~6.0.3',
       },
     },
@@ -95,6 +94,7 @@ export function pluginFiles(name, sdk = sdkRange()) {
         experimentalDecorators: true,
         emitDecoratorMetadata: true,
         useDefineForClassFields: false,
+        isolatedModules: true,
         skipLibCheck: true,
         declaration: true,
         sourceMap: true,
@@ -107,22 +107,12 @@ export function pluginFiles(name, sdk = sdkRange()) {
     2,
   )}\n`;
 
-  files['jest.config.js'] = `// Tests run on the TypeScript sources; SWC keeps the decorator metadata the SDK needs.
+  files['jest.config.js'] = `// Tests run on the TypeScript sources; ts-jest transpiles each file alone
+// (isolatedModules) and keeps the decorator metadata the SDK needs.
 export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: {
-          target: 'es2022',
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-          keepClassNames: true,
-        },
-        module: { type: 'es6' },
-      },
-    ],
+    '^.+\\\\.ts$': ['ts-jest', { useESM: true, diagnostics: false, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   moduleNameMapper: { '^(\\\\.{1,2}/.*)\\\\.js$': '$1' },
   testEnvironment: 'node',

@@ -9,7 +9,7 @@ import { PLUGIN_PEERS, REPO_ROOT, run, spawnGateway, waitUntilReady, webhook } f
 
 const SCRIPT = join(REPO_ROOT, 'scripts/create-dnsgate-plugin.mjs');
 /** What `npm install` would bring for the generated package's build and tests, linked from this repository. */
-const DEV_TOOLS = ['@types/node', '@types/jest', 'typescript', 'jest', '@swc/jest', '@swc/core', 'fast-check'];
+const DEV_TOOLS = ['@types/node', '@types/jest', 'typescript', 'jest', 'ts-jest', 'fast-check'];
 
 function scaffold(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
