@@ -29,25 +29,13 @@ describe('an ExternalDNS-style reconcile on the file plugin', () => {
     { dnsName: 'note.example.org', targets: ['plain text; with "quotes"'], recordType: 'TXT' },
   ];
 
-  async function adjust(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    const response = await gateway.webhook('/adjustendpoints', { body: endpoints });
-    expect(response.status).toBe(200);
-    return (await response.json()) as Endpoint[];
-  }
-
-  async function records(): Promise<Endpoint[]> {
-    const response = await gateway.webhook('/records');
-    expect(response.status).toBe(200);
-    return (await response.json()) as Endpoint[];
-  }
-
   it('creates, reads back, and finds nothing to change on the next pass', async () => {
     const negotiation = await gateway.webhook('/');
     expect(await negotiation.json()).toEqual({ include: ['example.com', 'example.org'] });
 
-    const adjusted = await adjust(desired);
+    const adjusted = await gateway.adjust(desired);
     expect(adjusted).toHaveLength(desired.length);
-    const before = await records();
+    const before = await gateway.records();
     const creates = planDifferences(adjusted, before);
     expect(creates).toHaveLength(desired.length);
 
@@ -56,7 +44,7 @@ describe('an ExternalDNS-style reconcile on the file plugin', () => {
     expect(apply.status).toBe(204);
     expect(await apply.text()).toBe('');
 
-    const after = await records();
+    const after = await gateway.records();
     // For an apex record the registry names its TXT `mx-example.org`, which lies outside every zone
     // (ExternalDNS's own behaviour without --txt-prefix): dnsgate skips it rather than failing the batch.
     const outside = ownership.filter((e) => e.dnsName === 'mx-example.org');
@@ -75,21 +63,21 @@ describe('an ExternalDNS-style reconcile on the file plugin', () => {
     const txt = after.find((e) => e.dnsName === 'a-www.example.com');
     expect(txt?.targets[0]).toMatch(/^"heritage=external-dns,external-dns\/owner=default,/);
 
-    const secondPass = await adjust(desired);
+    const secondPass = await gateway.adjust(desired);
     expect(planDifferences(secondPass, after)).toEqual([]);
 
     expect(await assertNamedCheckzoneDir(dir)).toEqual(['example.com', 'example.org']);
   });
 
   it('updates and deletes, and the zone files stay valid', async () => {
-    const [www] = await adjust([desired[0]!]);
-    const [updated] = await adjust([{ ...desired[0]!, targets: ['192.0.2.99'], recordTTL: 60 }]);
-    const [v6] = await adjust([desired[1]!]);
+    const [www] = await gateway.adjust([desired[0]!]);
+    const [updated] = await gateway.adjust([{ ...desired[0]!, targets: ['192.0.2.99'], recordTTL: 60 }]);
+    const [v6] = await gateway.adjust([desired[1]!]);
     const response = await gateway.webhook('/records', {
       body: { updateOld: [www], updateNew: [updated], delete: [v6] },
     });
     expect(response.status).toBe(204);
-    const current = await records();
+    const current = await gateway.records();
     expect(current).toContainEqual(
       expect.objectContaining({ dnsName: 'www.example.com', targets: ['192.0.2.99'], recordTTL: 60 }),
     );
@@ -110,7 +98,7 @@ describe('an ExternalDNS-style reconcile on the file plugin', () => {
     const snapshot = readdirSync(dir)
       .filter((f) => !f.startsWith('.'))
       .map((f) => readFileSync(join(dir, f), 'utf8'));
-    const [www] = await adjust([desired[0]!]);
+    const [www] = await gateway.adjust([desired[0]!]);
     const response = await gateway.webhook('/records', {
       body: { create: [{ dnsName: 'new.example.com', targets: ['192.0.2.5'], recordType: 'A' }, www] },
     });

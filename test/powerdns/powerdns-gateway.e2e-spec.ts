@@ -42,19 +42,6 @@ describe('dnsgate with DNSGATE_PLUGIN=powerdns, over HTTP, against a real PowerD
     { dnsName: '_https._tcp.example.org', targets: ['0 5 443 www.example.com'], recordType: 'SRV' },
   ];
 
-  async function adjust(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    const response = await gateway.webhook('/adjustendpoints', { body: endpoints });
-    expect(response.status).toBe(200);
-    return (await response.json()) as Endpoint[];
-  }
-
-  async function records(): Promise<Endpoint[]> {
-    const response = await gateway.webhook('/records');
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe(WEBHOOK_MEDIA_TYPE);
-    return (await response.json()) as Endpoint[];
-  }
-
   it('announces the discovered zones and reports ready', async () => {
     const negotiation = await gateway.webhook('/');
     expect(negotiation.status).toBe(200);
@@ -66,9 +53,9 @@ describe('dnsgate with DNSGATE_PLUGIN=powerdns, over HTTP, against a real PowerD
   });
 
   it('runs an ExternalDNS reconcile: adjust → records → apply (204) → records → adjust again shows no diff', async () => {
-    const adjusted = await adjust(desired);
+    const adjusted = await gateway.adjust(desired);
     expect(adjusted).toHaveLength(desired.length);
-    const before = await records();
+    const before = await gateway.records();
     expect(planDifferences(adjusted, before)).toHaveLength(desired.length);
 
     const ownership = adjusted.flatMap((endpoint) => registryRecords(endpoint));
@@ -76,8 +63,8 @@ describe('dnsgate with DNSGATE_PLUGIN=powerdns, over HTTP, against a real PowerD
     expect(apply.status).toBe(204);
     expect(await apply.text()).toBe('');
 
-    const after = await records();
-    const secondPass = await adjust([...desired, ...ownership]);
+    const after = await gateway.records();
+    const secondPass = await gateway.adjust([...desired, ...ownership]);
     const inZones = secondPass; // names outside every zone (cname-example.org) are dropped by AdjustEndpoints
     expect(inZones.find((e) => e.dnsName === 'cname-example.org')).toBeUndefined();
     expect(planDifferences(inZones, after)).toEqual([]);
@@ -89,15 +76,15 @@ describe('dnsgate with DNSGATE_PLUGIN=powerdns, over HTTP, against a real PowerD
   });
 
   it('updates and deletes over HTTP', async () => {
-    const current = await records();
+    const current = await gateway.records();
     const www = current.find((e) => e.dnsName === 'www.example.com' && e.recordType === 'A')!;
     const note = current.find((e) => e.dnsName === 'note.example.org' && e.recordType === 'TXT')!;
-    const [next] = await adjust([{ ...www, targets: ['192.0.2.50'], recordTTL: 30 }]);
+    const [next] = await gateway.adjust([{ ...www, targets: ['192.0.2.50'], recordTTL: 30 }]);
     const apply = await gateway.webhook('/records', {
       body: { UpdateOld: [www], UpdateNew: [next], Delete: [note], Create: null },
     });
     expect(apply.status).toBe(204);
-    const after = await records();
+    const after = await gateway.records();
     expect(after.find((e) => e.dnsName === 'www.example.com' && e.recordType === 'A')).toMatchObject({
       targets: ['192.0.2.50'],
       recordTTL: 30,

@@ -28,19 +28,6 @@ describe('dnsgate with DNSGATE_PLUGIN=rfc2136 over HTTP, against a real BIND 9',
     await bind?.dispose();
   });
 
-  async function adjust(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    const response = await gateway.webhook('/adjustendpoints', { body: endpoints });
-    expect(response.status).toBe(200);
-    return (await response.json()) as Endpoint[];
-  }
-
-  async function records(): Promise<Endpoint[]> {
-    const response = await gateway.webhook('/records');
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe(WEBHOOK_MEDIA_TYPE);
-    return (await response.json()) as Endpoint[];
-  }
-
   const desired: Endpoint[] = [
     { dnsName: 'www.example.com', targets: ['192.0.2.10', '192.0.2.2'], recordType: 'A', recordTTL: 120 },
     { dnsName: 'v6.example.com', targets: ['2001:db8:0::1'], recordType: 'AAAA' },
@@ -56,9 +43,9 @@ describe('dnsgate with DNSGATE_PLUGIN=rfc2136 over HTTP, against a real BIND 9',
     const filter = (await negotiation.json()) as { include?: string[] };
     expect(filter.include).toEqual(expect.arrayContaining(['example.com', 'myexample.com']));
 
-    const adjusted = await adjust(desired);
+    const adjusted = await gateway.adjust(desired);
     expect(adjusted).toHaveLength(desired.length);
-    const before = await records();
+    const before = await gateway.records();
     expect(before).toEqual([]);
     expect(planDifferences(adjusted, before)).toHaveLength(desired.length);
 
@@ -67,7 +54,7 @@ describe('dnsgate with DNSGATE_PLUGIN=rfc2136 over HTTP, against a real BIND 9',
     expect(apply.status).toBe(204);
     expect(await apply.text()).toBe('');
 
-    const after = await records();
+    const after = await gateway.records();
     for (const endpoint of adjusted) {
       expect(after).toContainEqual(
         expect.objectContaining({
@@ -79,7 +66,7 @@ describe('dnsgate with DNSGATE_PLUGIN=rfc2136 over HTTP, against a real BIND 9',
     }
     const txt = after.find((e) => e.dnsName === 'a-www.example.com');
     expect(txt?.targets[0]).toMatch(/^"heritage=external-dns,external-dns\/owner=default,/);
-    expect(planDifferences(await adjust(desired), after)).toEqual([]);
+    expect(planDifferences(await gateway.adjust(desired), after)).toEqual([]);
 
     expect(await digShort('127.0.0.1', bind.port, 'www.example.com', 'A')).toEqual(['192.0.2.10', '192.0.2.2']);
     expect(await digShort('127.0.0.1', bind.port, 'app.example.com', 'CNAME')).toEqual(['www.example.com.']);
@@ -89,10 +76,10 @@ describe('dnsgate with DNSGATE_PLUGIN=rfc2136 over HTTP, against a real BIND 9',
   });
 
   it('updates and deletes through POST /records, answering 204', async () => {
-    const current = await records();
+    const current = await gateway.records();
     const www = current.find((e) => e.dnsName === 'www.example.com' && e.recordType === 'A')!;
     const note = current.find((e) => e.dnsName === 'note.myexample.com')!;
-    const [next] = await adjust([{ ...www, targets: ['192.0.2.99'], recordTTL: 60 }]);
+    const [next] = await gateway.adjust([{ ...www, targets: ['192.0.2.99'], recordTTL: 60 }]);
     const response = await gateway.webhook('/records', {
       body: { updateOld: [www], updateNew: [next], delete: [note] },
     });
