@@ -19,7 +19,7 @@ import {
 } from '@dnsgate/plugin-sdk';
 import type { PowerDnsApiClient } from './client/powerdns-api.client.js';
 import { PowerDnsNotFoundError, PowerDnsUnprocessableError } from './client/powerdns-api.errors.js';
-import type { PdnsRrsetChange } from './client/powerdns-api.types.js';
+import type { PdnsRrset, PdnsRrsetChange } from './client/powerdns-api.types.js';
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
 import { reportedKey, rrsetToEndpoint } from './mapping/rrset.mapper.js';
 import { findConflicts, planChanges, type PlannedChanges, type ZonePatch } from './mapping/zone-changes.planner.js';
@@ -132,10 +132,20 @@ export class PowerDnsPlugin implements DnsPlugin {
     const managed = await this.zones();
     const managedSet = new Set(managed);
     const wanted = [...new Set(request.zones.map(normalizeDnsName))].filter((zone) => managedSet.has(zone));
-    const results = await settleWithLimit(wanted, this.settings.concurrency, (zone) =>
-      this.client.getZone(this.zoneId(zone), deadline),
-    );
-    const endpoints: Endpoint[] = [];
+    // Each zone is mapped as soon as it arrives, while the next ones are read:
+    // the mapping overlaps PowerDNS's work, and a zone's parsed JSON is garbage
+    // before the next is parsed (young, cheap to collect) instead of all zones
+    // being held at once. What comes out, and in which order, is unchanged.
+    const results = await settleWithLimit(wanted, this.settings.concurrency, async (zone) => {
+      const found = await this.client.getZone(this.zoneId(zone), deadline);
+      try {
+        return { endpoints: reportedEndpoints(found.rrsets, zone, managed) };
+      } catch (error) {
+        // Not the zone's read failing: thrown as it is, below, as it always was.
+        return { endpoints: [], mappingError: error };
+      }
+    });
+    let endpoints: Endpoint[] | undefined;
     const failures: Array<{ zone: string; error: unknown }> = [];
     results.forEach((result, index) => {
       const zone = wanted[index]!;
@@ -149,14 +159,10 @@ export class PowerDnsPlugin implements DnsPlugin {
         failures.push({ zone, error: result.reason });
         return;
       }
-      const children = managed.filter((other) => other !== zone && isWithinDomain(other, zone));
-      for (const rrset of result.value.rrsets ?? []) {
-        const endpoint = rrsetToEndpoint(rrset, zone);
-        if (!endpoint) continue;
-        // A name below a managed child zone belongs to that zone (glue, delegation NS).
-        if (children.length > 0 && findZone(endpoint.dnsName, children) !== undefined) continue;
-        endpoints.push(endpoint);
-      }
+      if ('mappingError' in result.value) throw result.value.mappingError;
+      const zoneEndpoints = result.value.endpoints;
+      if (!endpoints) endpoints = zoneEndpoints;
+      else for (const endpoint of zoneEndpoints) endpoints.push(endpoint);
     });
     if (failures.length > 0) {
       throw combineFailures(
@@ -164,7 +170,7 @@ export class PowerDnsPlugin implements DnsPlugin {
         failures.map((failure) => ({ ...failure, error: failure.error })),
       );
     }
-    return endpoints;
+    return endpoints ?? [];
   }
 
   async applyChanges(changes: Changes): Promise<void> {
@@ -353,6 +359,21 @@ export class PowerDnsPlugin implements DnsPlugin {
       this.logger.error(`changes to zone ${patch.zone} failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** The endpoints Records reports for one zone's rrsets; a name below a managed child zone is that zone's. */
+function reportedEndpoints(rrsets: PdnsRrset[] | undefined, zone: string, managed: readonly string[]): Endpoint[] {
+  const endpoints: Endpoint[] = [];
+  if (!rrsets) return endpoints;
+  const children = managed.filter((other) => other !== zone && isWithinDomain(other, zone));
+  for (const rrset of rrsets) {
+    const endpoint = rrsetToEndpoint(rrset, zone);
+    if (!endpoint) continue;
+    // A name below a managed child zone belongs to that zone (glue, delegation NS).
+    if (children.length > 0 && findZone(endpoint.dnsName, children) !== undefined) continue;
+    endpoints.push(endpoint);
+  }
+  return endpoints;
 }
 
 /** The rrsets of a PATCH that PowerDNS's message names, or the first few when it names none. */

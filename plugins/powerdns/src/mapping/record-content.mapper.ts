@@ -122,6 +122,11 @@ function canonicalString(field: string): string | undefined {
   return formatTxtTarget(field);
 }
 
+/** One quoted TXT string with nothing to unescape: its own canonical target. */
+export function isSimpleQuotedTxt(raw: string): boolean {
+  return SIMPLE_QUOTED.test(raw);
+}
+
 /** Normalises one target of `type` to its canonical form, or says why PowerDNS cannot hold it. */
 export function toTarget(type: string, raw: string): TargetResult {
   const text = raw.trim();
@@ -135,7 +140,7 @@ export function toTarget(type: string, raw: string): TargetResult {
     }
     case 'TXT':
       // Fast path: one quoted string with nothing to unescape is already canonical.
-      if (SIMPLE_QUOTED.test(raw)) return { ok: true, target: raw };
+      if (isSimpleQuotedTxt(raw)) return { ok: true, target: raw };
       return { ok: true, target: canonicalTxtTarget(raw) };
     case 'MX': {
       const [pref, host, extra] = text.split(/\s+/);

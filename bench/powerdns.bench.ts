@@ -1,0 +1,478 @@
+/**
+ * PowerDNS plugin benchmark, against one real PowerDNS Authoritative
+ * (gsqlite3) in one run. dnsgate runs as it does in production: the built
+ * gateway (apps/gateway/dist/main.js) in a node process of its own, a sidecar
+ * the benchmark talks to over loopback HTTP, so its JSON work and the
+ * client's do not share a thread. Every figure is set against the direct
+ * PowerDNS API measured next to it, in the same round, on the same server;
+ * rounds alternate which of the two goes first, and each goal is judged on
+ * the median of the per-round ratios (that cancels most of the drift of a
+ * shared, noisy machine). Each dnsgate process is warmed up by one call of
+ * the kind it is measured on first (not counted, printed as "cold").
+ *
+ *  1. ApplyChanges of RECORDS (10,000) creates into an empty zone: one
+ *     POST /records through dnsgate vs one direct PATCH of the same rrsets
+ *     into another empty zone (the body built in both timings). Goal ≤ 1.2×.
+ *  2. ApplyChanges of 1 update in that 10k-record zone vs one direct PATCH of
+ *     one rrset. No goal: dnsgate reads the zone to check the batch first.
+ *  3. GET /records of RECORDS records in 1 zone vs what a client of the API
+ *     does for the same answer: list the zones, GET each, parse the JSON.
+ *     Goal ≤ 1.25×.
+ *  4. The same for ZONES × PER_ZONE (100 × 1,000) records, 4 zones at a
+ *     time on both sides (the plugin's default concurrency). Goal ≤ 1.25×
+ *     and under 3 s.
+ *
+ * For each dnsgate figure, the plugin's own share inside the gateway process
+ * (its dnsgate_plugin_operation_duration_seconds sum delta) is printed
+ * too; the rest is the gateway's (HTTP, validation, JSON), measured on its
+ * own by `npm run bench:gateway`. Peak RSS (VmHWM) of each dnsgate process
+ * closes the report.
+ *
+ * Run: npm run bench:powerdns (builds first). BENCH_ROUNDS (default 5),
+ * BENCH_RECORDS, BENCH_ZONES and BENCH_PER_ZONE change the sizes;
+ * BENCH_CASES (e.g. `read100k`) runs only some of apply, update, read10k,
+ * read100k; BENCH_DNSGATE_NODE_OPTIONS is passed to the dnsgate processes as
+ * NODE_OPTIONS; BENCH_DNSGATE_CPU_PROF=<dir> writes a CPU profile of each
+ * dnsgate process there (bench/powerdns-cpu-prof.mjs: Node 20 refuses
+ * --cpu-prof in NODE_OPTIONS).
+ * The API key is never printed.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
+import { startPowerDns, type PdnsTestRrset, type PowerDnsTestServer } from '../test/support/powerdns-server.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
+const ZONES = Number(process.env.BENCH_ZONES ?? 100);
+const PER_ZONE = Number(process.env.BENCH_PER_ZONE ?? 1_000);
+const CASES = new Set((process.env.BENCH_CASES ?? 'apply,update,read10k,read100k').split(','));
+const CONCURRENCY = 4;
+const MEDIA = 'application/external.dns.webhook+json;version=1';
+const APPLY_GOAL = 1.2;
+const RECORDS_GOAL = 1.25;
+const RECORDS_100K_MS = 3000;
+const CPU_PROF = fileURLToPath(new URL('./powerdns-cpu-prof.mjs', import.meta.url));
+const LONG = { headersTimeout: 600_000, bodyTimeout: 600_000 };
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = process.hrtime.bigint();
+  const result = await fn();
+  return [result, Number(process.hrtime.bigint() - started) / 1e6];
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** rrsets of a zone: half A, half TXT-registry-like records. */
+function rrsetsFor(zone: string, count: number): Required<PdnsTestRrset>[] {
+  const rrsets: Required<PdnsTestRrset>[] = [];
+  for (let i = 0; i < count; i++) {
+    const host = i % 2 === 0 ? i : i - 1;
+    rrsets.push(
+      i % 2 === 0
+        ? {
+            name: `host${host}.${zone}.`,
+            type: 'A',
+            ttl: 300,
+            changetype: 'REPLACE',
+            records: [{ content: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, disabled: false }],
+          }
+        : {
+            name: `a-host${host}.${zone}.`,
+            type: 'TXT',
+            ttl: 300,
+            changetype: 'REPLACE',
+            records: [
+              {
+                content: `"heritage=external-dns,external-dns/owner=default,external-dns/resource=service/default/host${host}"`,
+                disabled: false,
+              },
+            ],
+          },
+    );
+  }
+  return rrsets;
+}
+
+/** The direct API client: undici with keep-alive, as dnsgate's own client is. */
+class DirectApi {
+  constructor(private readonly pdns: PowerDnsTestServer) {}
+
+  async call(method: 'GET' | 'PATCH' | 'POST' | 'DELETE', path: string, body?: string): Promise<string> {
+    const response = await request(`${this.pdns.url}/api/v1/servers/localhost${path}`, {
+      method,
+      headers: { 'x-api-key': this.pdns.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body,
+      ...LONG,
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 300) throw new Error(`${method} ${path}: ${response.statusCode} ${text.slice(0, 200)}`);
+    return text;
+  }
+
+  patch(zone: string, rrsets: PdnsTestRrset[]): Promise<string> {
+    return this.call('PATCH', `/zones/${zone}.`, JSON.stringify({ rrsets }));
+  }
+
+  /** What a client of the API does for the answer GET /records gives: list zones, GET each (4 at a time), parse. */
+  async readAll(zones: string[]): Promise<number> {
+    JSON.parse(await this.call('GET', '/zones'));
+    let rrsets = 0;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < zones.length) {
+        const zone = zones[next++]!;
+        rrsets += (JSON.parse(await this.call('GET', `/zones/${zone}.`)) as { rrsets: unknown[] }).rrsets.length;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, zones.length) }, worker));
+    return rrsets;
+  }
+}
+
+/** One dnsgate process serving the whole PowerDNS server (zones discovered, as by default). */
+class Dnsgate {
+  private constructor(readonly process: DnsgateProcess) {}
+
+  static async start(pdns: PowerDnsTestServer): Promise<Dnsgate> {
+    const nodeOptions = [
+      process.env.BENCH_DNSGATE_NODE_OPTIONS,
+      process.env.BENCH_DNSGATE_CPU_PROF ? `--import=${CPU_PROF}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' ');
+    return new Dnsgate(
+      await spawnDnsgate({
+        env: {
+          DNSGATE_PLUGIN: 'powerdns',
+          DNSGATE_LOG_LEVEL: 'warn',
+          DNSGATE_POWERDNS_URL: pdns.url,
+          DNSGATE_POWERDNS_API_KEY: pdns.apiKey,
+          DNSGATE_POWERDNS_TIMEOUT: '60s',
+          DNSGATE_POWERDNS_OPERATION_TIMEOUT: '120s',
+          ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+          ...(process.env.BENCH_DNSGATE_CPU_PROF
+            ? { DNSGATE_BENCH_CPU_PROF_DIR: process.env.BENCH_DNSGATE_CPU_PROF }
+            : {}),
+        },
+      }),
+    );
+  }
+
+  /** Milliseconds the last records() spent parsing the answer (client side). */
+  lastParseMs = 0;
+
+  async records(): Promise<number> {
+    const response = await request(`${this.process.webhookUrl}/records`, { headers: { accept: MEDIA }, ...LONG });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) throw new Error(`GET /records: ${response.statusCode} ${text.slice(0, 300)}`);
+    const [endpoints, ms] = await timed(async () => JSON.parse(text) as unknown[]);
+    this.lastParseMs = ms;
+    return endpoints.length;
+  }
+
+  async apply(changes: Record<string, unknown>): Promise<void> {
+    const response = await request(`${this.process.webhookUrl}/records`, {
+      method: 'POST',
+      headers: { accept: MEDIA, 'content-type': MEDIA },
+      body: JSON.stringify(changes),
+      ...LONG,
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 204) throw new Error(`POST /records: ${response.statusCode} ${text.slice(0, 300)}`);
+  }
+
+  /** Milliseconds the plugin spent in `operation` so far, and how many calls (the gateway's /metrics). */
+  async pluginMs(operation: string): Promise<{ ms: number; count: number }> {
+    const text = await (await fetch(`${this.process.healthUrl}/metrics`)).text();
+    const value = (suffix: string): number => {
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith(`dnsgate_plugin_operation_duration_seconds_${suffix}{`) &&
+            l.includes(`operation="${operation}"`),
+        );
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    };
+    return { ms: value('sum') * 1000, count: value('count') };
+  }
+
+  /** Runs `fn` and returns the plugin's time in `operation` meanwhile (one call expected). */
+  async pluginShare(operation: string, fn: () => Promise<void>): Promise<number> {
+    const before = await this.pluginMs(operation);
+    await fn();
+    const after = await this.pluginMs(operation);
+    if (after.count - before.count !== 1)
+      throw new Error(`expected 1 ${operation} call, saw ${after.count - before.count}`);
+    return after.ms - before.ms;
+  }
+
+  get peakRssMb(): number {
+    return peakRssMb(this.process.child.pid!);
+  }
+
+  async stop(): Promise<void> {
+    await this.process.stop();
+  }
+}
+
+interface Case {
+  title: string;
+  short: string;
+  baseline: string;
+  baselineMs: number[];
+  dnsgateMs: number[];
+  pluginMs: number[];
+  /** For reads: the client's JSON.parse of dnsgate's answer, per round. */
+  parseMs?: number[];
+  coldMs?: number;
+  goal?: number;
+  underMs?: number;
+}
+
+/** ROUNDS rounds of `direct` and `viaDnsgate`, alternating which goes first. */
+async function rounds(
+  gate: Dnsgate,
+  operation: string,
+  direct: (round: number) => Promise<void>,
+  viaDnsgate: (round: number) => Promise<void>,
+): Promise<Pick<Case, 'baselineMs' | 'dnsgateMs' | 'pluginMs' | 'parseMs'>> {
+  const result = {
+    baselineMs: [] as number[],
+    dnsgateMs: [] as number[],
+    pluginMs: [] as number[],
+    parseMs: [] as number[],
+  };
+  for (let round = 1; round <= ROUNDS; round++) {
+    const runDirect = async () => result.baselineMs.push((await timed(() => direct(round)))[1]);
+    const runDnsgate = async () => {
+      let ms = 0;
+      result.pluginMs.push(
+        await gate.pluginShare(operation, async () => void ([, ms] = await timed(() => viaDnsgate(round)))),
+      );
+      result.dnsgateMs.push(ms);
+      result.parseMs.push(operation === 'records' ? gate.lastParseMs : 0);
+    };
+    if (round % 2 === 1) {
+      await runDirect();
+      await runDnsgate();
+    } else {
+      await runDnsgate();
+      await runDirect();
+    }
+  }
+  return result;
+}
+
+function report(cases: Case[], rss: string[]): void {
+  const fmt = (values: number[], digits = 0) => values.map((v) => v.toFixed(digits)).join(', ');
+  const ratios = (values: number[], baseline: number[]) => values.map((v, i) => v / baseline[i]!);
+  const row = (label: string, values: number[], baseline?: number[], goal?: number) => {
+    let text = `    ${label.padEnd(50)}${fmt(values).padEnd(34)} median ${median(values).toFixed(0).padStart(5)} ms`;
+    if (baseline) {
+      const r = median(ratios(values, baseline));
+      text += `   ratio per round ${fmt(ratios(values, baseline), 2)} -> median ${r.toFixed(2)}×`;
+      if (goal !== undefined) text += r <= goal ? `  goal <= ${goal}× MET` : `  goal <= ${goal}× MISSED`;
+    }
+    out(text);
+  };
+  out('');
+  out(
+    `PowerDNS benchmark: dnsgate in its own process vs the direct PowerDNS API, ${ROUNDS} rounds each, alternating, times in ms (node ${process.version})`,
+  );
+  const goals: string[] = [];
+  for (const c of cases) {
+    out(
+      `  ${c.title}${c.coldMs !== undefined ? `; the process's first such call, not counted: ${c.coldMs.toFixed(0)} ms` : ''}`,
+    );
+    row(c.baseline, c.baselineMs);
+    row('through dnsgate (HTTP, own process)', c.dnsgateMs, c.baselineMs, c.goal);
+    row('  of which the plugin inside the gateway', c.pluginMs, c.baselineMs);
+    const parse = c.parseMs ?? c.dnsgateMs.map(() => 0);
+    if (parse.some((v) => v > 0)) row("  of which the client's JSON.parse of the answer", parse);
+    row(
+      "  the rest: the gateway's own part, HTTP",
+      c.dnsgateMs.map((v, i) => v - c.pluginMs[i]! - parse[i]!),
+    );
+    if (c.goal !== undefined) {
+      const r = median(ratios(c.dnsgateMs, c.baselineMs));
+      goals.push(`${c.short}: ${r.toFixed(2)}× ${r <= c.goal ? 'met' : 'MISSED'} (<= ${c.goal}×)`);
+    }
+    if (c.underMs !== undefined) {
+      const m = median(c.dnsgateMs);
+      goals.push(`${c.short}: ${m.toFixed(0)} ms ${m < c.underMs ? 'met' : 'MISSED'} (< ${c.underMs} ms)`);
+    }
+  }
+  out(`  peak RSS (VmHWM) of the dnsgate processes: ${rss.join(', ')}`);
+  out('  goals:');
+  for (const goal of goals) out(`    ${goal}`);
+  out('');
+}
+
+it(`powerdns: ${RECORDS} creates, 1 update, reads of ${RECORDS} and ${ZONES * PER_ZONE} records, dnsgate vs the API`, async () => {
+  const pdns = await startPowerDns({ maxBodyMb: 256 });
+  const api = new DirectApi(pdns);
+  const cases: Case[] = [];
+  const rss: string[] = [];
+  let gate: Dnsgate | undefined;
+  const createZone = (zone: string) =>
+    api.call('POST', '/zones', JSON.stringify({ name: `${zone}.`, kind: 'Native', nameservers: ['ns1.example.net.'] }));
+  const deleteZone = (zone: string) => api.call('DELETE', `/zones/${zone}.`);
+  try {
+    // The 10k zone the update and the 10k read use: written through dnsgate in case 1, directly otherwise.
+    const bigZone = 'g1.bench.test';
+    const wantApply = CASES.has('apply');
+    if (wantApply || CASES.has('update') || CASES.has('read10k')) {
+      const rounds1 = Array.from({ length: wantApply ? ROUNDS : 1 }, (_, i) => i + 1);
+      for (const r of rounds1) {
+        await createZone(`g${r}.bench.test`);
+        if (wantApply) await createZone(`d${r}.bench.test`);
+      }
+      if (wantApply) {
+        await createZone('warm.bench.test');
+        gate = await Dnsgate.start(pdns);
+        const createsFor = (zone: string) => ({
+          create: rrsetsFor(zone, RECORDS).map((r) => ({
+            dnsName: r.name.slice(0, -1),
+            recordType: r.type,
+            targets: r.records.map((x) => x.content),
+            recordTTL: 300,
+          })),
+        });
+        const [, coldMs] = await timed(() => gate!.apply(createsFor('warm.bench.test')));
+        const result = await rounds(
+          gate,
+          'apply_changes',
+          async (r) => void (await api.patch(`d${r}.bench.test`, rrsetsFor(`d${r}.bench.test`, RECORDS))),
+          (r) => gate!.apply(createsFor(`g${r}.bench.test`)),
+        );
+        cases.push({
+          title: `ApplyChanges of ${RECORDS} creates into an empty zone`,
+          short: `apply ${RECORDS} creates`,
+          baseline: 'one direct PATCH of the same rrsets',
+          ...result,
+          coldMs,
+          goal: APPLY_GOAL,
+        });
+        rss.push(`${gate.peakRssMb.toFixed(0)} MiB (applies)`);
+        await gate.stop();
+        gate = undefined;
+        for (const r of rounds1) {
+          await deleteZone(`d${r}.bench.test`);
+          if (r !== 1) await deleteZone(`g${r}.bench.test`);
+        }
+        await deleteZone('warm.bench.test');
+      } else {
+        await api.patch(bigZone, rrsetsFor(bigZone, RECORDS));
+      }
+
+      gate = await Dnsgate.start(pdns);
+      if (CASES.has('update')) {
+        let current = '10.0.0.0';
+        const update = async (next: string) => {
+          await gate!.apply({
+            updateOld: [{ dnsName: `host0.${bigZone}`, recordType: 'A', targets: [current], recordTTL: 300 }],
+            updateNew: [{ dnsName: `host0.${bigZone}`, recordType: 'A', targets: [next], recordTTL: 300 }],
+          });
+          current = next;
+        };
+        const [, coldMs] = await timed(() => update('10.250.0.1'));
+        const result = await rounds(
+          gate,
+          'apply_changes',
+          async (r) =>
+            void (await api.patch(bigZone, [
+              {
+                name: `host2.${bigZone}.`,
+                type: 'A',
+                ttl: 300,
+                changetype: 'REPLACE',
+                records: [{ content: `10.251.0.${r}`, disabled: false }],
+              },
+            ])),
+          (r) => update(`10.250.0.${r + 1}`),
+        );
+        cases.push({
+          title: `ApplyChanges of 1 update in a ${RECORDS}-record zone, no goal (the zone is read to check the batch)`,
+          short: '1 update',
+          baseline: 'one direct PATCH of one rrset',
+          ...result,
+          coldMs,
+        });
+      }
+      if (CASES.has('read10k')) {
+        const [, coldMs] = await timed(() => gate!.records());
+        let endpoints = 0;
+        const result = await rounds(
+          gate,
+          'records',
+          async () => void (await api.readAll([bigZone])),
+          async () => void (endpoints = await gate!.records()),
+        );
+        if (endpoints < RECORDS) throw new Error(`GET /records gave ${endpoints} endpoints, expected ${RECORDS}+`);
+        cases.push({
+          title: `GET /records, ${RECORDS} records in 1 zone (${endpoints} endpoints)`,
+          short: `records ${RECORDS} in 1 zone`,
+          baseline: 'direct: list zones, GET the zone, parse',
+          ...result,
+          coldMs,
+          goal: RECORDS_GOAL,
+        });
+      }
+      rss.push(`${gate.peakRssMb.toFixed(0)} MiB (update, 10k reads)`);
+      await gate.stop();
+      gate = undefined;
+      await deleteZone(bigZone);
+    }
+
+    if (CASES.has('read100k')) {
+      const zones = Array.from({ length: ZONES }, (_, z) => `z${z}.bench.test`);
+      for (const zone of zones) {
+        await createZone(zone);
+        await api.patch(zone, rrsetsFor(zone, PER_ZONE));
+      }
+      gate = await Dnsgate.start(pdns);
+      const [, coldMs] = await timed(() => gate!.records());
+      let endpoints = 0;
+      const result = await rounds(
+        gate,
+        'records',
+        async () => void (await api.readAll(zones)),
+        async () => void (endpoints = await gate!.records()),
+      );
+      if (endpoints < ZONES * PER_ZONE) throw new Error(`GET /records gave ${endpoints} endpoints`);
+      cases.push({
+        title: `GET /records, ${ZONES * PER_ZONE} records in ${ZONES} zones (${endpoints} endpoints)`,
+        short: `records ${ZONES * PER_ZONE} in ${ZONES} zones`,
+        baseline: `direct: list zones, GET each (${CONCURRENCY} at a time), parse`,
+        ...result,
+        coldMs,
+        goal: RECORDS_GOAL,
+        underMs: RECORDS_100K_MS,
+      });
+      rss.push(`${gate.peakRssMb.toFixed(0)} MiB (${ZONES * PER_ZONE} reads)`);
+      await gate.stop();
+      gate = undefined;
+    }
+    report(cases, rss);
+    expect(cases.length).toBeGreaterThan(0);
+  } finally {
+    await gate?.stop();
+    await pdns.stop();
+  }
+});
