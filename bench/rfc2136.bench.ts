@@ -27,7 +27,8 @@
  *
  * Run: npm run bench:rfc2136 (builds first). BENCH_RECORDS and BENCH_ROUNDS
  * change the sizes; BENCH_DNSGATE_NODE_OPTIONS is passed to the dnsgate
- * processes as NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * processes as NODE_OPTIONS (e.g. `--max-old-space-size=512`; Node 20 refuses
+ * `--cpu-prof` there: bench/powerdns-cpu-prof.mjs shows how to profile).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
