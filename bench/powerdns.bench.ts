@@ -37,11 +37,11 @@
  * --cpu-prof in NODE_OPTIONS).
  * The API key is never printed.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
 import { startPowerDns, type PdnsTestRrset, type PowerDnsTestServer } from '../test/support/powerdns-server.js';
+import { median, out, peakRssMb, timed } from './bench-support.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
@@ -55,27 +55,6 @@ const RECORDS_GOAL = 1.25;
 const RECORDS_100K_MS = 3000;
 const CPU_PROF = fileURLToPath(new URL('./powerdns-cpu-prof.mjs', import.meta.url));
 const LONG = { headersTimeout: 600_000, bodyTimeout: 600_000 };
-
-function out(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const started = process.hrtime.bigint();
-  const result = await fn();
-  return [result, Number(process.hrtime.bigint() - started) / 1e6];
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 /** rrsets of a zone: half A, half TXT-registry-like records. */
 function rrsetsFor(zone: string, count: number): Required<PdnsTestRrset>[] {

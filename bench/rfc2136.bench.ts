@@ -31,12 +31,12 @@
  * `--cpu-prof` there: bench/powerdns-cpu-prof.mjs shows how to profile).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startBind, type BindKey, type BindServer } from '../test/support/bind-server.js';
 import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
 import { runCommand } from '../test/support/run-command.js';
+import { median, out, peakRssMb, timed } from './bench-support.js';
 
 const COUNT = Number(process.env.BENCH_RECORDS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -47,29 +47,8 @@ const PLUGIN_ALONE = fileURLToPath(new URL('./rfc2136-plugin-alone.mjs', import.
 const CREATE_GOAL = 1.0;
 const RECORDS_GOAL = 1.2;
 
-function out(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
 function ip(i: number): string {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const started = process.hrtime.bigint();
-  const result = await fn();
-  return [result, Number(process.hrtime.bigint() - started) / 1e6];
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 function pluginEnv(bind: BindServer, key: BindKey, zones: string[]): Record<string, string> {
