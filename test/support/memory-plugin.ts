@@ -44,6 +44,9 @@ export class MemoryPlugin implements DnsPlugin {
    * since a conforming plugin reports only the zones it is asked for.
    */
   reportOutsideZones = true;
+  /** Milliseconds each applyChanges waits before it writes, to have a request in flight. */
+  applyDelayMs = 0;
+  stopped = false;
 
   constructor(
     readonly options: MemoryPluginOptions,
@@ -55,6 +58,10 @@ export class MemoryPlugin implements DnsPlugin {
       this.startFailures--;
       throw new BackendUnavailableError('memory backend refused to start');
     }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
   }
 
   async readiness(): Promise<Readiness> {
@@ -75,6 +82,7 @@ export class MemoryPlugin implements DnsPlugin {
 
   async applyChanges(changes: Changes): Promise<void> {
     this.maybeFail();
+    if (this.applyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.applyDelayMs));
     const normalized: Changes = {
       create: changes.create.map(normalize),
       updateOld: changes.updateOld.map(normalize),

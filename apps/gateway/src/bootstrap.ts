@@ -75,6 +75,7 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   const metrics = app.get(GatewayMetrics);
   metrics.buildInfo.set({ version: DNSGATE_VERSION, node_version: process.version }, 1);
   registerHttpMetricsHooks(fastify, metrics);
+  const shutdown = closeConnectionsAfterAnswerOnShutdown(fastify);
   const plugin = app.get(PluginHost);
 
   let health: FastifyInstance | undefined;
@@ -101,6 +102,7 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     close: () => {
       closing ??= (async () => {
+        shutdown.begin();
         await app.close();
         await health.close();
       })();
@@ -141,4 +143,24 @@ async function resolvePlugins(
       ...error.problems,
     ]);
   }
+}
+
+/**
+ * A request in flight when shutdown begins is answered, but its keep-alive
+ * connection would then stay open, and the server would wait for it until the
+ * 120 s idle timeout. Answers sent after shutdown began say `Connection:
+ * close`, so the socket closes right after them (Fastify already closes the
+ * connections that were idle, and answers 503 to new requests).
+ */
+function closeConnectionsAfterAnswerOnShutdown(fastify: FastifyInstance): { begin(): void } {
+  let shuttingDown = false;
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  return {
+    begin: () => {
+      shuttingDown = true;
+    },
+  };
 }
