@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { normalizeDnsName } from '@dnsgate/plugin-sdk';
+import { canonicalIpv6, normalizeDnsName } from '@dnsgate/plugin-sdk';
 
 /**
  * The managed part of the file sits between these two lines; everything
@@ -69,14 +69,14 @@ export function formatHostsFile(file: HostsFile, entries: readonly HostsEntry[])
 }
 
 /**
- * IPv6 in the RFC 5952 form (lower case, longest zero run compressed), so
- * that AdjustEndpoints and Records agree whatever form the source used. The
- * WHATWG URL serialiser implements exactly that compression.
+ * IPv6 in the SDK's canonical form, so that AdjustEndpoints and Records agree
+ * whatever form the source used.
  */
 export function canonicalAddress(address: string): string {
   if (isIPv4(address)) return address;
-  if (!isIPv6(address)) throw new RangeError(`not an IP address: ${address}`);
-  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  const canonical = canonicalIpv6(address);
+  if (canonical === undefined) throw new RangeError(`not an IP address: ${address}`);
+  return canonical;
 }
 
 export function familyOf(address: string): 'A' | 'AAAA' {

@@ -10,4 +10,5 @@ export * from './options/plugin-option.decorator.js';
 export * from './options/load-plugin-options.js';
 export * from './registration/dnsgate-plugin.decorator.js';
 export * from './records/txt.js';
+export * from './records/ip-address.js';
 export * from './records/batch.js';

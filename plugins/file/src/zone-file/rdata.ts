@@ -1,5 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net';
-import { formatTxtTarget, splitTxtValue, txtTargetValue } from '@dnsgate/plugin-sdk';
+import { isIPv4 } from 'node:net';
+import { canonicalIpv6, formatTxtTarget, splitTxtValue, txtTargetValue } from '@dnsgate/plugin-sdk';
 import { canonicalHostname, resolveZoneName } from './dns-names.js';
 import { InvalidRecordError } from './zone-file.errors.js';
 import { decodeCharacterString, encodeCharacterString, type ZoneToken } from './zone-file.tokenizer.js';
@@ -61,10 +61,10 @@ export function isTtlToken(text: string): boolean {
   return /^\d+$/.test(text) || /^(\d+[wdhms])+$/i.test(text);
 }
 
-function canonicalIpv6(text: string): string {
-  if (!isIPv6(text)) throw new InvalidRecordError(`invalid IPv6 address ${JSON.stringify(text)}`);
-  // The WHATWG URL parser prints RFC 5952's compressed, lower-case form.
-  return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+function requireIpv6(text: string): string {
+  const canonical = canonicalIpv6(text);
+  if (canonical === undefined) throw new InvalidRecordError(`invalid IPv6 address ${JSON.stringify(text)}`);
+  return canonical;
 }
 
 /**
@@ -80,7 +80,7 @@ function canonicalField(field: Field, token: ZoneToken, origin: string | undefin
       if (!isIPv4(text)) throw new InvalidRecordError(`invalid IPv4 address ${JSON.stringify(text)}`);
       return text;
     case 'ipv6':
-      return canonicalIpv6(text);
+      return requireIpv6(text);
     case 'u8':
     case 'u16':
     case 'u32':

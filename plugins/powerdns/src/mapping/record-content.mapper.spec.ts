@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { txtTargetValue } from '@dnsgate/plugin-sdk';
-import { canonicalHost, canonicalIPv6, splitFields, toContent, toTarget, txtContent } from './record-content.mapper.js';
+import { canonicalHost, splitFields, toContent, toTarget, txtContent } from './record-content.mapper.js';
 
 /** canonicalHost as it was first written, label by label: the one-regex version must agree with it. */
 function canonicalHostByLabels(text: string, options: { wildcard?: boolean; root?: boolean } = {}): string | undefined {
@@ -72,11 +72,11 @@ describe('record content mapping', () => {
   });
 
   it('writes IPv6 the way PowerDNS accepts it (no dotted quad) and compresses like RFC 5952', () => {
-    expect(canonicalIPv6('2001:DB8:0:0:0::1')).toBe('2001:db8::1');
-    expect(canonicalIPv6('::ffff:1.2.3.4')).toBe('::ffff:102:304');
-    expect(canonicalIPv6('1:0:0:1:0:0:0:1')).toBe('1:0:0:1::1');
-    expect(canonicalIPv6('fe80::1%eth0')).toBeUndefined();
-    expect(canonicalIPv6('1.2.3.4')).toBeUndefined();
+    expect(toTarget('AAAA', '2001:DB8:0:0:0::1')).toEqual({ ok: true, target: '2001:db8::1' });
+    expect(toTarget('AAAA', '::ffff:1.2.3.4')).toEqual({ ok: true, target: '::ffff:102:304' });
+    expect(toTarget('AAAA', '1:0:0:1:0:0:0:1')).toEqual({ ok: true, target: '1:0:0:1::1' });
+    expect(toTarget('AAAA', 'fe80::1%eth0').ok).toBe(false);
+    expect(toTarget('AAAA', '1.2.3.4').ok).toBe(false);
   });
 
   it('rejects what PowerDNS cannot hold, saying why', () => {

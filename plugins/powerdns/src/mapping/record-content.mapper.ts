@@ -1,5 +1,6 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import {
+  canonicalIpv6,
   canonicalTxtTarget,
   escapeTxt,
   formatTxtTarget,
@@ -72,17 +73,6 @@ function u16(text: string | undefined): number | undefined {
   return value <= 65535 ? value : undefined;
 }
 
-/** The canonical form of an IPv6 address: lower case, RFC 5952 zero compression, no dotted quad. */
-export function canonicalIPv6(text: string): string | undefined {
-  const address = text.trim();
-  if (!isIPv6(address) || address.includes('%')) return undefined;
-  try {
-    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Splits presentation text into fields: bare words and quoted strings (the
  * quotes kept, escapes left as written).
@@ -135,7 +125,7 @@ export function toTarget(type: string, raw: string): TargetResult {
     case 'A':
       return isIPv4(text) ? { ok: true, target: text } : fail(`${JSON.stringify(raw)} is not an IPv4 address`);
     case 'AAAA': {
-      const address = canonicalIPv6(text);
+      const address = canonicalIpv6(text);
       return address ? { ok: true, target: address } : fail(`${JSON.stringify(raw)} is not an IPv6 address`);
     }
     case 'TXT':

@@ -1,6 +1,13 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import * as dnsPacket from 'dns-packet';
-import { escapeTxt, formatTxtTarget, normalizeDnsName, splitTxtValue, txtTargetValue } from '@dnsgate/plugin-sdk';
+import {
+  canonicalIpv6,
+  escapeTxt,
+  formatTxtTarget,
+  normalizeDnsName,
+  splitTxtValue,
+  txtTargetValue,
+} from '@dnsgate/plugin-sdk';
 import { TYPE } from '../dns/dns-constants.js';
 import { encodeName, isEncodableName } from '../dns/wire-name.codec.js';
 
@@ -140,9 +147,9 @@ const a: TargetCodec = {
 const aaaa: TargetCodec = {
   type: TYPE.AAAA,
   canonical(target) {
-    const text = target.trim();
-    if (!isIPv6(text)) throw new InvalidTargetError(`${JSON.stringify(target)} is not an IPv6 address`);
-    return ipv6Text(ipv6Bytes(text));
+    const canonical = canonicalIpv6(target);
+    if (canonical === undefined) throw new InvalidTargetError(`${JSON.stringify(target)} is not an IPv6 address`);
+    return canonical;
   },
   toRdata: (canonical) => ipv6Bytes(canonical),
   fromWire: (message, offset) => ipv6Text(message.subarray(offset + 2, offset + 18)),
