@@ -32,5 +32,5 @@ if [ ! -e "$policy" ]; then
 fi
 trap '[ "$created_policy" = yes ] && rm -f "$policy"' EXIT
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+apt-get update -qq -o Acquire::Retries=5
+apt-get install -y -qq -o Acquire::Retries=5 --no-install-recommends "${need[@]}" >/dev/null
