@@ -16,6 +16,8 @@ export interface PowerDnsMetrics {
   batchesRejected: Counter<'instance' | 'reason'>;
   /** rrsets sent to PowerDNS by change type. */
   rrsetChanges: Counter<'instance' | 'changetype'>;
+  /** Zone reads that fell back from the text export to the JSON API (`format`, `export_refused`). */
+  zoneReadFallbacks: Counter<'instance' | 'reason'>;
   /** Zones managed (fixed or discovered) at the last look. */
   zones: Gauge<'instance'>;
   /** Managed zones that do not exist on the server. */
@@ -61,6 +63,11 @@ export function createPowerDnsMetrics(metrics: PluginMetrics): PowerDnsMetrics {
       name: 'rrset_changes_total',
       help: 'rrsets sent to PowerDNS in PATCH requests, by changetype',
       labelNames: ['instance', 'changetype'],
+    }),
+    zoneReadFallbacks: metrics.counter({
+      name: 'zone_read_fallbacks_total',
+      help: 'Zone reads done with the JSON API because the text export could not be used, by reason (format, export_refused)',
+      labelNames: ['instance', 'reason'],
     }),
     zones: metrics.gauge({ name: 'zones', help: 'Zones managed at the last look', labelNames: ['instance'] }),
     zonesMissing: metrics.gauge({

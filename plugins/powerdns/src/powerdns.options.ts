@@ -1,5 +1,5 @@
 import { PluginOption } from '@dnsgate/plugin-sdk';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { DURATION_PATTERN } from './util/duration.js';
 
 const DNS_NAME = /^(?=.{1,253}\.?$)([a-z0-9_*-]{1,63})(\.[a-z0-9_-]{1,63})*\.?$/i;
@@ -72,6 +72,13 @@ export class PowerDnsOptions {
   @Min(1)
   @Max(64)
   concurrency: number = 4;
+
+  @PluginOption({
+    description:
+      'How zones are read: export (the zone as text, faster; JSON when a zone cannot be read so) or json (the zone API only)',
+  })
+  @IsIn(['export', 'json'], { message: 'must be export or json' })
+  zoneRead: 'export' | 'json' = 'export';
 
   @PluginOption({
     description: 'Create the zones listed in ZONES that do not exist (Native kind); off: they are only reported',

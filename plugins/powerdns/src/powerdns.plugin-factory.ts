@@ -90,6 +90,7 @@ export class PowerDnsPluginFactory implements DnsPluginFactory<PowerDnsOptions> 
       fixedZones: [...new Set(options.zones.map(normalizeDnsName))],
       defaultTtl: options.defaultTtl,
       concurrency: options.concurrency,
+      zoneRead: options.zoneRead,
       operationTimeoutMs: operationTimeoutMs!,
       createZones: options.createZones,
       zoneNameservers: options.zoneNameservers,

@@ -20,6 +20,7 @@ import {
 import type { PowerDnsApiClient } from './client/powerdns-api.client.js';
 import { PowerDnsNotFoundError, PowerDnsUnprocessableError } from './client/powerdns-api.errors.js';
 import type { PdnsRrset, PdnsRrsetChange } from './client/powerdns-api.types.js';
+import { parseZoneExport, ZoneExportFormatError } from './client/zone-export.parser.js';
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
 import { reportedKey, rrsetToEndpoint } from './mapping/rrset.mapper.js';
 import { findConflicts, planChanges, type PlannedChanges, type ZonePatch } from './mapping/zone-changes.planner.js';
@@ -37,6 +38,8 @@ export interface PowerDnsSettings {
   fixedZones: string[];
   defaultTtl: number;
   concurrency: number;
+  /** `export`: read zones as text (GET …/export), JSON where that fails; `json`: the zone API only. */
+  zoneRead: 'export' | 'json';
   operationTimeoutMs: number;
   createZones: boolean;
   zoneNameservers: string[];
@@ -57,6 +60,8 @@ export class PowerDnsPlugin implements DnsPlugin {
   private readonly labels: { instance: string };
   /** One batch at a time: its check and its PATCHes must not interleave with another's. */
   private readonly writes = new Mutex();
+  /** Set once the server (or a proxy in front of it) answered 404 to the export of a zone that exists. */
+  private exportRefused = false;
 
   constructor(
     private readonly settings: PowerDnsSettings,
@@ -137,9 +142,9 @@ export class PowerDnsPlugin implements DnsPlugin {
     // before the next is parsed (young, cheap to collect) instead of all zones
     // being held at once. What comes out, and in which order, is unchanged.
     const results = await settleWithLimit(wanted, this.settings.concurrency, async (zone) => {
-      const found = await this.client.getZone(this.zoneId(zone), deadline);
+      const rrsets = await this.readZone(zone, deadline);
       try {
-        return { endpoints: reportedEndpoints(found.rrsets, zone, managed) };
+        return { endpoints: reportedEndpoints(rrsets, zone, managed) };
       } catch (error) {
         // Not the zone's read failing: thrown as it is, below, as it always was.
         return { endpoints: [], mappingError: error };
@@ -270,6 +275,43 @@ export class PowerDnsPlugin implements DnsPlugin {
   }
 
   /**
+   * The rrsets of a zone, from its text export when that can be used (see
+   * parseZoneExport for why), else from the zone's JSON. Both give the same
+   * rrsets but for disabled records, which the export leaves out and the
+   * mapping skips. A 404 to the export is asked again as JSON: the zone may be
+   * gone (then that 404 stands) or only the export path refused, e.g. by a
+   * proxy that passes a list of API paths.
+   */
+  private async readZone(zone: string, deadline: Deadline): Promise<PdnsRrset[]> {
+    const id = this.zoneId(zone);
+    if (this.settings.zoneRead === 'json' || this.exportRefused) {
+      return (await this.client.getZone(id, deadline)).rrsets ?? [];
+    }
+    let reason: 'format' | 'export_refused';
+    try {
+      return parseZoneExport(await this.client.exportZone(id, deadline));
+    } catch (error) {
+      if (error instanceof ZoneExportFormatError) {
+        reason = 'format';
+        this.logger.warn(`the export of zone ${zone} is not in the form expected (${error.message}); read as JSON`);
+      } else if (error instanceof PowerDnsNotFoundError) {
+        reason = 'export_refused';
+      } else {
+        throw error;
+      }
+    }
+    const rrsets = (await this.client.getZone(id, deadline)).rrsets ?? [];
+    if (reason === 'export_refused' && !this.exportRefused) {
+      this.exportRefused = true;
+      this.logger.warn(
+        `${this.client.endpoint} answered 404 to the export of zone ${zone}, which exists; zones are read as JSON from now on`,
+      );
+    }
+    this.metrics.zoneReadFallbacks.inc({ ...this.labels, reason });
+    return rrsets;
+  }
+
+  /**
    * Reads every zone the plan writes to and rejects the whole batch, before
    * any PATCH, when a change does not fit what Records reports now (a create
    * of an rrset that exists, an update or a delete of one that does not):
@@ -277,9 +319,7 @@ export class PowerDnsPlugin implements DnsPlugin {
    */
   private async checkAgainstZones(plan: PlannedChanges, deadline: Deadline): Promise<void> {
     const zones = plan.patches.map((patch) => patch.zone);
-    const results = await settleWithLimit(zones, this.settings.concurrency, (zone) =>
-      this.client.getZone(this.zoneId(zone), deadline),
-    );
+    const results = await settleWithLimit(zones, this.settings.concurrency, (zone) => this.readZone(zone, deadline));
     const existing = new Map<string, Set<string>>();
     const failures: Array<{ zone: string; error: unknown }> = [];
     results.forEach((result, index) => {
@@ -292,7 +332,7 @@ export class PowerDnsPlugin implements DnsPlugin {
         return;
       }
       const keys = new Set<string>();
-      for (const rrset of result.value.rrsets ?? []) {
+      for (const rrset of result.value) {
         const key = reportedKey(rrset, zone);
         if (key !== undefined) keys.add(key);
       }

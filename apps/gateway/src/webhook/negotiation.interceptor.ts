@@ -33,10 +33,21 @@ export class NegotiationInterceptor implements NestInterceptor {
       map((body: unknown) => {
         if (body === undefined) return undefined;
         reply.header('content-type', WEBHOOK_MEDIA_TYPE);
-        return Buffer.from(JSON.stringify(body));
+        return encodeJson(JSON.stringify(body));
       }),
     );
   }
+}
+
+/**
+ * The UTF-8 bytes of a JSON text. Names and targets are nearly always ASCII,
+ * and then latin1 gives the same bytes several times faster than UTF-8
+ * encoding (which is most of the cost of a 100k-endpoint answer). The
+ * check is exact: a UTF-8 byte length equal to the string's length means
+ * every character is one byte, i.e. ASCII.
+ */
+export function encodeJson(text: string): Buffer {
+  return Buffer.from(text, Buffer.byteLength(text, 'utf8') === text.length ? 'latin1' : 'utf8');
 }
 
 /**
