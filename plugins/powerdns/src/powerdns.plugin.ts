@@ -23,7 +23,13 @@ import type { PdnsRrset, PdnsRrsetChange } from './client/powerdns-api.types.js'
 import { parseZoneExport, ZoneExportFormatError } from './client/zone-export.parser.js';
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
 import { reportedKey, rrsetToEndpoint } from './mapping/rrset.mapper.js';
-import { findConflicts, planChanges, type PlannedChanges, type ZonePatch } from './mapping/zone-changes.planner.js';
+import {
+  findConflicts,
+  planChanges,
+  zonesTouched,
+  type PlannedChanges,
+  type ZonePatch,
+} from './mapping/zone-changes.planner.js';
 import type { PowerDnsMetrics } from './powerdns.metrics.js';
 import { settleWithLimit } from './util/concurrency.js';
 import { Deadline } from './util/deadline.js';
@@ -186,6 +192,10 @@ export class PowerDnsPlugin implements DnsPlugin {
 
   private async applyNow(changes: Changes, deadline: Deadline): Promise<void> {
     const zones = await this.zones();
+    // The zones the batch touches are read while it is planned: PowerDNS
+    // answers meanwhile, and the check below waits for what is still on the way.
+    const touched = zonesTouched(changes, zones);
+    const reads = settleWithLimit(touched, this.settings.concurrency, (zone) => this.readZone(zone, deadline));
     let plan: PlannedChanges;
     try {
       plan = planChanges(changes, zones, this.settings.defaultTtl);
@@ -203,7 +213,7 @@ export class PowerDnsPlugin implements DnsPlugin {
       );
     }
     if (plan.patches.length === 0) return;
-    await this.checkAgainstZones(plan, deadline);
+    await this.checkAgainstZones(plan, touched, reads, deadline);
     // One PATCH at a time: PowerDNS with a SQL backend answers 500 to concurrent
     // zone transactions (gsqlite3: "database is locked"), and a PATCH is never retried.
     const results = await settleWithLimit(plan.patches, 1, async (patch) => {
@@ -317,9 +327,22 @@ export class PowerDnsPlugin implements DnsPlugin {
    * of an rrset that exists, an update or a delete of one that does not):
    * ExternalDNS planned it on a stale read, and its next reconcile reads again.
    */
-  private async checkAgainstZones(plan: PlannedChanges, deadline: Deadline): Promise<void> {
+  private async checkAgainstZones(
+    plan: PlannedChanges,
+    readZones: readonly string[],
+    reads: Promise<PromiseSettledResult<PdnsRrset[]>[]>,
+    deadline: Deadline,
+  ): Promise<void> {
     const zones = plan.patches.map((patch) => patch.zone);
-    const results = await settleWithLimit(zones, this.settings.concurrency, (zone) => this.readZone(zone, deadline));
+    const started = await reads;
+    const results = await Promise.all(
+      zones.map(async (zone): Promise<PromiseSettledResult<PdnsRrset[]>> => {
+        const index = readZones.indexOf(zone);
+        if (index >= 0) return started[index]!;
+        // Not expected (zonesTouched finds every zone the plan writes to), and still correct if it happens.
+        return (await settleWithLimit([zone], 1, (z) => this.readZone(z, deadline)))[0]!;
+      }),
+    );
     const existing = new Map<string, Set<string>>();
     const failures: Array<{ zone: string; error: unknown }> = [];
     results.forEach((result, index) => {

@@ -8,6 +8,7 @@ import {
 import { WEBHOOK_MEDIA_ESSENCE, WEBHOOK_MEDIA_TYPE, WEBHOOK_MEDIA_VERSION } from '@dnsgate/plugin-sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
+import { encodeJson } from './json-bytes.js';
 
 /**
  * Content negotiation for the webhook routes. Refuses an `Accept` it cannot
@@ -37,17 +38,6 @@ export class NegotiationInterceptor implements NestInterceptor {
       }),
     );
   }
-}
-
-/**
- * The UTF-8 bytes of a JSON text. Names and targets are nearly always ASCII,
- * and then latin1 gives the same bytes several times faster than UTF-8
- * encoding (which is most of the cost of a 100k-endpoint answer). The
- * check is exact: a UTF-8 byte length equal to the string's length means
- * every character is one byte, i.e. ASCII.
- */
-export function encodeJson(text: string): Buffer {
-  return Buffer.from(text, Buffer.byteLength(text, 'utf8') === text.length ? 'latin1' : 'utf8');
 }
 
 /**

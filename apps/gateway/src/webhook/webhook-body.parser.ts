@@ -1,5 +1,6 @@
 import { WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_MEDIA_ESSENCE } from '@dnsgate/plugin-sdk';
 import type { FastifyInstance } from 'fastify';
+import { decodeJson } from './json-bytes.js';
 
 /**
  * Parses JSON bodies sent as the webhook media type (Fastify would answer
@@ -11,9 +12,9 @@ export function registerWebhookBodyParser(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(
     ['application/json', WEBHOOK_MEDIA_ESSENCE],
-    { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES },
+    { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES },
     (_request, body, done) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8');
+      const text = typeof body === 'string' ? body : decodeJson(body);
       if (text.trim() === '') {
         done(badRequest('the request body is empty; send JSON (null for no changes)'), undefined);
         return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ChangeRejectedError, findZone, type Changes } from '@dnsgate/plugin-sdk';
-import { findConflicts, planChanges, zoneFinder } from './zone-changes.planner.js';
+import { findConflicts, planChanges, zoneFinder, zonesTouched } from './zone-changes.planner.js';
 
 const changes = (partial: Partial<Changes>): Changes => ({
   create: [],
@@ -28,7 +28,7 @@ describe('planChanges', () => {
       zones,
       300,
     );
-    expect(plan.patches).toEqual([
+    expect(plan.patches.map((patch) => ({ ...patch, sources: patch.sources.map(String) }))).toEqual([
       {
         zone: 'example.com',
         rrsets: [
@@ -224,5 +224,49 @@ describe('zoneFinder', () => {
     );
     expect(zoneFinder(['example.com', 'sub.example.com'])('x.sub.example.com')).toBe('sub.example.com');
     expect(zoneFinder(['example.com'])('myexample.com')).toBeUndefined();
+  });
+});
+
+describe('zonesTouched', () => {
+  it('holds every zone planChanges writes to, for any batch', () => {
+    const host = fc.constantFrom(
+      'a.example.com',
+      'A.Example.COM.',
+      'x.sub.example.com',
+      ' example.org ',
+      'myexample.com',
+      'bad name.example.com',
+      '*.example.org',
+    );
+    const endpoint = fc.record({
+      dnsName: host,
+      recordType: fc.constantFrom('A', 'TXT', 'CNAME', 'HINFO'),
+      targets: fc.constantFrom('192.0.2.1', '"t"', 'target.example.net', 'not an ip').map((target) => [target]),
+    });
+    const list = fc.array(endpoint, { maxLength: 6 });
+    fc.assert(
+      fc.property(list, list, list, (create, updates, deletes) => {
+        const batch = changes({ create, updateOld: updates, updateNew: updates, delete: deletes });
+        let written: string[];
+        try {
+          written = planChanges(batch, zones, 300).patches.map((patch) => patch.zone);
+        } catch (error) {
+          if (error instanceof ChangeRejectedError) return; // the same rrset twice: nothing is written
+          throw error;
+        }
+        const touched = zonesTouched(batch, zones);
+        for (const zone of written) expect(touched).toContain(zone);
+      }),
+      { numRuns: 300 },
+    );
+    expect(
+      zonesTouched(
+        changes({
+          create: [{ dnsName: 'A.Sub.Example.com.', recordType: 'A', targets: [] }],
+          delete: [{ dnsName: 'outside.test', recordType: 'A', targets: [] }],
+        }),
+        zones,
+      ),
+    ).toEqual(['sub.example.com']);
   });
 });

@@ -12,6 +12,22 @@ import { rrsetKey } from './rrset.mapper.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 
+/**
+ * What an rrset change came from, for messages (`create of A www.example.org`).
+ * Described only when a message is written: a batch has thousands of changes
+ * and nearly always no message about any of them.
+ */
+export class ChangeSource {
+  constructor(
+    readonly action: ChangeAction,
+    readonly endpoint: Endpoint,
+  ) {}
+
+  toString(): string {
+    return `${this.action} of ${describeEndpoint(this.endpoint)}`;
+  }
+}
+
 export interface SkippedChange {
   action: ChangeAction;
   endpoint: Endpoint;
@@ -24,7 +40,7 @@ export interface ZonePatch {
   zone: string;
   rrsets: PdnsRrsetChange[];
   /** For messages: what each rrset change came from, by index. */
-  sources: string[];
+  sources: ChangeSource[];
 }
 
 /**
@@ -38,7 +54,7 @@ export interface ExistenceCheck {
   key: string;
   mustExist: boolean;
   /** For messages, e.g. `create of A www.example.com`. */
-  source: string;
+  source: ChangeSource;
 }
 
 export interface PlannedChanges {
@@ -76,7 +92,7 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
   const problems: string[] = [];
   const deletes = new Map<string, PdnsRrsetChange[]>();
   const replaces = new Map<string, PdnsRrsetChange[]>();
-  const sources = new Map<string, { deletes: string[]; replaces: string[] }>();
+  const sources = new Map<string, { deletes: ChangeSource[]; replaces: ChangeSource[] }>();
   /** What claimed each rrset so far: PowerDNS type → name → change. */
   const seen = new Map<string, Map<string, string>>();
   const checks: ExistenceCheck[] = [];
@@ -116,7 +132,7 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     return true;
   };
 
-  const push = (kind: 'deletes' | 'replaces', zone: string, change: PdnsRrsetChange, source: string): void => {
+  const push = (kind: 'deletes' | 'replaces', zone: string, change: PdnsRrsetChange, source: ChangeSource): void => {
     const map = kind === 'deletes' ? deletes : replaces;
     const list = map.get(zone);
     if (list) list.push(change);
@@ -134,7 +150,7 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     return undefined;
   };
 
-  const check = (target: Target, mustExist: boolean, source: string): void => {
+  const check = (target: Target, mustExist: boolean, source: ChangeSource): void => {
     checks.push({ zone: target.zone, key: target.key, mustExist, source });
   };
 
@@ -146,7 +162,7 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     mustExist: boolean | undefined,
   ): void => {
     const { targets, recordTTL } = normalized;
-    const source = `${action} of ${describeEndpoint(endpoint)}`;
+    const source = new ChangeSource(action, endpoint);
     push(
       'replaces',
       target.zone,
@@ -163,7 +179,7 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
   };
 
   const remove = (endpoint: Endpoint, action: ChangeAction, target: Target): void => {
-    const source = `${action} of ${describeEndpoint(endpoint)}`;
+    const source = new ChangeSource(action, endpoint);
     push('deletes', target.zone, { name: `${target.name}.`, type: target.pdnsType, changetype: 'DELETE' }, source);
     check(target, true, source);
   };
@@ -209,6 +225,28 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     });
   }
   return { patches, skipped, checks };
+}
+
+/**
+ * The managed zones the changes of a batch fall in, found the way
+ * planChanges finds them: a superset of the zones of its patches (it also
+ * holds the zones of changes planChanges then skips as unwritable). Cheap
+ * enough to run before planning, so the zones can be read meanwhile.
+ */
+export function zonesTouched(changes: Changes, zones: readonly string[]): string[] {
+  const findZone = zoneFinder(zones);
+  const touched = new Set<string>();
+  let lastName: string | undefined;
+  for (const list of [changes.create, changes.updateOld, changes.updateNew, changes.delete]) {
+    for (const endpoint of list) {
+      const name = canonicalHost(endpoint.dnsName, WILDCARD_OWNER);
+      if (name === undefined || name === lastName) continue;
+      lastName = name;
+      const zone = findZone(name);
+      if (zone !== undefined) touched.add(zone);
+    }
+  }
+  return [...touched];
 }
 
 /**
