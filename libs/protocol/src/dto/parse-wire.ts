@@ -60,24 +60,25 @@ export function parseChangesBody(body: unknown): Changes {
 }
 
 function parseEndpointList(items: unknown[], path: string): Endpoint[] {
-  const canonical = items.map((item) => canonicalizeEndpoint(item));
   const problems: string[] = [];
   const endpoints: Endpoint[] = [];
-  canonical.forEach((item, index) => {
-    const where = `${path}[${index}]`;
+  items.forEach((raw, index) => {
+    const item = canonicalizeEndpoint(raw);
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      problems.push(`${where} must be an endpoint object`);
+      problems.push(`${path}[${index}] must be an endpoint object`);
       return;
     }
-    const dto = toEndpointDto(item as Record<string, unknown>);
-    if (!passesEndpointRulesQuickly(dto)) {
+    // The usual endpoint passes the quick check as the plain object it is;
+    // only one that fails it becomes a DTO, for class-validator to name the field.
+    if (!passesEndpointRulesQuickly(item as EndpointDto)) {
+      const dto = toEndpointDto(item as Record<string, unknown>);
       const errors = validateSync(dto, { forbidUnknownValues: false });
       if (errors.length > 0) {
-        problems.push(...flattenErrors(errors, where));
+        problems.push(...flattenErrors(errors, `${path}[${index}]`));
         return;
       }
     }
-    endpoints.push(fromDto(dto));
+    endpoints.push(fromDto(item as EndpointDto));
   });
   if (problems.length > 0) throw new WireValidationError(problems);
   return endpoints;

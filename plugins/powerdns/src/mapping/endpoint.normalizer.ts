@@ -48,6 +48,13 @@ export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): Norma
       `set identifier ${JSON.stringify(endpoint.setIdentifier)}: PowerDNS has no routing policies`,
     );
   }
+  const ttl =
+    endpoint.recordTTL && endpoint.recordTTL > 0 ? Math.min(Math.trunc(endpoint.recordTTL), MAX_TTL) : defaultTtl;
+  if (endpoint.targets.length === 1) {
+    // The usual endpoint, one target: no set to make it unique.
+    const result = toTarget(type, endpoint.targets[0]!);
+    if (result.ok) return normalizedEndpoint(endpoint, name, [result.target], type, ttl);
+  }
   const unique = new Set<string>();
   for (const raw of endpoint.targets) {
     const result = toTarget(type, raw);
@@ -63,14 +70,19 @@ export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): Norma
       : drop('no_targets', 'it has no targets');
   }
   if (type === 'CNAME' && unique.size > 1) return drop('cname_targets', `a CNAME has one target, got ${unique.size}`);
-  const ttl =
-    endpoint.recordTTL && endpoint.recordTTL > 0 ? Math.min(Math.trunc(endpoint.recordTTL), MAX_TTL) : defaultTtl;
-  const normalized: Endpoint = {
-    dnsName: name,
-    targets: unique.size === 1 ? [unique.values().next().value!] : [...unique].sort(compareTargets),
-    recordType: type,
-    recordTTL: ttl,
-  };
+  const targets = unique.size === 1 ? [unique.values().next().value!] : [...unique].sort(compareTargets);
+  return normalizedEndpoint(endpoint, name, targets, type, ttl, droppedTargets);
+}
+
+function normalizedEndpoint(
+  endpoint: Endpoint,
+  dnsName: string,
+  targets: string[],
+  recordType: string,
+  recordTTL: number,
+  droppedTargets: DroppedTarget[] = NOTHING_DROPPED,
+): NormalizeResult {
+  const normalized: Endpoint = { dnsName, targets, recordType, recordTTL };
   if (endpoint.labels && hasKeys(endpoint.labels)) normalized.labels = { ...endpoint.labels };
   return { ok: true, endpoint: normalized, droppedTargets };
 }
