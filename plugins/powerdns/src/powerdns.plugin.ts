@@ -24,6 +24,7 @@ import { parseZoneExport, ZoneExportFormatError } from './client/zone-export.par
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
 import { reportedKey, rrsetToEndpoint } from './mapping/rrset.mapper.js';
 import {
+  describeSource,
   findConflicts,
   planChanges,
   zonesTouched,
@@ -34,6 +35,7 @@ import type { PowerDnsMetrics } from './powerdns.metrics.js';
 import { settleWithLimit } from './util/concurrency.js';
 import { Deadline } from './util/deadline.js';
 import { Mutex } from './util/mutex.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** A readiness probe answers within this, whatever TIMEOUT is (Kubernetes probes time out at 1 s by default). */
 const READINESS_BUDGET_MS = 900;
@@ -196,6 +198,9 @@ export class PowerDnsPlugin implements DnsPlugin {
     // answers meanwhile, and the check below waits for what is still on the way.
     const touched = zonesTouched(changes, zones);
     const reads = settleWithLimit(touched, this.settings.concurrency, (zone) => this.readZone(zone, deadline));
+    // Planning holds the thread; one turn of the event loop first lets the
+    // reads connect and go out, or PowerDNS would only see them after it.
+    await yieldToEventLoop();
     let plan: PlannedChanges;
     try {
       plan = planChanges(changes, zones, this.settings.defaultTtl);
@@ -367,7 +372,7 @@ export class PowerDnsPlugin implements DnsPlugin {
         failures,
       );
     }
-    const conflicts = findConflicts(plan.checks, existing);
+    const conflicts = findConflicts(plan.patches, existing);
     if (conflicts.length === 0) return;
     this.metrics.batchesRejected.inc({ ...this.labels, reason: 'conflict' });
     const shown = conflicts.length > 10 ? [...conflicts.slice(0, 10), `and ${conflicts.length - 10} more`] : conflicts;
@@ -443,7 +448,7 @@ function reportedEndpoints(rrsets: PdnsRrset[] | undefined, zone: string, manage
 export function rrsetsConcerned(patch: ZonePatch, detail: string): string {
   const describe = (rrset: PdnsRrsetChange, index: number): string => {
     const contents = rrset.records?.map((r) => r.content).join(', ');
-    return `${rrset.changetype} ${rrset.type} ${rrset.name}${contents ? ` [${contents}]` : ''} (from the ${patch.sources[index] ?? 'batch'})`;
+    return `${rrset.changetype} ${rrset.type} ${rrset.name}${contents ? ` [${contents}]` : ''} (from the ${describeSource(patch, index)})`;
   };
   const lower = detail.toLowerCase();
   const named = patch.rrsets

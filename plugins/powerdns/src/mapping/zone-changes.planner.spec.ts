@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ChangeRejectedError, findZone, type Changes } from '@dnsgate/plugin-sdk';
-import { findConflicts, planChanges, zoneFinder, zonesTouched } from './zone-changes.planner.js';
+import { describeSource, findConflicts, planChanges, zoneFinder, zonesTouched } from './zone-changes.planner.js';
 
 const changes = (partial: Partial<Changes>): Changes => ({
   create: [],
@@ -28,7 +28,12 @@ describe('planChanges', () => {
       zones,
       300,
     );
-    expect(plan.patches.map((patch) => ({ ...patch, sources: patch.sources.map(String) }))).toEqual([
+    const described = plan.patches.map((patch) => ({
+      zone: patch.zone,
+      rrsets: patch.rrsets,
+      sources: patch.rrsets.map((_, index) => describeSource(patch, index)),
+    }));
+    expect(described).toEqual([
       {
         zone: 'example.com',
         rrsets: [
@@ -142,7 +147,6 @@ describe('planChanges', () => {
       300,
     );
     expect(plan.patches).toEqual([]);
-    expect(plan.checks).toEqual([]);
     expect(plan.skipped).toEqual([expect.objectContaining({ action: 'update', reason: 'invalid' })]);
   });
 
@@ -163,14 +167,21 @@ describe('planChanges', () => {
       zones,
       300,
     );
-    expect(plan.checks.map(({ zone, key, mustExist }) => ({ zone, key, mustExist }))).toEqual([
-      // The apex CNAME is written as ALIAS but checked as the CNAME Records reports.
-      { zone: 'example.com', key: 'example.com|CNAME', mustExist: false },
-      { zone: 'sub.example.com', key: 'x.sub.example.com|TXT', mustExist: true },
-      { zone: 'example.org', key: 'a.example.org|A', mustExist: true },
-      { zone: 'example.org', key: 'b.example.org|A', mustExist: false },
-      { zone: 'example.com', key: 'gone.example.com|MX', mustExist: true },
+    const needs = plan.patches.map((patch) => ({
+      zone: patch.zone,
+      needs: patch.rrsets.map(
+        (rrset, index) => `${rrset.changetype} ${rrset.type} ${rrset.name} ${patch.mustExist[index]}`,
+      ),
+    }));
+    expect(needs).toEqual([
+      { zone: 'example.com', needs: ['DELETE MX gone.example.com. true', 'REPLACE ALIAS example.com. false'] },
+      { zone: 'sub.example.com', needs: ['REPLACE TXT x.sub.example.com. true'] },
+      { zone: 'example.org', needs: ['DELETE A a.example.org. true', 'REPLACE A b.example.org. false'] },
     ]);
+    // The apex CNAME is written as ALIAS but checked as the CNAME Records reports.
+    expect(
+      findConflicts(plan.patches, new Map([['example.com', new Set(['example.com|CNAME', 'gone.example.com|MX'])]])),
+    ).toEqual(['create of CNAME example.com: it already exists']);
   });
 
   it('finds the changes that do not fit the zones as they are', () => {
@@ -194,12 +205,12 @@ describe('planChanges', () => {
       ['example.com', new Set(['taken.example.com|A', 'taken.example.com|TXT'])],
       ['example.org', new Set(['here.example.org|TXT'])],
     ]);
-    expect(findConflicts(plan.checks, existing)).toEqual([
+    expect(findConflicts(plan.patches, existing)).toEqual([
       'create of A taken.example.com: it already exists',
       'update of A missing.example.org: it does not exist',
     ]);
     // sub.example.com was not read: not checked.
-    expect(findConflicts(plan.checks, new Map([['example.org', new Set(['here.example.org|TXT'])]]))).toEqual([
+    expect(findConflicts(plan.patches, new Map([['example.org', new Set(['here.example.org|TXT'])]]))).toEqual([
       'update of A missing.example.org: it does not exist',
     ]);
   });

@@ -12,22 +12,6 @@ import { rrsetKey } from './rrset.mapper.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 
-/**
- * What an rrset change came from, for messages (`create of A www.example.org`).
- * Described only when a message is written: a batch has thousands of changes
- * and nearly always no message about any of them.
- */
-export class ChangeSource {
-  constructor(
-    readonly action: ChangeAction,
-    readonly endpoint: Endpoint,
-  ) {}
-
-  toString(): string {
-    return `${this.action} of ${describeEndpoint(this.endpoint)}`;
-  }
-}
-
 export interface SkippedChange {
   action: ChangeAction;
   endpoint: Endpoint;
@@ -35,33 +19,35 @@ export interface SkippedChange {
   problem: string;
 }
 
-/** Every rrset change of one zone, for one PATCH. */
+/**
+ * Every rrset change of one zone, for one PATCH. The other lists run
+ * alongside `rrsets`, index for index; they are lists rather than an object
+ * per change because a batch has thousands of changes and each object is
+ * kept until the PATCH is sent.
+ */
 export interface ZonePatch {
   zone: string;
   rrsets: PdnsRrsetChange[];
-  /** For messages: what each rrset change came from, by index. */
-  sources: ChangeSource[];
-}
-
-/**
- * What one change needs of the zone as Records reports it: a create (or the
- * new side of an update that renames) needs the rrset absent, an update or a
- * delete needs it present.
- */
-export interface ExistenceCheck {
-  zone: string;
-  /** `rrsetKey(name, type)` with the type Records reports (CNAME, not the ALIAS at the apex). */
-  key: string;
-  mustExist: boolean;
-  /** For messages, e.g. `create of A www.example.com`. */
-  source: ChangeSource;
+  /** The endpoint each rrset change came from, and how (for messages: `describeSource`). */
+  origins: Endpoint[];
+  actions: ChangeAction[];
+  /**
+   * What the zone must hold, as Records reports it, for each change to fit:
+   * the rrset (true: an update, a delete), no such rrset (false: a create, the
+   * new side of a rename), or either (undefined: not checked).
+   */
+  mustExist: Array<boolean | undefined>;
 }
 
 export interface PlannedChanges {
   patches: ZonePatch[];
   skipped: SkippedChange[];
-  /** One per change sent, for `findConflicts` against the zones' current rrsets. */
-  checks: ExistenceCheck[];
+}
+
+/** What the change at `index` of a patch came from, e.g. `create of A www.example.com`. */
+export function describeSource(patch: ZonePatch, index: number): string {
+  const origin = patch.origins[index];
+  return origin ? `${patch.actions[index]} of ${describeEndpoint(origin)}` : 'the batch';
 }
 
 interface Target {
@@ -71,8 +57,6 @@ interface Target {
   type: string;
   /** The PowerDNS type: ALIAS for a CNAME at the apex. */
   pdnsType: string;
-  /** `rrsetKey(name, type)`, what the existence check looks for. */
-  key: string;
 }
 
 const WILDCARD_OWNER = { wildcard: true } as const;
@@ -84,18 +68,16 @@ const WILDCARD_OWNER = { wildcard: true } as const;
  * ALIAS. A change outside every managed zone, or one PowerDNS cannot hold, is
  * skipped and returned for the caller to log and count. The same rrset twice
  * in one batch rejects the whole batch before anything is sent. Whether each
- * rrset exists is not known here: the caller checks `checks` against the
- * zones before sending (`findConflicts`).
+ * rrset exists is not known here: the caller checks each patch's `mustExist`
+ * against the zone before sending (`findConflicts`).
  */
 export function planChanges(changes: Changes, zones: readonly string[], defaultTtl: number): PlannedChanges {
   const skipped: SkippedChange[] = [];
   const problems: string[] = [];
-  const deletes = new Map<string, PdnsRrsetChange[]>();
-  const replaces = new Map<string, PdnsRrsetChange[]>();
-  const sources = new Map<string, { deletes: ChangeSource[]; replaces: ChangeSource[] }>();
+  /** Per zone, its DELETEs and its REPLACEs, put together (DELETEs first) at the end. */
+  const parts = new Map<string, { deletes: ZonePatch; replaces: ZonePatch }>();
   /** What claimed each rrset so far: PowerDNS type → name → change. */
   const seen = new Map<string, Map<string, string>>();
-  const checks: ExistenceCheck[] = [];
   const findZone = zoneFinder(zones);
 
   const locate = (endpoint: Endpoint, action: ChangeAction): Target | undefined => {
@@ -111,13 +93,7 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
       skipped.push({ action, endpoint, reason: 'outside_zones', problem: 'it is outside every managed zone' });
       return undefined;
     }
-    return {
-      zone,
-      name,
-      type,
-      pdnsType: type === 'CNAME' && name === zone ? 'ALIAS' : type,
-      key: rrsetKey(name, type),
-    };
+    return { zone, name, type, pdnsType: type === 'CNAME' && name === zone ? 'ALIAS' : type };
   };
 
   const claim = (target: Target, what: string): boolean => {
@@ -132,14 +108,21 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     return true;
   };
 
-  const push = (kind: 'deletes' | 'replaces', zone: string, change: PdnsRrsetChange, source: ChangeSource): void => {
-    const map = kind === 'deletes' ? deletes : replaces;
-    const list = map.get(zone);
-    if (list) list.push(change);
-    else map.set(zone, [change]);
-    let zoneSources = sources.get(zone);
-    if (!zoneSources) sources.set(zone, (zoneSources = { deletes: [], replaces: [] }));
-    zoneSources[kind].push(source);
+  const push = (
+    kind: 'deletes' | 'replaces',
+    zone: string,
+    change: PdnsRrsetChange,
+    origin: Endpoint,
+    action: ChangeAction,
+    mustExist: boolean | undefined,
+  ): void => {
+    let zoneParts = parts.get(zone);
+    if (!zoneParts) parts.set(zone, (zoneParts = { deletes: emptyPatch(zone), replaces: emptyPatch(zone) }));
+    const part = zoneParts[kind];
+    part.rrsets.push(change);
+    part.origins.push(origin);
+    part.actions.push(action);
+    part.mustExist.push(mustExist);
   };
 
   /** The endpoint as it is written, or undefined (and skipped) when PowerDNS cannot hold it. */
@@ -150,10 +133,6 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     return undefined;
   };
 
-  const check = (target: Target, mustExist: boolean, source: ChangeSource): void => {
-    checks.push({ zone: target.zone, key: target.key, mustExist, source });
-  };
-
   const replace = (
     endpoint: Endpoint,
     normalized: Endpoint,
@@ -162,26 +141,23 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     mustExist: boolean | undefined,
   ): void => {
     const { targets, recordTTL } = normalized;
-    const source = new ChangeSource(action, endpoint);
-    push(
-      'replaces',
-      target.zone,
-      {
-        name: `${target.name}.`,
-        type: target.pdnsType,
-        ttl: recordTTL ?? defaultTtl,
-        changetype: 'REPLACE',
-        records: targets.map((t) => ({ content: toContent(target.pdnsType, t), disabled: false })),
-      },
-      source,
-    );
-    if (mustExist !== undefined) check(target, mustExist, source);
+    const records =
+      targets.length === 1
+        ? [{ content: toContent(target.pdnsType, targets[0]!), disabled: false }]
+        : targets.map((t) => ({ content: toContent(target.pdnsType, t), disabled: false }));
+    const change: PdnsRrsetChange = {
+      name: `${target.name}.`,
+      type: target.pdnsType,
+      ttl: recordTTL ?? defaultTtl,
+      changetype: 'REPLACE',
+      records,
+    };
+    push('replaces', target.zone, change, endpoint, action, mustExist);
   };
 
   const remove = (endpoint: Endpoint, action: ChangeAction, target: Target): void => {
-    const source = new ChangeSource(action, endpoint);
-    push('deletes', target.zone, { name: `${target.name}.`, type: target.pdnsType, changetype: 'DELETE' }, source);
-    check(target, true, source);
+    const change: PdnsRrsetChange = { name: `${target.name}.`, type: target.pdnsType, changetype: 'DELETE' };
+    push('deletes', target.zone, change, endpoint, action, true);
   };
 
   for (const endpoint of changes.create) {
@@ -216,15 +192,20 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
   }
 
   const patches: ZonePatch[] = [];
-  for (const zone of new Set([...deletes.keys(), ...replaces.keys()])) {
-    const source = sources.get(zone)!;
+  for (const [zone, { deletes, replaces }] of parts) {
     patches.push({
       zone,
-      rrsets: concat(deletes.get(zone), replaces.get(zone)),
-      sources: concat(source.deletes, source.replaces),
+      rrsets: concat(deletes.rrsets, replaces.rrsets),
+      origins: concat(deletes.origins, replaces.origins),
+      actions: concat(deletes.actions, replaces.actions),
+      mustExist: concat(deletes.mustExist, replaces.mustExist),
     });
   }
-  return { patches, skipped, checks };
+  return { patches, skipped };
+}
+
+function emptyPatch(zone: string): ZonePatch {
+  return { zone, rrsets: [], origins: [], actions: [], mustExist: [] };
 }
 
 /**
@@ -239,8 +220,10 @@ export function zonesTouched(changes: Changes, zones: readonly string[]): string
   let lastName: string | undefined;
   for (const list of [changes.create, changes.updateOld, changes.updateNew, changes.delete]) {
     for (const endpoint of list) {
-      const name = canonicalHost(endpoint.dnsName, WILDCARD_OWNER);
-      if (name === undefined || name === lastName) continue;
+      // canonicalHost's name when it is valid, without its check: an invalid
+      // name only adds a zone to read, and a superset is all this must be.
+      const name = endpoint.dnsName.trim().toLowerCase().replace(/\.$/, '');
+      if (name === lastName) continue;
       lastName = name;
       const zone = findZone(name);
       if (zone !== undefined) touched.add(zone);
@@ -257,16 +240,30 @@ export function zonesTouched(changes: Changes, zones: readonly string[]): string
  * out is not checked.
  */
 export function findConflicts(
-  checks: readonly ExistenceCheck[],
+  patches: readonly ZonePatch[],
   existing: ReadonlyMap<string, ReadonlySet<string>>,
 ): string[] {
   const problems: string[] = [];
-  for (const { zone, key, mustExist, source } of checks) {
-    const keys = existing.get(zone);
-    if (!keys || keys.has(key) === mustExist) continue;
-    problems.push(mustExist ? `${source}: it does not exist` : `${source}: it already exists`);
+  for (const patch of patches) {
+    const keys = existing.get(patch.zone);
+    if (!keys) continue;
+    patch.rrsets.forEach((rrset, index) => {
+      const mustExist = patch.mustExist[index];
+      if (mustExist === undefined) return;
+      // An empty zone (a batch of creates into a new zone) needs no keys built.
+      const present = keys.size > 0 && keys.has(reportedKeyOfChange(rrset));
+      if (present === mustExist) return;
+      const source = describeSource(patch, index);
+      problems.push(mustExist ? `${source}: it does not exist` : `${source}: it already exists`);
+    });
   }
   return problems;
+}
+
+/** The key Records reports the rrset of a change under: its name without the dot, an ALIAS as the CNAME it stands for. */
+function reportedKeyOfChange(rrset: PdnsRrsetChange): string {
+  const name = rrset.name.endsWith('.') ? rrset.name.slice(0, -1) : rrset.name;
+  return rrsetKey(name, rrset.type === 'ALIAS' ? 'CNAME' : rrset.type);
 }
 
 /** `a` then `b`, without copying when one of them is empty (the usual batch only creates). */
