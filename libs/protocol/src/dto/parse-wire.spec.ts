@@ -1,4 +1,7 @@
-import { parseChangesBody, parseEndpointsBody, WireValidationError } from './parse-wire.js';
+import fc from 'fast-check';
+import type { EndpointDto } from './endpoint.dto.js';
+import { passesEndpointRulesQuickly } from './endpoint-quick-check.js';
+import { fromDto, parseChangesBody, parseEndpointsBody, toEndpoint, WireValidationError } from './parse-wire.js';
 
 describe('parseChangesBody', () => {
   it('treats null and missing lists as empty', () => {
@@ -63,5 +66,46 @@ describe('parseEndpointsBody', () => {
 
   it('refuses labels that are not a string map', () => {
     expect(() => parseEndpointsBody([{ dnsName: 'a.b', recordType: 'A', labels: { a: 1 } }])).toThrow(/\[0\]\.labels/);
+  });
+});
+
+describe('toEndpoint', () => {
+  it('gives what fromDto gives, for any endpoint that passes the quick check, reusing only objects already in that form', () => {
+    const text = fc.constantFrom('', 'a.example.org', 'x');
+    const wireEndpoint = fc.record(
+      {
+        dnsName: fc.constantFrom('a.example.org', 'B.example.org.'),
+        targets: fc.oneof(fc.constant(null), fc.array(text, { maxLength: 2 })),
+        recordType: fc.constantFrom('A', 'txt', 'Cname'),
+        recordTTL: fc.oneof(fc.constant(null), fc.constant(0), fc.integer({ min: 1, max: 86400 })),
+        setIdentifier: fc.oneof(fc.constant(null), text),
+        labels: fc.oneof(fc.constant(null), fc.dictionary(fc.constantFrom('owner', 'resource'), text)),
+        providerSpecific: fc.oneof(
+          fc.constant(null),
+          fc.array(fc.record({ name: text, value: fc.oneof(fc.constant(null), text) }, { requiredKeys: ['name'] }), {
+            maxLength: 2,
+          }),
+        ),
+      },
+      { requiredKeys: ['dnsName', 'recordType'] },
+    );
+    fc.assert(
+      fc.property(wireEndpoint, (endpoint) => {
+        const parsed = JSON.parse(JSON.stringify(endpoint)) as EndpointDto;
+        if (!passesEndpointRulesQuickly(parsed)) return;
+        const expected = fromDto(JSON.parse(JSON.stringify(endpoint)) as EndpointDto);
+        const result = toEndpoint(parsed);
+        expect(result).toStrictEqual(expected);
+        if (result === parsed) expect(Object.keys(parsed).sort()).toEqual(Object.keys(expected).sort());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reuses the object ExternalDNS sends and copies one it has to change', () => {
+    const sent = { dnsName: 'a.example.org', targets: ['192.0.2.1'], recordType: 'A', recordTTL: 300 };
+    expect(toEndpoint(sent as EndpointDto)).toBe(sent);
+    const lowerCaseType = { dnsName: 'a.example.org', targets: ['192.0.2.1'], recordType: 'a' };
+    expect(toEndpoint(lowerCaseType as EndpointDto)).not.toBe(lowerCaseType);
   });
 });
