@@ -19,7 +19,8 @@
  *     the batch against it, as the plugin always does. Goal: through dnsgate
  *     ≤ 1.0× nsupdate (the median of the per-round ratios).
  *  2. Records. GET /records of a 10,000-record zone through a dnsgate process
- *     serving only that zone vs `dig -y … AXFR` of it (a new dig process each
+ *     serving only that zone (warmed up by one read, printed and not counted,
+ *     as a sidecar is warm) vs `dig -y … AXFR` of it (a new dig process each
  *     time, as an operator would run it), alternating, 5 each. Goal: ≤ 1.2×
  *     (the median of the per-read ratios). The plugin alone reading the
  *     same zone is printed too.
@@ -33,6 +34,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 import { startBind, type BindKey, type BindServer } from '../test/support/bind-server.js';
 import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
 import { runCommand } from '../test/support/run-command.js';
@@ -200,6 +202,14 @@ it(`rfc2136: ${COUNT} creates and a ${COUNT}-record read, dnsgate vs nsupdate / 
     const aloneReadMs: number[] = [];
     let lines = 0;
     let endpoints = 0;
+    // undici's request, as in the PowerDNS benchmark: fetch's streams cost the client more than the read.
+    const readRecords = async (): Promise<unknown[]> => {
+      const response = await request(`${reader!.webhookUrl}/records`, { headers: { accept: MEDIA } });
+      if (response.statusCode !== 200) throw new Error(`GET /records answered ${response.statusCode}`);
+      return (await response.body.json()) as unknown[];
+    };
+    // A sidecar is warm: the process's first read (JIT, connections) is printed, not counted.
+    const [, coldReadMs] = await timed(readRecords);
     for (let round = 0; round < READS; round++) {
       const [dig, dm] = await timed(() =>
         runCommand('dig', ['-y', key.digArg, '@127.0.0.1', '-p', String(bind!.port), readZone, 'AXFR']),
@@ -207,10 +217,8 @@ it(`rfc2136: ${COUNT} creates and a ${COUNT}-record read, dnsgate vs nsupdate / 
       lines = dig.stdout.split('\n').filter((l) => /\sIN\s+A\s/.test(l)).length;
       digMs.push(dm);
       const pluginBefore = await pluginSeconds(reader, 'records');
-      const [body, rm] = await timed(async () =>
-        (await fetch(`${reader!.webhookUrl}/records`, { headers: { accept: MEDIA } })).json(),
-      );
-      endpoints = (body as unknown[]).length;
+      const [body, rm] = await timed(readRecords);
+      endpoints = body.length;
       recordsMs.push(rm);
       recordsPluginMs.push(((await pluginSeconds(reader, 'records')) - pluginBefore) * 1000);
       const read = await alone.ask<{ ms: number; endpoints: number }>(`read ${zone('plugin', 1)}`);
@@ -245,8 +253,10 @@ it(`rfc2136: ${COUNT} creates and a ${COUNT}-record read, dnsgate vs nsupdate / 
     row('through dnsgate (POST /records, HTTP)', dnsgateMs, nsupdateMs, CREATE_GOAL);
     row('  of which the plugin inside the gateway', dnsgatePluginMs, nsupdateMs);
     row("  of which the gateway's own part", gatewayOwn);
-    row('the plugin alone (own process, no HTTP)', aloneMs, nsupdateMs, CREATE_GOAL);
-    out(`records: one ${COUNT}-record zone, ${READS} reads each, alternating; read 1 is the dnsgate process's first`);
+    row('the plugin alone (own process, no HTTP)', aloneMs, nsupdateMs);
+    out(
+      `records: one ${COUNT}-record zone, ${READS} reads each, alternating; the dnsgate process's first read, not counted: ${coldReadMs.toFixed(0)} ms`,
+    );
     row('dig AXFR (baseline, a new dig process each)', digMs);
     row('through dnsgate (GET /records, HTTP)', recordsMs, digMs, RECORDS_GOAL);
     row('  of which the plugin inside the gateway', recordsPluginMs, digMs);
