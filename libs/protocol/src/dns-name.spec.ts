@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ZoneIndex, findZone, isWithinDomain, normalizeDnsName, toFqdn } from './dns-name.js';
 
 describe('DNS name helpers', () => {
@@ -29,5 +30,19 @@ describe('DNS name helpers', () => {
     ]) {
       expect(index.find(name)).toBe(findZone(name, zones));
     }
+  });
+
+  it('says a zone holds a name exactly when find finds one, whatever names came before', () => {
+    const label = fc.constantFrom('a', 'b', 'example', 'com', 'sub', 'myexample', 'A', 'Example', '');
+    const name = fc
+      .tuple(fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom('', '.', ' '))
+      .map(([labels, end]) => labels.join('.') + end);
+    fc.assert(
+      fc.property(fc.array(name, { maxLength: 5 }), fc.array(name, { maxLength: 30 }), (zones, names) => {
+        const index = new ZoneIndex(zones);
+        for (const n of names) expect(index.holds(n)).toBe(index.find(n) !== undefined);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

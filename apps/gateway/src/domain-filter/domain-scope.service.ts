@@ -44,7 +44,7 @@ export class DomainScope {
     const unfiltered = this.configured.isEmpty;
     return {
       zones,
-      includes: (name) => index.find(name) !== undefined && (unfiltered || this.configured.matches(name)),
+      includes: (name) => index.holds(name) && (unfiltered || this.configured.matches(name)),
     };
   }
 

@@ -1,0 +1,47 @@
+import fc from 'fast-check';
+import { buildWireEndpoint, toWireEndpoint, type Endpoint } from './endpoint.js';
+
+describe('toWireEndpoint', () => {
+  it('serialises exactly as the endpoint built for the wire, for any endpoint', () => {
+    const field = {
+      dnsName: fc.constantFrom('a.example.org', ''),
+      targets: fc.array(fc.constantFrom('192.0.2.1', '"txt"'), { maxLength: 2 }),
+      recordType: fc.constantFrom('A', 'TXT'),
+      setIdentifier: fc.constantFrom('', 'eu', undefined),
+      recordTTL: fc.constantFrom(0, 300, 12.5, -1, undefined),
+      labels: fc.oneof(fc.constant(undefined), fc.dictionary(fc.constantFrom('owner', 'resource'), fc.string())),
+      providerSpecific: fc.oneof(
+        fc.constant(undefined),
+        fc.array(fc.record({ name: fc.constantFrom('webhook/x'), value: fc.constantFrom('1') }), { maxLength: 2 }),
+      ),
+      extra: fc.constantFrom(1, undefined),
+    };
+    // Any subset of the fields, in any order, as a plugin might build them.
+    const endpoint = fc
+      .shuffledSubarray(Object.keys(field) as (keyof typeof field)[])
+      .chain((keys) => fc.tuple(...keys.map((key) => field[key].map((value) => [key, value] as const))))
+      .map((entries) => Object.fromEntries(entries) as unknown as Endpoint);
+    fc.assert(
+      fc.property(endpoint, (candidate) => {
+        expect(JSON.stringify(toWireEndpoint(candidate))).toBe(JSON.stringify(buildWireEndpoint(candidate)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('sends an endpoint already in wire form as it is, and builds one for any other', () => {
+    const plain: Endpoint = { dnsName: 'a.example.org', targets: ['192.0.2.1'], recordType: 'A', recordTTL: 300 };
+    expect(toWireEndpoint(plain)).toBe(plain);
+    const reordered = { recordType: 'A', dnsName: 'a.example.org', targets: ['192.0.2.1'] };
+    expect(toWireEndpoint(reordered)).not.toBe(reordered);
+    const emptyLabels: Endpoint = { dnsName: 'a.example.org', targets: [], recordType: 'A', labels: {} };
+    expect(toWireEndpoint(emptyLabels)).toEqual({ dnsName: 'a.example.org', targets: [], recordType: 'A' });
+    class Record implements Endpoint {
+      dnsName = 'a.example.org';
+      targets = [];
+      recordType = 'A';
+    }
+    const instance = new Record();
+    expect(toWireEndpoint(instance)).not.toBe(instance);
+  });
+});
