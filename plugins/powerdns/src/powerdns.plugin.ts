@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   BackendError,
   BackendTimeoutError,
@@ -35,7 +36,6 @@ import type { PowerDnsMetrics } from './powerdns.metrics.js';
 import { settleWithLimit } from './util/concurrency.js';
 import { Deadline } from './util/deadline.js';
 import { Mutex } from './util/mutex.js';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** A readiness probe answers within this, whatever TIMEOUT is (Kubernetes probes time out at 1 s by default). */
 const READINESS_BUDGET_MS = 900;

@@ -47,7 +47,7 @@ export interface PlannedChanges {
 /** What the change at `index` of a patch came from, e.g. `create of A www.example.com`. */
 export function describeSource(patch: ZonePatch, index: number): string {
   const origin = patch.origins[index];
-  return origin ? `${patch.actions[index]} of ${describeEndpoint(origin)}` : 'the batch';
+  return origin ? `${patch.actions[index]} of ${describeEndpoint(origin)}` : 'batch';
 }
 
 interface Target {
