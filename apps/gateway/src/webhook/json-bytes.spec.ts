@@ -1,4 +1,4 @@
-import { decodeJson, encodeJson } from './json-bytes.js';
+import { decodeJson } from './json-bytes.js';
 
 const TEXTS = [
   ['ASCII', '[{"dnsName":"www.example.org","targets":["\\"v=spf1 -all\\""]}]'],
@@ -7,12 +7,6 @@ const TEXTS = [
   ['a surrogate pair', '{"t":"😀"}'],
   ['an empty text', ''],
 ];
-
-describe('encodeJson', () => {
-  it.each(TEXTS)('gives the UTF-8 bytes of %s', (_what, text) => {
-    expect(encodeJson(text).equals(Buffer.from(text, 'utf8'))).toBe(true);
-  });
-});
 
 describe('decodeJson', () => {
   it.each(TEXTS)('gives back the text of the UTF-8 bytes of %s', (_what, text) => {
