@@ -1,4 +1,4 @@
-import { BackendUnavailableError, WEBHOOK_MEDIA_TYPE } from '@dnsgate/plugin-sdk';
+import { WEBHOOK_MEDIA_TYPE } from '@dnsgate/plugin-sdk';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { MemoryPluginFactory, MemoryPluginModule, type MemoryPlugin } from '../support/memory-plugin.js';
 import { rawHeader, rawRequest } from '../support/raw-http.js';
@@ -21,8 +21,6 @@ describe('webhook API over real HTTP', () => {
   beforeEach(() => {
     plugin.store.clear();
     plugin.failWith = undefined;
-    plugin.batchSize = Infinity;
-    plugin.failAfterBatches = undefined;
   });
 
   const a = (dnsName: string, targets: string[], extra: Record<string, unknown> = {}) => ({
@@ -143,42 +141,6 @@ describe('webhook API over real HTTP', () => {
       plugin.store.set('x', { dnsName: 'sneaky.example.net', targets: ['192.0.2.1'], recordType: 'A' });
       const records = (await (await gateway.webhook('/records')).json()) as Array<{ dnsName: string }>;
       expect(records.map((e) => e.dnsName)).toEqual(['in.example.com']);
-    });
-  });
-
-  describe('records read in batches', () => {
-    const seed = (...names: string[]) => {
-      for (const name of names)
-        plugin.store.set(`${name}|A|`, { dnsName: name, targets: ['192.0.2.1'], recordType: 'A' });
-    };
-
-    it('joins the batches into one array, leaving out names outside the zones (an empty batch included)', async () => {
-      seed('a.example.com', 'outside.test', 'b.example.org', 'c.example.com');
-      plugin.batchSize = 1;
-      const response = await rawRequest(`${gateway.webhookUrl}/records`, { headers: { accept: WEBHOOK_MEDIA_TYPE } });
-      expect(response.status).toBe(200);
-      expect(rawHeader(response, 'content-type')).toBe(WEBHOOK_MEDIA_TYPE);
-      const names = (JSON.parse(response.body.toString()) as Array<{ dnsName: string }>).map((e) => e.dnsName);
-      expect(names).toEqual(['a.example.com', 'b.example.org', 'c.example.com']);
-    });
-
-    it('answers an empty array when every batch is empty after the filter', async () => {
-      seed('outside.test', 'other.test');
-      plugin.batchSize = 1;
-      const response = await rawRequest(`${gateway.webhookUrl}/records`);
-      expect(response.status).toBe(200);
-      expect(response.body.toString()).toBe('[]');
-    });
-
-    it('answers a read that fails after some batches with its 5xx and nothing of what was read', async () => {
-      seed('a.example.com', 'b.example.com', 'c.example.com');
-      plugin.batchSize = 1;
-      plugin.failAfterBatches = { batches: 2, error: new BackendUnavailableError('backend went away mid-read') };
-      const response = await rawRequest(`${gateway.webhookUrl}/records`);
-      expect(response.status).toBe(503);
-      const body = response.body.toString();
-      expect(body).toContain('backend went away mid-read');
-      expect(body).not.toContain('a.example.com');
     });
   });
 

@@ -46,10 +46,6 @@ export class MemoryPlugin implements DnsPlugin {
   reportOutsideZones = true;
   /** Milliseconds each applyChanges waits before it writes, to have a request in flight. */
   applyDelayMs = 0;
-  /** Endpoints per batch of recordBatches (all in one by default). */
-  batchSize = Infinity;
-  /** Throws this after that many batches of recordBatches: a read that fails halfway. */
-  failAfterBatches?: { batches: number; error: Error };
   stopped = false;
 
   constructor(
@@ -82,19 +78,6 @@ export class MemoryPlugin implements DnsPlugin {
     const all = [...this.store.values()];
     if (this.reportOutsideZones) return all;
     return all.filter((endpoint) => request.zones.some((zone) => isWithinDomain(endpoint.dnsName, zone)));
-  }
-
-  async *recordBatches(request: RecordsRequest): AsyncGenerator<Endpoint[]> {
-    const all = await this.records(request);
-    let sent = 0;
-    for (let start = 0; start < all.length; start += this.batchSize) {
-      if (this.failAfterBatches && sent === this.failAfterBatches.batches) throw this.failAfterBatches.error;
-      // A turn of the event loop between batches, as a backend's reads would give.
-      await new Promise((resolve) => setImmediate(resolve));
-      yield all.slice(start, start + this.batchSize);
-      sent++;
-    }
-    if (this.failAfterBatches && sent <= this.failAfterBatches.batches) throw this.failAfterBatches.error;
   }
 
   async applyChanges(changes: Changes): Promise<void> {

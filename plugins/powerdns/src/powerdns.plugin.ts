@@ -33,7 +33,7 @@ import {
   type ZonePatch,
 } from './mapping/zone-changes.planner.js';
 import type { PowerDnsMetrics } from './powerdns.metrics.js';
-import { readAhead, settleWithLimit } from './util/concurrency.js';
+import { settleWithLimit } from './util/concurrency.js';
 import { Deadline } from './util/deadline.js';
 import { Mutex } from './util/mutex.js';
 
@@ -141,56 +141,49 @@ export class PowerDnsPlugin implements DnsPlugin {
   }
 
   async records(request: RecordsRequest): Promise<Endpoint[]> {
-    const endpoints: Endpoint[] = [];
-    for await (const batch of this.recordBatches(request)) for (const endpoint of batch) endpoints.push(endpoint);
-    return endpoints;
-  }
-
-  /**
-   * The endpoints of each zone, in the order the zones were asked for, each
-   * zone as soon as it and those before it are read. CONCURRENCY zones are
-   * read at a time, ahead of the caller: while it works on one zone's
-   * endpoints, PowerDNS serves the next. A zone that does not exist has no
-   * records (and a warning); when any other zone cannot be read, the read
-   * fails with every zone that failed named, after the other reads ended.
-   */
-  async *recordBatches(request: RecordsRequest): AsyncGenerator<Endpoint[]> {
     const deadline = Deadline.in(this.settings.operationTimeoutMs);
     const managed = await this.zones();
     const managedSet = new Set(managed);
     const wanted = [...new Set(request.zones.map(normalizeDnsName))].filter((zone) => managedSet.has(zone));
-    // Each zone is mapped as soon as it arrives: the mapping overlaps
-    // PowerDNS's work, and a zone's parsed answer is garbage before the next
-    // is parsed (young, cheap to collect) instead of all zones being held.
-    const reads = readAhead(wanted, this.settings.concurrency, async (zone) => {
+    // Each zone is mapped as soon as it arrives, while the next ones are read:
+    // the mapping overlaps PowerDNS's work, and a zone's parsed JSON is garbage
+    // before the next is parsed (young, cheap to collect) instead of all zones
+    // being held at once. What comes out, and in which order, is unchanged.
+    const results = await settleWithLimit(wanted, this.settings.concurrency, async (zone) => {
       const rrsets = await this.readZone(zone, deadline);
       try {
         return { endpoints: reportedEndpoints(rrsets, zone, managed) };
       } catch (error) {
-        // Not the zone's read failing (a bug): thrown as it is, not as a backend failure.
+        // Not the zone's read failing: thrown as it is, below, as it always was.
         return { endpoints: [], mappingError: error };
       }
     });
+    let endpoints: Endpoint[] | undefined;
     const failures: Array<{ zone: string; error: unknown }> = [];
-    for (let index = 0; index < wanted.length; index++) {
+    results.forEach((result, index) => {
       const zone = wanted[index]!;
-      const result = await reads[index]!;
-      if (result.status === 'fulfilled') {
-        if ('mappingError' in result.value) throw result.value.mappingError;
-        if (failures.length === 0) yield result.value.endpoints;
-        continue;
+      if (result.status === 'rejected') {
+        if (result.reason instanceof PowerDnsNotFoundError) {
+          this.logger.warn(
+            `zone ${zone} does not exist on PowerDNS; it has no records to report (zones are not created)`,
+          );
+          return;
+        }
+        failures.push({ zone, error: result.reason });
+        return;
       }
-      if (result.reason instanceof PowerDnsNotFoundError) {
-        this.logger.warn(
-          `zone ${zone} does not exist on PowerDNS; it has no records to report (zones are not created)`,
-        );
-        continue;
-      }
-      failures.push({ zone, error: result.reason });
-    }
+      if ('mappingError' in result.value) throw result.value.mappingError;
+      const zoneEndpoints = result.value.endpoints;
+      if (!endpoints) endpoints = zoneEndpoints;
+      else for (const endpoint of zoneEndpoints) endpoints.push(endpoint);
+    });
     if (failures.length > 0) {
-      throw combineFailures(`could not read ${failures.length} of ${wanted.length} zones from PowerDNS`, failures);
+      throw combineFailures(
+        `could not read ${failures.length} of ${wanted.length} zones from PowerDNS`,
+        failures.map((failure) => ({ ...failure, error: failure.error })),
+      );
     }
+    return endpoints ?? [];
   }
 
   async applyChanges(changes: Changes): Promise<void> {

@@ -109,50 +109,12 @@ export class PluginHost implements OnModuleInit, OnApplicationShutdown {
   }
 
   async records(request: RecordsRequest): Promise<Endpoint[]> {
-    const endpoints: Endpoint[] = [];
-    for await (const batch of this.recordBatches(request)) for (const endpoint of batch) endpoints.push(endpoint);
-    return endpoints;
-  }
-
-  /**
-   * The plugin's records a batch at a time: its `recordBatches` when it has
-   * one, else `records()` as one batch. Measured as one `records` operation:
-   * the time spent waiting on the plugin, not the time the caller spends on
-   * each batch in between.
-   */
-  async *recordBatches(request: RecordsRequest): AsyncGenerator<Endpoint[]> {
-    if (this.state !== 'running') throw new PluginNotReadyError(this.notReadyReason());
-    const plugin = this.required();
-    const batches: AsyncIterable<Endpoint[]> = plugin.recordBatches
-      ? plugin.recordBatches(request)
-      : (async function* () {
-          yield await plugin.records(request);
-        })();
-    const iterator = batches[Symbol.asyncIterator]();
+    const endpoints = await this.call('records', (plugin) => plugin.records(request));
+    this.metrics.pluginRecords.reset();
     const byType = new Map<string, number>();
-    let waitedNs = 0n;
-    let done = false;
-    try {
-      for (;;) {
-        const started = process.hrtime.bigint();
-        const step = await iterator.next();
-        waitedNs += process.hrtime.bigint() - started;
-        if (step.done) break;
-        for (const endpoint of step.value) byType.set(endpoint.recordType, (byType.get(endpoint.recordType) ?? 0) + 1);
-        yield step.value;
-      }
-      done = true;
-      this.metrics.pluginRecords.reset();
-      for (const [type, count] of byType) this.metrics.pluginRecords.set({ ...this.labels(), type }, count);
-    } catch (error) {
-      const kind = isDnsgateError(error) ? error.kind : 'internal';
-      this.metrics.pluginOperationErrors.inc({ ...this.labels(), operation: 'records', kind });
-      throw error;
-    } finally {
-      // A caller that stopped early (its own error) lets the plugin end its read.
-      if (!done) await iterator.return?.().catch(() => undefined);
-      this.metrics.pluginOperationDuration.observe({ ...this.labels(), operation: 'records' }, Number(waitedNs) / 1e9);
-    }
+    for (const endpoint of endpoints) byType.set(endpoint.recordType, (byType.get(endpoint.recordType) ?? 0) + 1);
+    for (const [type, count] of byType) this.metrics.pluginRecords.set({ ...this.labels(), type }, count);
+    return endpoints;
   }
 
   async applyChanges(changes: Changes): Promise<void> {

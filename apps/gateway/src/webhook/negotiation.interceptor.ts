@@ -8,7 +8,6 @@ import {
 import { WEBHOOK_MEDIA_ESSENCE, WEBHOOK_MEDIA_TYPE, WEBHOOK_MEDIA_VERSION } from '@dnsgate/plugin-sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
-import { JsonText } from './json-text.js';
 
 /**
  * Content negotiation for the webhook routes. Refuses an `Accept` it cannot
@@ -34,7 +33,7 @@ export class NegotiationInterceptor implements NestInterceptor {
       map((body: unknown) => {
         if (body === undefined) return undefined;
         reply.header('content-type', WEBHOOK_MEDIA_TYPE);
-        return Buffer.from(body instanceof JsonText ? body.text : JSON.stringify(body));
+        return Buffer.from(JSON.stringify(body));
       }),
     );
   }

@@ -3,7 +3,6 @@ import { toWireEndpoint, type Changes, type DomainFilter, type Endpoint } from '
 import type { FastifyRequest } from 'fastify';
 import { DomainScope } from '../domain-filter/domain-scope.service.js';
 import { PluginHost } from '../plugins/plugin-host.service.js';
-import { JsonText } from './json-text.js';
 import { NegotiationInterceptor } from './negotiation.interceptor.js';
 import { ChangesBodyPipe, EndpointsBodyPipe } from './webhook-body.pipes.js';
 
@@ -27,21 +26,11 @@ export class WebhookController {
     return this.scope.announcement();
   }
 
-  /**
-   * Each batch the plugin gives is filtered and serialised as it comes, while
-   * the plugin reads the next; the answer goes out whole once the read is
-   * complete, so a read that fails halfway is still a clean 5xx.
-   */
   @Get('records')
-  async records(): Promise<JsonText> {
+  async records(): Promise<Endpoint[]> {
     const scope = await this.scope.current();
-    const parts: string[] = [];
-    for await (const batch of this.plugin.recordBatches({ zones: scope.zones })) {
-      const wire = this.scope.filterEndpoints(batch, scope).map(toWireEndpoint);
-      // Each batch's array without its brackets; joined into one array below.
-      if (wire.length > 0) parts.push(JSON.stringify(wire).slice(1, -1));
-    }
-    return new JsonText(`[${parts.join(',')}]`);
+    const endpoints = await this.plugin.records({ zones: scope.zones });
+    return this.scope.filterEndpoints(endpoints, scope).map(toWireEndpoint);
   }
 
   /** 204 and no body: ExternalDNS counts a 200 or 201 here as a failure. */

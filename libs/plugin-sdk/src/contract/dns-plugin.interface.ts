@@ -36,15 +36,6 @@ export interface DnsPlugin {
   /** Every record set of the requested zones, in the form AdjustEndpoints produces. */
   records(request: RecordsRequest): Promise<Endpoint[]>;
   /**
-   * Optional: what `records()` reports, in batches as the backend gives them
-   * (a zone at a time, say), so the gateway filters and serialises each batch
-   * while the next one is on its way. All the batches together must be
-   * exactly what `records()` reports (the testkit checks it). A throw ends the
-   * read and the gateway answers with its status code, as for `records()`;
-   * nothing of a read that failed is sent.
-   */
-  recordBatches?(request: RecordsRequest): AsyncIterable<Endpoint[]>;
-  /**
    * Apply a batch. The gateway has already removed changes outside the domain
    * filter. Validate the whole batch before changing anything.
    */

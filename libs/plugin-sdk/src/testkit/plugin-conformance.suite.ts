@@ -296,22 +296,6 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
     }
   });
 
-  add('reports in batches exactly what records() reports (recordBatches, when the plugin has it)', async (f) => {
-    const created = await adjust(
-      f,
-      f.zones.flatMap((zone, index) => [
-        sample(zone, `ck-batches-${index}-a`, [0], ttlA),
-        sample(zone, `ck-batches-${index}-b`, [1], ttlB),
-      ]),
-    );
-    await apply(f, { create: created });
-    if (!f.plugin.recordBatches) return;
-    const batched: Endpoint[] = [];
-    for await (const batch of f.plugin.recordBatches({ zones: f.zones })) batched.push(...batch);
-    expect(comparableEndpoints(batched)).toEqual(comparableEndpoints(await readRecords(f)));
-    expect(batched.length).toBe((await readRecords(f)).length);
-  });
-
   if (options.outsideRecords) {
     const outside = options.outsideRecords;
     add('never touches or reports records it does not manage', async (f) => {

@@ -23,32 +23,3 @@ export async function settleWithLimit<T, R>(
   await Promise.all(workers);
   return results;
 }
-
-/**
- * Starts `fn` over `items` with at most `limit` calls in flight, and returns
- * at once one promise per item, in input order, each settling with that
- * item's outcome (never rejecting). The calls go on whether or not anyone
- * waits on the promises yet: a caller reads the results in order while the
- * later ones are still being computed.
- */
-export function readAhead<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<PromiseSettledResult<R>>[] {
-  const settle: Array<(result: PromiseSettledResult<R>) => void> = [];
-  const results = items.map(() => new Promise<PromiseSettledResult<R>>((resolve) => settle.push(resolve)));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        settle[index]!({ status: 'fulfilled', value: await fn(items[index]!) });
-      } catch (reason) {
-        settle[index]!({ status: 'rejected', reason });
-      }
-    }
-  };
-  for (let i = 0; i < Math.min(limit, items.length); i++) void worker();
-  return results;
-}
