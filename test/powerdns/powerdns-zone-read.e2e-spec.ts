@@ -8,6 +8,7 @@ import { startPowerDns, type PowerDnsTestServer } from '../support/powerdns-serv
 import { changes, createPowerDnsPlugin, metricValue, type PluginUnderTest } from './powerdns-test-helpers.js';
 
 const ZONE = 'zr.test';
+const OTHER_ZONE = 'zr2.test';
 
 /**
  * A forwarding proxy in front of PowerDNS that records the paths asked and,
@@ -17,12 +18,18 @@ const ZONE = 'zr.test';
 class PathProxy {
   readonly paths: string[] = [];
   refuseExport = false;
+  /** Paths containing this are answered 400, as a broken server or proxy would. */
+  failPathsWith?: string;
   private constructor(private readonly server: Server) {}
 
   static async start(target: PowerDnsTestServer): Promise<PathProxy> {
     const proxy: PathProxy = new PathProxy(
       createServer((req, res) => {
         proxy.paths.push(req.url!);
+        if (proxy.failPathsWith && req.url!.includes(proxy.failPathsWith)) {
+          res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad Request');
+          return;
+        }
         if (proxy.refuseExport && req.url!.endsWith('/export')) {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
           return;
@@ -69,8 +76,12 @@ describe('powerdns plugin: zones read as text exports, JSON where that cannot be
   beforeAll(async () => {
     server = await startPowerDns();
     await server.createZone(ZONE);
+    await server.createZone(OTHER_ZONE);
     proxy = await PathProxy.start(server);
-    viaExport = createPowerDnsPlugin(server, { DNSGATE_POWERDNS_URL: proxy.url, DNSGATE_POWERDNS_ZONES: ZONE });
+    viaExport = createPowerDnsPlugin(server, {
+      DNSGATE_POWERDNS_URL: proxy.url,
+      DNSGATE_POWERDNS_ZONES: `${ZONE},${OTHER_ZONE}`,
+    });
     viaJson = createPowerDnsPlugin(server, { DNSGATE_POWERDNS_ZONE_READ: 'json', DNSGATE_POWERDNS_ZONES: ZONE });
     await viaExport.plugin.start!();
     await viaJson.plugin.start!();
@@ -179,6 +190,20 @@ describe('powerdns plugin: zones read as text exports, JSON where that cannot be
     expect(fromExport.some((e) => e.dnsName === `raw.${ZONE}`)).toBe(true);
     const removed = await runCommand('sqlite3', [db, `DELETE FROM records WHERE name = 'raw.${ZONE}';`]);
     expect(removed.stderr).toBe('');
+  });
+
+  it('fails a read of several zones when one cannot be read, naming it, and reads them all again after', async () => {
+    proxy.failPathsWith = `/zones/${OTHER_ZONE}.`;
+    try {
+      await expect(viaExport.plugin.records({ zones: [ZONE, OTHER_ZONE] })).rejects.toThrow(
+        /could not read 1 of 2 zones from PowerDNS: zr2\.test: PowerDNS answered 400/,
+      );
+    } finally {
+      proxy.failPathsWith = undefined;
+    }
+    const both = await viaExport.plugin.records({ zones: [ZONE, OTHER_ZONE] });
+    expect(both.some((e) => e.dnsName === `www.${ZONE}`)).toBe(true);
+    expect(both.some((e) => e.dnsName === OTHER_ZONE && e.recordType === 'NS')).toBe(true);
   });
 
   it('falls back to JSON for good when the export path answers 404 for a zone that exists', async () => {
