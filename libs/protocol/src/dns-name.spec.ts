@@ -44,5 +44,9 @@ describe('DNS name helpers', () => {
       }),
       { numRuns: 1000 },
     );
+    // Found by that property: a zone written with two trailing dots normalises to one.
+    const index = new ZoneIndex(['myexample..']);
+    expect(index.holds('myexample..')).toBe(true);
+    expect(index.holds('myexample.')).toBe(false);
   });
 });

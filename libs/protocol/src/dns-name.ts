@@ -53,14 +53,16 @@ export class ZoneIndex {
 
   /**
    * Whether some zone holds `name`: `find(name) !== undefined`, cheaper for
-   * the long runs of names of one zone a read reports. A name that ends in
-   * `.zone` (or is the zone) for a zone of the index is held whatever its
-   * case or leading space, as `find` would say after normalising it; so the
-   * zone of the last hit is tried first, with no copy of the name made.
+   * the long runs of names of one zone a read reports. A name without a
+   * trailing dot that ends in `.zone` (or is the zone) for a zone of the
+   * index is held whatever its case or leading space, as `find` would say
+   * after normalising it; so the zone of the last hit is tried first, with no
+   * copy of the name made.
    */
   holds(name: string): boolean {
     const last = this.lastHit;
-    if (last !== undefined && last !== '') {
+    // A trailing dot is stripped by normalising, which can move the name off that zone ('a.' of a zone 'a..').
+    if (last !== undefined && last !== '' && name.charCodeAt(name.length - 1) !== 46 /* . */) {
       if (name === last) return true;
       const start = name.length - last.length;
       if (start > 0 && name.charCodeAt(start - 1) === 46 /* . */ && name.endsWith(last)) return true;
