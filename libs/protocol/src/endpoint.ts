@@ -57,7 +57,7 @@ export function toWireEndpoint(endpoint: Endpoint): Endpoint {
   return isInWireForm(endpoint) ? endpoint : buildWireEndpoint(endpoint);
 }
 
-/** toWireEndpoint's object, always a new one (exported for the test that holds the two to one answer). */
+/** toWireEndpoint's object, always a new one (exported for its test only; not in the package's index). */
 export function buildWireEndpoint(endpoint: Endpoint): Endpoint {
   const wire: Endpoint = {
     dnsName: endpoint.dnsName,

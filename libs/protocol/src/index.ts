@@ -1,8 +1,17 @@
 export * from './media-type.js';
-export * from './endpoint.js';
+// Explicit where a module also exports helpers for its own tests.
+export {
+  EXTERNAL_DNS_RECORD_TYPES,
+  describeEndpoint,
+  endpointKey,
+  toWireEndpoint,
+  type Endpoint,
+  type ExternalDnsRecordType,
+  type ProviderSpecificProperty,
+} from './endpoint.js';
 export * from './changes.js';
 export * from './dns-name.js';
 export * from './domain-filter.js';
 export * from './dto/endpoint.dto.js';
 export * from './dto/wire-keys.js';
-export * from './dto/parse-wire.js';
+export { CHANGES_KEYS, WireValidationError, parseChangesBody, parseEndpointsBody } from './dto/parse-wire.js';

@@ -135,6 +135,7 @@ function isInEndpointForm(dto: EndpointDto): boolean {
 
 const ENDPOINT_FIELDS = new Set<string>(ENDPOINT_KEYS);
 
+/** A new Endpoint from a valid DTO (exported for toEndpoint's test only; not in the package's index). */
 export function fromDto(dto: EndpointDto): Endpoint {
   const endpoint: Endpoint = {
     dnsName: dto.dnsName,

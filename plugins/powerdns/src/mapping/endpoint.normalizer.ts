@@ -53,7 +53,7 @@ export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): Norma
   if (endpoint.targets.length === 1) {
     // The usual endpoint, one target: no set to make it unique.
     const result = toTarget(type, endpoint.targets[0]!);
-    if (result.ok) return normalizedEndpoint(endpoint, name, [result.target], type, ttl);
+    if (result.ok) return okResult(endpoint, name, [result.target], type, ttl);
   }
   const unique = new Set<string>();
   for (const raw of endpoint.targets) {
@@ -71,10 +71,11 @@ export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): Norma
   }
   if (type === 'CNAME' && unique.size > 1) return drop('cname_targets', `a CNAME has one target, got ${unique.size}`);
   const targets = unique.size === 1 ? [unique.values().next().value!] : [...unique].sort(compareTargets);
-  return normalizedEndpoint(endpoint, name, targets, type, ttl, droppedTargets);
+  return okResult(endpoint, name, targets, type, ttl, droppedTargets);
 }
 
-function normalizedEndpoint(
+/** The normalised endpoint, labels copied. */
+function okResult(
   endpoint: Endpoint,
   dnsName: string,
   targets: string[],
