@@ -261,6 +261,10 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_ZONES: 'ok.test,bad zone!' })).toThrow(
       /DNSGATE_POWERDNS_ZONES/,
     );
+    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_ZONE_READ: 'xml' })).toThrow(
+      /DNSGATE_POWERDNS_ZONE_READ.*must be export or json/,
+    );
+    expect(load({ DNSGATE_POWERDNS_API_KEY: 'k', DNSGATE_POWERDNS_ZONE_READ: 'json' })).not.toThrow();
     const tls = () =>
       createPowerDnsPlugin(server, {
         DNSGATE_POWERDNS_URL: 'https://127.0.0.1:1',
