@@ -11,6 +11,8 @@ describe('record targets: canonical text ⇄ rdata', () => {
     ['AAAA', '2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
     ['AAAA', '2001:db8:0:1:0:0:0:0', '2001:db8:0:1::'],
     ['AAAA', '::ffff:192.0.2.1', '::ffff:c000:201'],
+    ['AAAA', '2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
+    ['AAAA', '2001:0:0:1:0:0:0:1', '2001:0:0:1::1'],
     ['CNAME', 'Target.Example.NET.', 'target.example.net'],
     ['NS', 'ns1.example.net', 'ns1.example.net'],
     ['PTR', 'host.example.com.', 'host.example.com'],

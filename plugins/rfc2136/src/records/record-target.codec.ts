@@ -177,28 +177,15 @@ function ipv6Bytes(text: string): Buffer {
   return buf;
 }
 
-/** RFC 5952 text: lower case, the longest run (2+) of zero groups as `::`. */
+/**
+ * The text of 16 address bytes in the one canonical form AdjustEndpoints
+ * also gives (the SDK's canonicalIpv6), so what is read back compares equal
+ * to what was written.
+ */
 function ipv6Text(bytes: Buffer): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
+  return canonicalIpv6(groups.join(':'))!;
 }
 
 function nameCodec(type: number, what: string): TargetCodec {
