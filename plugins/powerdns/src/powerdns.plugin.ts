@@ -27,13 +27,12 @@ import { reportedKey, rrsetToEndpoint } from './mapping/rrset.mapper.js';
 import {
   describeSource,
   findConflicts,
-  planChanges,
-  zonesTouched,
+  planSteps,
   type PlannedChanges,
   type ZonePatch,
 } from './mapping/zone-changes.planner.js';
 import type { PowerDnsMetrics } from './powerdns.metrics.js';
-import { settleWithLimit } from './util/concurrency.js';
+import { Limiter, settle, settleWithLimit } from './util/concurrency.js';
 import { Deadline } from './util/deadline.js';
 import { Mutex } from './util/mutex.js';
 
@@ -194,16 +193,25 @@ export class PowerDnsPlugin implements DnsPlugin {
 
   private async applyNow(changes: Changes, deadline: Deadline): Promise<void> {
     const zones = await this.zones();
-    // The zones the batch touches are read while it is planned: PowerDNS
-    // answers meanwhile, and the check below waits for what is still on the way.
-    const touched = zonesTouched(changes, zones);
-    const reads = settleWithLimit(touched, this.settings.concurrency, (zone) => this.readZone(zone, deadline));
-    // Planning holds the thread; one turn of the event loop first lets the
-    // reads connect and go out, or PowerDNS would only see them after it.
-    await yieldToEventLoop();
+    // Each zone the batch writes to is read as soon as planning meets it, and
+    // planning pauses right then (and every slice) for the read to go out:
+    // PowerDNS answers while the rest is planned, and the check below waits
+    // only for what is still on the way.
+    const reads = new Map<string, Promise<PromiseSettledResult<PdnsRrset[]>>>();
+    const limiter = new Limiter(this.settings.concurrency);
+    const onZone = (zone: string) => {
+      reads.set(zone, settle(limiter.run(() => this.readZone(zone, deadline))));
+    };
     let plan: PlannedChanges;
     try {
-      plan = planChanges(changes, zones, this.settings.defaultTtl);
+      const steps = planSteps(changes, zones, this.settings.defaultTtl, { onZone });
+      for (let step = steps.next(); ; step = steps.next()) {
+        if (step.done) {
+          plan = step.value;
+          break;
+        }
+        await yieldToEventLoop();
+      }
     } catch (error) {
       if (error instanceof ChangeRejectedError) {
         this.metrics.batchesRejected.inc({ ...this.labels, reason: 'duplicate' });
@@ -218,7 +226,7 @@ export class PowerDnsPlugin implements DnsPlugin {
       );
     }
     if (plan.patches.length === 0) return;
-    await this.checkAgainstZones(plan, touched, reads, deadline);
+    await this.checkAgainstZones(plan, reads, deadline);
     // One PATCH at a time: PowerDNS with a SQL backend answers 500 to concurrent
     // zone transactions (gsqlite3: "database is locked"), and a PATCH is never retried.
     const results = await settleWithLimit(plan.patches, 1, async (patch) => {
@@ -334,19 +342,13 @@ export class PowerDnsPlugin implements DnsPlugin {
    */
   private async checkAgainstZones(
     plan: PlannedChanges,
-    readZones: readonly string[],
-    reads: Promise<PromiseSettledResult<PdnsRrset[]>[]>,
+    reads: ReadonlyMap<string, Promise<PromiseSettledResult<PdnsRrset[]>>>,
     deadline: Deadline,
   ): Promise<void> {
     const zones = plan.patches.map((patch) => patch.zone);
-    const started = await reads;
     const results = await Promise.all(
-      zones.map(async (zone): Promise<PromiseSettledResult<PdnsRrset[]>> => {
-        const index = readZones.indexOf(zone);
-        if (index >= 0) return started[index]!;
-        // Not expected (zonesTouched finds every zone the plan writes to), and still correct if it happens.
-        return (await settleWithLimit([zone], 1, (z) => this.readZone(z, deadline)))[0]!;
-      }),
+      // Planning started a read of every zone it writes to; a missing one is still read, to stay correct.
+      zones.map((zone) => reads.get(zone) ?? settle(this.readZone(zone, deadline))),
     );
     const existing = new Map<string, Set<string>>();
     const failures: Array<{ zone: string; error: unknown }> = [];

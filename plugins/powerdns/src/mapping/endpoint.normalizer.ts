@@ -28,13 +28,11 @@ export type NormalizeResult =
  * endpoint left with nothing to write is dropped whole.
  */
 export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): NormalizeResult {
-  // Most endpoints drop nothing: they share one empty list, made only when needed.
-  let droppedTargets: DroppedTarget[] = NOTHING_DROPPED;
   const drop = (reason: DropReason, problem: string): NormalizeResult => ({
     ok: false,
     reason,
     problem,
-    droppedTargets,
+    droppedTargets: NOTHING_DROPPED,
   });
   const name = canonicalHost(endpoint.dnsName, WILDCARD_OWNER);
   if (name === undefined)
@@ -48,22 +46,45 @@ export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): Norma
       `set identifier ${JSON.stringify(endpoint.setIdentifier)}: PowerDNS has no routing policies`,
     );
   }
-  const ttl =
-    endpoint.recordTTL && endpoint.recordTTL > 0 ? Math.min(Math.trunc(endpoint.recordTTL), MAX_TTL) : defaultTtl;
-  if (endpoint.targets.length === 1) {
+  const result = normalizeTargets(type, endpoint.targets);
+  if (!result.ok) return result;
+  return okResult(
+    endpoint,
+    name,
+    result.targets,
+    type,
+    normalizeTtl(endpoint.recordTTL, defaultTtl),
+    result.droppedTargets,
+  );
+}
+
+export type TargetsResult =
+  | { ok: true; targets: string[]; droppedTargets: DroppedTarget[] }
+  | { ok: false; reason: DropReason; problem: string; droppedTargets: DroppedTarget[] };
+
+/**
+ * The targets of an endpoint of `type` (a supported type, upper case) as
+ * Records reports them: canonical, unique, sorted; those PowerDNS cannot hold
+ * are dropped one by one.
+ */
+export function normalizeTargets(type: string, raw: readonly string[]): TargetsResult {
+  if (raw.length === 1) {
     // The usual endpoint, one target: no set to make it unique.
-    const result = toTarget(type, endpoint.targets[0]!);
-    if (result.ok) return okResult(endpoint, name, [result.target], type, ttl);
+    const result = toTarget(type, raw[0]!);
+    if (result.ok) return { ok: true, targets: [result.target], droppedTargets: NOTHING_DROPPED };
   }
+  // Most endpoints drop nothing: they share one empty list, made only when needed.
+  let droppedTargets: DroppedTarget[] = NOTHING_DROPPED;
   const unique = new Set<string>();
-  for (const raw of endpoint.targets) {
-    const result = toTarget(type, raw);
+  for (const target of raw) {
+    const result = toTarget(type, target);
     if (result.ok) unique.add(result.target);
     else {
       if (droppedTargets === NOTHING_DROPPED) droppedTargets = [];
-      droppedTargets.push({ target: raw, problem: result.problem });
+      droppedTargets.push({ target, problem: result.problem });
     }
   }
+  const drop = (reason: DropReason, problem: string): TargetsResult => ({ ok: false, reason, problem, droppedTargets });
   if (unique.size === 0) {
     return droppedTargets.length > 0
       ? drop('invalid_target', `no target PowerDNS can hold: ${droppedTargets.map((d) => d.problem).join('; ')}`)
@@ -71,7 +92,12 @@ export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): Norma
   }
   if (type === 'CNAME' && unique.size > 1) return drop('cname_targets', `a CNAME has one target, got ${unique.size}`);
   const targets = unique.size === 1 ? [unique.values().next().value!] : [...unique].sort(compareTargets);
-  return okResult(endpoint, name, targets, type, ttl, droppedTargets);
+  return { ok: true, targets, droppedTargets };
+}
+
+/** The TTL Records reports for a desired one: whole seconds, at most MAX_TTL, the default for none or 0. */
+export function normalizeTtl(ttl: number | undefined, defaultTtl: number): number {
+  return ttl && ttl > 0 ? Math.min(Math.trunc(ttl), MAX_TTL) : defaultTtl;
 }
 
 /** The normalised endpoint, labels copied. */

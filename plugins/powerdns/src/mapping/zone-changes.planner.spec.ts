@@ -1,7 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ChangeRejectedError, findZone, type Changes } from '@dnsgate/plugin-sdk';
-import { describeSource, findConflicts, planChanges, zoneFinder, zonesTouched } from './zone-changes.planner.js';
+import {
+  describeSource,
+  findConflicts,
+  PLAN_SLICE,
+  planChanges,
+  planSteps,
+  zoneFinder,
+} from './zone-changes.planner.js';
 
 const changes = (partial: Partial<Changes>): Changes => ({
   create: [],
@@ -238,46 +245,60 @@ describe('zoneFinder', () => {
   });
 });
 
-describe('zonesTouched', () => {
-  it('holds every zone planChanges writes to, for any batch', () => {
-    const host = fc.constantFrom(
-      'a.example.com',
-      'A.Example.COM.',
-      'x.sub.example.com',
-      ' example.org ',
-      'myexample.com',
-      'bad name.example.com',
-      '*.example.org',
-    );
-    const endpoint = fc.record({
-      dnsName: host,
-      recordType: fc.constantFrom('A', 'TXT', 'CNAME', 'HINFO'),
-      targets: fc.constantFrom('192.0.2.1', '"t"', 'target.example.net', 'not an ip').map((target) => [target]),
-    });
-    const list = fc.array(endpoint, { maxLength: 6 });
+describe('planSteps and onZone', () => {
+  const host = fc.constantFrom(
+    'a.example.com',
+    'A.Example.COM.',
+    'x.sub.example.com',
+    ' example.org ',
+    'myexample.com',
+    'bad name.example.com',
+    '*.example.org',
+  );
+  const endpoint = fc.record({
+    dnsName: host,
+    recordType: fc.constantFrom('A', 'TXT', 'CNAME', 'HINFO'),
+    targets: fc.constantFrom('192.0.2.1', '"t"', 'target.example.net', 'not an ip').map((target) => [target]),
+  });
+  const list = fc.array(endpoint, { maxLength: 6 });
+
+  it('reports each zone a patch is written to, once, before planning ends', () => {
     fc.assert(
       fc.property(list, list, list, (create, updates, deletes) => {
         const batch = changes({ create, updateOld: updates, updateNew: updates, delete: deletes });
+        const reported: string[] = [];
         let written: string[];
         try {
-          written = planChanges(batch, zones, 300).patches.map((patch) => patch.zone);
+          written = planChanges(batch, zones, 300, { onZone: (zone) => reported.push(zone) }).patches.map(
+            (patch) => patch.zone,
+          );
         } catch (error) {
           if (error instanceof ChangeRejectedError) return; // the same rrset twice: nothing is written
           throw error;
         }
-        const touched = zonesTouched(batch, zones);
-        for (const zone of written) expect(touched).toContain(zone);
+        expect(new Set(reported).size).toBe(reported.length);
+        for (const zone of written) expect(reported).toContain(zone);
+        for (const zone of reported) expect(zones).toContain(zone);
       }),
       { numRuns: 300 },
     );
-    expect(
-      zonesTouched(
-        changes({
-          create: [{ dnsName: 'A.Sub.Example.com.', recordType: 'A', targets: [] }],
-          delete: [{ dnsName: 'outside.test', recordType: 'A', targets: [] }],
-        }),
-        zones,
-      ),
-    ).toEqual(['sub.example.com']);
+  });
+
+  it('pauses after each new zone and every PLAN_SLICE changes, and plans what planChanges plans', () => {
+    const create = Array.from({ length: PLAN_SLICE * 2 + 5 }, (_, i) => ({
+      dnsName: `h${i}.${i === 10 ? 'example.org' : 'example.com'}`,
+      recordType: 'A',
+      targets: [`192.0.2.${i % 250}`],
+    }));
+    const batch = changes({ create });
+    const events: string[] = [];
+    const steps = planSteps(batch, zones, 300, { onZone: (zone) => events.push(`zone ${zone}`) });
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) events.push('pause');
+    // A pause at each new zone (changes 0 and 10), each restarting the count,
+    // then one PLAN_SLICE changes after the last: 2 * PLAN_SLICE - 6 changes are left.
+    expect(events).toEqual(['zone example.com', 'pause', 'zone example.org', 'pause', 'pause']);
+    expect(step.value).toEqual(planChanges(batch, zones, 300));
+    expect(step.value.patches.map((patch) => patch.rrsets.length)).toEqual([PLAN_SLICE * 2 + 4, 1]);
   });
 });

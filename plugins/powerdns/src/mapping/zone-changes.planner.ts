@@ -6,7 +6,7 @@ import {
   type Endpoint,
 } from '@dnsgate/plugin-sdk';
 import type { PdnsRrsetChange } from '../client/powerdns-api.types.js';
-import { normalizeEndpoint } from './endpoint.normalizer.js';
+import { normalizeEndpoint, normalizeTargets, normalizeTtl } from './endpoint.normalizer.js';
 import { SUPPORTED_TYPES, canonicalHost, toContent } from './record-content.mapper.js';
 import { rrsetKey } from './rrset.mapper.js';
 
@@ -61,6 +61,14 @@ interface Target {
 
 const WILDCARD_OWNER = { wildcard: true } as const;
 
+/** How many changes planSteps works through between two pauses. */
+export const PLAN_SLICE = 1000;
+
+export interface PlanOptions {
+  /** Called once for each managed zone the batch writes to, when planning first meets it. */
+  onZone?: (zone: string) => void;
+}
+
 /**
  * Turns a batch into one PATCH per zone: REPLACE for creates and updates,
  * DELETE for deletes (sent first, so a type change at one name goes through),
@@ -71,7 +79,32 @@ const WILDCARD_OWNER = { wildcard: true } as const;
  * rrset exists is not known here: the caller checks each patch's `mustExist`
  * against the zone before sending (`findConflicts`).
  */
-export function planChanges(changes: Changes, zones: readonly string[], defaultTtl: number): PlannedChanges {
+export function planChanges(
+  changes: Changes,
+  zones: readonly string[],
+  defaultTtl: number,
+  options: PlanOptions = {},
+): PlannedChanges {
+  const steps = planSteps(changes, zones, defaultTtl, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * planChanges, one step at a time: the generator pauses after each new zone
+ * (just reported to `onZone`) and after every PLAN_SLICE changes, so a caller
+ * can give the event loop a turn there. A batch of thousands of changes then
+ * does not hold the thread in one piece: the zone reads started from `onZone`
+ * go out and come back meanwhile, and probes and metrics stay answered.
+ */
+export function* planSteps(
+  changes: Changes,
+  zones: readonly string[],
+  defaultTtl: number,
+  options: PlanOptions = {},
+): Generator<void, PlannedChanges, void> {
   const skipped: SkippedChange[] = [];
   const problems: string[] = [];
   /** Per zone, its DELETEs and its REPLACEs, put together (DELETEs first) at the end. */
@@ -79,6 +112,8 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
   /** What claimed each rrset so far: PowerDNS type → name → change. */
   const seen = new Map<string, Map<string, string>>();
   const findZone = zoneFinder(zones);
+  /** A zone met for the first time since the last pause. */
+  let newZone = false;
 
   const locate = (endpoint: Endpoint, action: ChangeAction): Target | undefined => {
     const name = canonicalHost(endpoint.dnsName, WILDCARD_OWNER);
@@ -92,6 +127,11 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     if (zone === undefined) {
       skipped.push({ action, endpoint, reason: 'outside_zones', problem: 'it is outside every managed zone' });
       return undefined;
+    }
+    if (!parts.has(zone)) {
+      parts.set(zone, { deletes: emptyPatch(zone), replaces: emptyPatch(zone) });
+      options.onZone?.(zone);
+      newZone = true;
     }
     return { zone, name, type, pdnsType: type === 'CNAME' && name === zone ? 'ALIAS' : type };
   };
@@ -110,37 +150,34 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
 
   const push = (
     kind: 'deletes' | 'replaces',
-    zone: string,
+    target: Target,
     change: PdnsRrsetChange,
     origin: Endpoint,
     action: ChangeAction,
     mustExist: boolean | undefined,
   ): void => {
-    let zoneParts = parts.get(zone);
-    if (!zoneParts) parts.set(zone, (zoneParts = { deletes: emptyPatch(zone), replaces: emptyPatch(zone) }));
-    const part = zoneParts[kind];
+    const part = parts.get(target.zone)![kind];
     part.rrsets.push(change);
     part.origins.push(origin);
     part.actions.push(action);
     part.mustExist.push(mustExist);
   };
 
-  /** The endpoint as it is written, or undefined (and skipped) when PowerDNS cannot hold it. */
-  const writable = (endpoint: Endpoint, action: ChangeAction): Endpoint | undefined => {
-    const result = normalizeEndpoint(endpoint, defaultTtl);
-    if (result.ok) return result.endpoint;
+  /** The endpoint's targets as they are written, or undefined (and skipped) when PowerDNS cannot hold them. */
+  const writable = (endpoint: Endpoint, action: ChangeAction, target: Target): string[] | undefined => {
+    const result = normalizeTargets(target.type, endpoint.targets);
+    if (result.ok) return result.targets;
     skipped.push({ action, endpoint, reason: 'invalid', problem: result.problem });
     return undefined;
   };
 
   const replace = (
     endpoint: Endpoint,
-    normalized: Endpoint,
+    targets: string[],
     action: ChangeAction,
     target: Target,
     mustExist: boolean | undefined,
   ): void => {
-    const { targets, recordTTL } = normalized;
     const records =
       targets.length === 1
         ? [{ content: toContent(target.pdnsType, targets[0]!), disabled: false }]
@@ -148,43 +185,61 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
     const change: PdnsRrsetChange = {
       name: `${target.name}.`,
       type: target.pdnsType,
-      ttl: recordTTL ?? defaultTtl,
+      ttl: normalizeTtl(endpoint.recordTTL, defaultTtl),
       changetype: 'REPLACE',
       records,
     };
-    push('replaces', target.zone, change, endpoint, action, mustExist);
+    push('replaces', target, change, endpoint, action, mustExist);
   };
 
   const remove = (endpoint: Endpoint, action: ChangeAction, target: Target): void => {
     const change: PdnsRrsetChange = { name: `${target.name}.`, type: target.pdnsType, changetype: 'DELETE' };
-    push('deletes', target.zone, change, endpoint, action, true);
+    push('deletes', target, change, endpoint, action, true);
   };
 
-  for (const endpoint of changes.create) {
-    const target = locate(endpoint, 'create');
-    if (!target || !claim(target, 'create')) continue;
-    const normalized = writable(endpoint, 'create');
-    if (normalized) replace(endpoint, normalized, 'create', target, false);
-  }
-  changes.updateNew.forEach((next, index) => {
+  const updateAt = (index: number): void => {
+    const next = changes.updateNew[index]!;
     const old = changes.updateOld[index];
     const newTarget = locate(next, 'update');
     if (!newTarget) return;
     // Checked before the old side is touched: an update whose new side cannot
     // be written must not delete the old rrset of a rename.
-    const normalized = writable(next, 'update');
-    if (!normalized) return;
+    const targets = writable(next, 'update', newTarget);
+    if (!targets) return;
     const oldTarget = old ? locate(old, 'update') : undefined;
     const renamed = oldTarget && (oldTarget.name !== newTarget.name || oldTarget.pdnsType !== newTarget.pdnsType);
     if (renamed && claim(oldTarget, 'update (old)')) remove(old!, 'update', oldTarget);
     // A rename needs the new rrset absent; an old side that is not ours to check
     // (outside every zone, unwritable) leaves the REPLACE unchecked, as before.
     const mustExist = renamed ? false : old === undefined || oldTarget ? true : undefined;
-    if (claim(newTarget, 'update')) replace(next, normalized, 'update', newTarget, mustExist);
-  });
+    if (claim(newTarget, 'update')) replace(next, targets, 'update', newTarget, mustExist);
+  };
+
+  let sinceLastPause = 0;
+  /** Whether to pause now: a new zone's read was just started, or a slice is done. */
+  const pauseDue = (): boolean => {
+    if (!newZone && ++sinceLastPause < PLAN_SLICE) return false;
+    newZone = false;
+    sinceLastPause = 0;
+    return true;
+  };
+
+  for (const endpoint of changes.create) {
+    const target = locate(endpoint, 'create');
+    if (target && claim(target, 'create')) {
+      const targets = writable(endpoint, 'create', target);
+      if (targets) replace(endpoint, targets, 'create', target, false);
+    }
+    if (pauseDue()) yield;
+  }
+  for (let index = 0; index < changes.updateNew.length; index++) {
+    updateAt(index);
+    if (pauseDue()) yield;
+  }
   for (const endpoint of changes.delete) {
     const target = locate(endpoint, 'delete');
     if (target && claim(target, 'delete')) remove(endpoint, 'delete', target);
+    if (pauseDue()) yield;
   }
 
   if (problems.length > 0) {
@@ -193,6 +248,8 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
 
   const patches: ZonePatch[] = [];
   for (const [zone, { deletes, replaces }] of parts) {
+    // A zone met only by changes that were then skipped has nothing to send.
+    if (deletes.rrsets.length === 0 && replaces.rrsets.length === 0) continue;
     patches.push({
       zone,
       rrsets: concat(deletes.rrsets, replaces.rrsets),
@@ -206,30 +263,6 @@ export function planChanges(changes: Changes, zones: readonly string[], defaultT
 
 function emptyPatch(zone: string): ZonePatch {
   return { zone, rrsets: [], origins: [], actions: [], mustExist: [] };
-}
-
-/**
- * The managed zones the changes of a batch fall in, found the way
- * planChanges finds them: a superset of the zones of its patches (it also
- * holds the zones of changes planChanges then skips as unwritable). Cheap
- * enough to run before planning, so the zones can be read meanwhile.
- */
-export function zonesTouched(changes: Changes, zones: readonly string[]): string[] {
-  const findZone = zoneFinder(zones);
-  const touched = new Set<string>();
-  let lastName: string | undefined;
-  for (const list of [changes.create, changes.updateOld, changes.updateNew, changes.delete]) {
-    for (const endpoint of list) {
-      // canonicalHost's name when it is valid, without its check: an invalid
-      // name only adds a zone to read, and a superset is all this must be.
-      const name = endpoint.dnsName.trim().toLowerCase().replace(/\.$/, '');
-      if (name === lastName) continue;
-      lastName = name;
-      const zone = findZone(name);
-      if (zone !== undefined) touched.add(zone);
-    }
-  }
-  return [...touched];
 }
 
 /**
