@@ -1,4 +1,5 @@
 import { WEBHOOK_MEDIA_TYPE } from '@dnsgate/plugin-sdk';
+import { STREAM_LISTS_ABOVE } from '../../apps/gateway/src/webhook/negotiation.interceptor.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { MemoryPluginFactory, MemoryPluginModule, type MemoryPlugin } from '../support/memory-plugin.js';
 import { rawHeader, rawRequest } from '../support/raw-http.js';
@@ -78,6 +79,30 @@ describe('webhook API over real HTTP', () => {
       expect(JSON.parse(records.body.toString())).toEqual([
         { dnsName: 'www.example.com', targets: ['192.0.2.1'], recordType: 'A', recordTTL: 60 },
       ]);
+    });
+
+    it('streams a long list of records (chunked, no Content-Length) with the same media type and JSON', async () => {
+      const count = STREAM_LISTS_ABOVE + 1234;
+      const created = Array.from({ length: count }, (_, i) => a(`h${i}.example.com`, [`192.0.2.${i % 250}`]));
+      expect((await gateway.webhook('/records', { body: { create: created } })).status).toBe(204);
+      const records = await rawRequest(`${gateway.webhookUrl}/records`, { headers: { accept: WEBHOOK_MEDIA_TYPE } });
+      expect(records.status).toBe(200);
+      expect(rawHeader(records, 'content-type')).toBe(WEBHOOK_MEDIA_TYPE);
+      expect(rawHeader(records, 'transfer-encoding')).toBe('chunked');
+      expect(rawHeader(records, 'content-length')).toBeUndefined();
+      const body = JSON.parse(records.body.toString()) as Array<{ dnsName: string }>;
+      expect(body).toHaveLength(count);
+      expect(new Set(body.map((e) => e.dnsName))).toEqual(new Set(created.map((e) => e.dnsName)));
+
+      const adjusted = await rawRequest(`${gateway.webhookUrl}/adjustendpoints`, {
+        method: 'POST',
+        headers: { 'content-type': WEBHOOK_MEDIA_TYPE, accept: WEBHOOK_MEDIA_TYPE },
+        body: JSON.stringify(created),
+      });
+      expect(adjusted.status).toBe(200);
+      expect(rawHeader(adjusted, 'content-type')).toBe(WEBHOOK_MEDIA_TYPE);
+      expect(rawHeader(adjusted, 'transfer-encoding')).toBe('chunked');
+      expect((JSON.parse(adjusted.body.toString()) as unknown[]).length).toBe(count);
     });
 
     it('accepts the JSON literal null as a body on both POST routes', async () => {

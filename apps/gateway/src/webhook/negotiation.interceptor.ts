@@ -8,13 +8,17 @@ import {
 import { WEBHOOK_MEDIA_ESSENCE, WEBHOOK_MEDIA_TYPE, WEBHOOK_MEDIA_VERSION } from '@dnsgate/plugin-sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
+import { JsonArrayStream } from './json-array.stream.js';
+
+/** Lists longer than this are streamed (see JsonArrayStream); shorter answers go out in one piece, with a Content-Length. */
+export const STREAM_LISTS_ABOVE = 2000;
 
 /**
  * Content negotiation for the webhook routes. Refuses an `Accept` it cannot
- * serve with 406, and sends every JSON answer as a Buffer with the media
- * type set by hand: Fastify rewrites a JSON-ish Content-Type of a string or
- * object payload (adding quotes and a charset), and ExternalDNS compares the
- * header byte for byte.
+ * serve with 406, and sends every JSON answer as bytes (a Buffer, or a stream
+ * for a long list) with the media type set by hand: Fastify rewrites a
+ * JSON-ish Content-Type of a string or object payload (adding quotes and a
+ * charset), and ExternalDNS compares the header byte for byte.
  */
 @Injectable()
 export class NegotiationInterceptor implements NestInterceptor {
@@ -33,6 +37,7 @@ export class NegotiationInterceptor implements NestInterceptor {
       map((body: unknown) => {
         if (body === undefined) return undefined;
         reply.header('content-type', WEBHOOK_MEDIA_TYPE);
+        if (Array.isArray(body) && body.length > STREAM_LISTS_ABOVE) return new JsonArrayStream(body);
         return Buffer.from(JSON.stringify(body));
       }),
     );
