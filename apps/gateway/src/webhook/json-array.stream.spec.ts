@@ -11,10 +11,14 @@ async function readAll(stream: JsonArrayStream): Promise<{ text: string; chunks:
 describe('JsonArrayStream', () => {
   it('writes exactly JSON.stringify of the array, for any items and slice size', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.jsonValue(), { maxLength: 40 }), fc.integer({ min: 1, max: 7 }), async (items, n) => {
-        const { text } = await readAll(new JsonArrayStream(items, n));
-        expect(text).toBe(JSON.stringify(items));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.jsonValue(), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 7 }),
+        async (items, n) => {
+          const { text } = await readAll(new JsonArrayStream(items, n));
+          expect(text).toBe(JSON.stringify(items));
+        },
+      ),
       { numRuns: 300 },
     );
   });
