@@ -243,6 +243,13 @@ describe('zoneFinder', () => {
     expect(zoneFinder(['example.com', 'sub.example.com'])('x.sub.example.com')).toBe('sub.example.com');
     expect(zoneFinder(['example.com'])('myexample.com')).toBeUndefined();
   });
+
+  it('takes the last zone found as a shortcut only where no managed zone lies below it', () => {
+    const find = zoneFinder(['example.com', 'sub.example.com', 'example.org']);
+    const names = ['a.example.org', 'b.example.org', 'x.example.com', 'y.sub.example.com', 'z.example.com'];
+    expect(names.map(find)).toEqual(['example.org', 'example.org', 'example.com', 'sub.example.com', 'example.com']);
+    expect(['myexample.org', 'example.org', 'org'].map(find)).toEqual([undefined, 'example.org', undefined]);
+  });
 });
 
 describe('planSteps and onZone', () => {

@@ -310,14 +310,31 @@ function concat<T>(a: T[] | undefined, b: T[] | undefined): T[] {
  * `findZone(name, zones)` for many names against the same zones (names
  * already canonical, zones normalised): the name's label suffixes are looked
  * up in a set, longest first, so the cost does not grow with the zone count.
+ * A batch mostly names one zone after another, so the last zone found is
+ * tried first, by its suffix alone, when no managed zone lies below it (one
+ * that does could be the longer match).
  */
 export function zoneFinder(zones: readonly string[]): (name: string) => string | undefined {
   const set = new Set(zones.map(normalizeDnsName));
   const root = set.has('.') ? '.' : set.has('') ? '' : undefined;
+  /** Zones with another managed zone below them. */
+  const parents = new Set<string>();
+  for (const zone of set) {
+    for (let dot = zone.indexOf('.'); dot >= 0; dot = zone.indexOf('.', dot + 1)) {
+      const above = zone.slice(dot + 1);
+      if (set.has(above)) parents.add(above);
+    }
+  }
+  let last: { zone: string; suffix: string } | undefined;
   return (name) => {
+    if (last && name.endsWith(last.suffix)) return last.zone;
     let candidate = name;
     for (;;) {
-      if (set.has(candidate)) return candidate;
+      if (set.has(candidate)) {
+        const zone = candidate;
+        if (zone !== root && !parents.has(zone)) last = { zone, suffix: `.${zone}` };
+        return zone;
+      }
       const dot = candidate.indexOf('.');
       if (dot < 0) return root;
       candidate = candidate.slice(dot + 1);
