@@ -36,7 +36,7 @@
  * own by `npm run bench:gateway`. Peak RSS (VmHWM) of each dnsgate process
  * closes the report.
  *
- * Run: npm run bench:powerdns (builds first). BENCH_ROUNDS (default 5),
+ * Run: npm run bench:powerdns (builds first). BENCH_ROUNDS (default 9),
  * BENCH_RECORDS, BENCH_ZONES and BENCH_PER_ZONE change the sizes;
  * BENCH_CASES (e.g. `read100k`) runs only some of apply, update, read10k,
  * read100k; BENCH_DNSGATE_NODE_OPTIONS is passed to the dnsgate processes as
@@ -54,7 +54,7 @@ import { startPowerDns, type PdnsTestRrset, type PowerDnsTestServer } from '../t
 import { parseZoneExport } from '../plugins/powerdns/src/client/zone-export.parser.js';
 import { median, out, peakRssMb, timed } from './bench-support.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
 const ZONES = Number(process.env.BENCH_ZONES ?? 100);
 const PER_ZONE = Number(process.env.BENCH_PER_ZONE ?? 1_000);
