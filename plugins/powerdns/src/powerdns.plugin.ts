@@ -23,11 +23,12 @@ import { PowerDnsNotFoundError, PowerDnsUnprocessableError } from './client/powe
 import type { PdnsRrset, PdnsRrsetChange } from './client/powerdns-api.types.js';
 import { parseZoneExport, ZoneExportFormatError } from './client/zone-export.parser.js';
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
-import { reportedKey, rrsetToEndpoint } from './mapping/rrset.mapper.js';
+import { rrsetToEndpoint } from './mapping/rrset.mapper.js';
 import {
   describeSource,
   findConflicts,
   planSteps,
+  ReportedRrsets,
   type PlannedChanges,
   type ZonePatch,
 } from './mapping/zone-changes.planner.js';
@@ -350,7 +351,7 @@ export class PowerDnsPlugin implements DnsPlugin {
       // Planning started a read of every zone it writes to; a missing one is still read, to stay correct.
       zones.map((zone) => reads.get(zone) ?? settle(this.readZone(zone, deadline))),
     );
-    const existing = new Map<string, Set<string>>();
+    const existing = new Map<string, ReportedRrsets>();
     const failures: Array<{ zone: string; error: unknown }> = [];
     results.forEach((result, index) => {
       const zone = zones[index]!;
@@ -361,12 +362,7 @@ export class PowerDnsPlugin implements DnsPlugin {
         failures.push({ zone, error: result.reason });
         return;
       }
-      const keys = new Set<string>();
-      for (const rrset of result.value) {
-        const key = reportedKey(rrset, zone);
-        if (key !== undefined) keys.add(key);
-      }
-      existing.set(zone, keys);
+      existing.set(zone, ReportedRrsets.ofZone(result.value, zone));
     });
     if (failures.length > 0) {
       throw combineFailures(

@@ -7,6 +7,7 @@ import {
   PLAN_SLICE,
   planChanges,
   planSteps,
+  ReportedRrsets,
   zoneFinder,
 } from './zone-changes.planner.js';
 
@@ -187,7 +188,10 @@ describe('planChanges', () => {
     ]);
     // The apex CNAME is written as ALIAS but checked as the CNAME Records reports.
     expect(
-      findConflicts(plan.patches, new Map([['example.com', new Set(['example.com|CNAME', 'gone.example.com|MX'])]])),
+      findConflicts(
+        plan.patches,
+        new Map([['example.com', ReportedRrsets.ofKeys(['example.com|CNAME', 'gone.example.com|MX'])]]),
+      ),
     ).toEqual(['create of CNAME example.com: it already exists']);
   });
 
@@ -209,17 +213,50 @@ describe('planChanges', () => {
       300,
     );
     const existing = new Map([
-      ['example.com', new Set(['taken.example.com|A', 'taken.example.com|TXT'])],
-      ['example.org', new Set(['here.example.org|TXT'])],
+      ['example.com', ReportedRrsets.ofKeys(['taken.example.com|A', 'taken.example.com|TXT'])],
+      ['example.org', ReportedRrsets.ofKeys(['here.example.org|TXT'])],
     ]);
     expect(findConflicts(plan.patches, existing)).toEqual([
       'create of A taken.example.com: it already exists',
       'update of A missing.example.org: it does not exist',
     ]);
     // sub.example.com was not read: not checked.
-    expect(findConflicts(plan.patches, new Map([['example.org', new Set(['here.example.org|TXT'])]]))).toEqual([
+    expect(findConflicts(plan.patches, new Map([['example.org', ReportedRrsets.ofKeys(['here.example.org|TXT'])]]))).toEqual([
       'update of A missing.example.org: it does not exist',
     ]);
+  });
+});
+
+describe('ReportedRrsets', () => {
+  it('holds a change exactly when its reported key is among the keys', () => {
+    const name = fc.constantFrom('example.com', 'a.example.com', 'b.a.example.com', 'x-y.example.com');
+    const type = fc.constantFrom('A', 'TXT', 'CNAME', 'ALIAS');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, type), { maxLength: 8 }), name, type, (pairs, changeName, changeType) => {
+        const keys = pairs.map(([n, t]) => `${n}|${t === 'ALIAS' ? 'CNAME' : t}`);
+        const reported = ReportedRrsets.ofKeys(keys);
+        const change = { name: `${changeName}.`, type: changeType, changetype: 'DELETE' as const };
+        const key = `${changeName}|${changeType === 'ALIAS' ? 'CNAME' : changeType}`;
+        expect(reported.holds(change)).toBe(keys.includes(key));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads a zone the way Records reports it: disabled rrsets and ALIAS off the apex are not held', () => {
+    const reported = ReportedRrsets.ofZone(
+      [
+        { name: 'Www.Example.com.', type: 'A', ttl: 60, records: [{ content: '192.0.2.1', disabled: false }] },
+        { name: 'off.example.com.', type: 'A', ttl: 60, records: [{ content: '192.0.2.2', disabled: true }] },
+        { name: 'example.com.', type: 'ALIAS', ttl: 60, records: [{ content: 'x.example.net.', disabled: false }] },
+      ],
+      'example.com',
+    );
+    const change = (name: string, type: string) => ({ name, type, changetype: 'DELETE' as const });
+    expect(reported.holds(change('www.example.com.', 'A'))).toBe(true);
+    expect(reported.holds(change('off.example.com.', 'A'))).toBe(false);
+    expect(reported.holds(change('example.com.', 'ALIAS'))).toBe(true);
+    expect(reported.holds(change('www.example.com.', 'TXT'))).toBe(false);
   });
 });
 

@@ -5,10 +5,10 @@ import {
   type Changes,
   type Endpoint,
 } from '@dnsgate/plugin-sdk';
-import type { PdnsRrsetChange } from '../client/powerdns-api.types.js';
+import type { PdnsRrset, PdnsRrsetChange } from '../client/powerdns-api.types.js';
 import { normalizeEndpoint, normalizeTargets, normalizeTtl } from './endpoint.normalizer.js';
-import { SUPPORTED_TYPES, canonicalHost, toContent } from './record-content.mapper.js';
-import { rrsetKey } from './rrset.mapper.js';
+import { SUPPORTED_TYPES, canonicalHost, toContent, toTarget } from './record-content.mapper.js';
+import { reportedKey, rrsetKey } from './rrset.mapper.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 
@@ -164,7 +164,12 @@ export function* planSteps(
   };
 
   /** The endpoint's targets as they are written, or undefined (and skipped) when PowerDNS cannot hold them. */
-  const writable = (endpoint: Endpoint, action: ChangeAction, target: Target): string[] | undefined => {
+  const writable = (endpoint: Endpoint, action: ChangeAction, target: Target): readonly string[] | undefined => {
+    if (endpoint.targets.length === 1) {
+      // The usual change, one target: checked in place, no result list made.
+      const one = toTarget(target.type, endpoint.targets[0]!);
+      if (one.ok) return one.target === endpoint.targets[0] ? endpoint.targets : [one.target];
+    }
     const result = normalizeTargets(target.type, endpoint.targets);
     if (result.ok) return result.targets;
     skipped.push({ action, endpoint, reason: 'invalid', problem: result.problem });
@@ -173,7 +178,7 @@ export function* planSteps(
 
   const replace = (
     endpoint: Endpoint,
-    targets: string[],
+    targets: readonly string[],
     action: ChangeAction,
     target: Target,
     mustExist: boolean | undefined,
@@ -224,7 +229,9 @@ export function* planSteps(
     return true;
   };
 
-  for (const endpoint of changes.create) {
+  // Index loops, not for-of: in a generator each for-of step allocates its iterator result.
+  for (let index = 0; index < changes.create.length; index++) {
+    const endpoint = changes.create[index]!;
     const target = locate(endpoint, 'create');
     if (target && claim(target, 'create')) {
       const targets = writable(endpoint, 'create', target);
@@ -236,7 +243,8 @@ export function* planSteps(
     updateAt(index);
     if (pauseDue()) yield;
   }
-  for (const endpoint of changes.delete) {
+  for (let index = 0; index < changes.delete.length; index++) {
+    const endpoint = changes.delete[index]!;
     const target = locate(endpoint, 'delete');
     if (target && claim(target, 'delete')) remove(endpoint, 'delete', target);
     if (pauseDue()) yield;
@@ -266,37 +274,66 @@ function emptyPatch(zone: string): ZonePatch {
 }
 
 /**
+ * The rrsets of a zone as Records reports them (their `reportedKey`s), for
+ * checking a plan against. Their names are kept as FQDNs too: a change at a
+ * name the zone does not hold (every change of a batch of creates) is told
+ * apart without building its key.
+ */
+export class ReportedRrsets {
+  private readonly keys = new Set<string>();
+  private readonly names = new Set<string>();
+
+  static ofZone(rrsets: readonly PdnsRrset[], zone: string): ReportedRrsets {
+    const reported = new ReportedRrsets();
+    for (const rrset of rrsets) {
+      const key = reportedKey(rrset, zone);
+      if (key !== undefined) reported.add(key);
+    }
+    return reported;
+  }
+
+  static ofKeys(keys: Iterable<string>): ReportedRrsets {
+    const reported = new ReportedRrsets();
+    for (const key of keys) reported.add(key);
+    return reported;
+  }
+
+  /** Adds the rrset with this `reportedKey`. */
+  add(key: string): void {
+    this.keys.add(key);
+    this.names.add(`${key.slice(0, key.lastIndexOf('|'))}.`);
+  }
+
+  /** Whether the zone holds the rrset a change writes (an ALIAS as the CNAME Records reports). */
+  holds(change: PdnsRrsetChange): boolean {
+    if (!this.names.has(change.name)) return false;
+    const name = change.name.endsWith('.') ? change.name.slice(0, -1) : change.name;
+    return this.keys.has(rrsetKey(name, change.type === 'ALIAS' ? 'CNAME' : change.type));
+  }
+}
+
+/**
  * The changes of a plan that do not fit the zones as they are now, the way
  * ExternalDNS's in-memory provider judges a batch: a create of an rrset that
  * exists, an update or a delete of one that does not. `existing` holds, per
- * zone, the keys of the rrsets Records reports (`reportedKey`); a zone left
- * out is not checked.
+ * zone, the rrsets Records reports; a zone left out is not checked.
  */
 export function findConflicts(
   patches: readonly ZonePatch[],
-  existing: ReadonlyMap<string, ReadonlySet<string>>,
+  existing: ReadonlyMap<string, ReportedRrsets>,
 ): string[] {
   const problems: string[] = [];
   for (const patch of patches) {
-    const keys = existing.get(patch.zone);
-    if (!keys) continue;
-    patch.rrsets.forEach((rrset, index) => {
+    const reported = existing.get(patch.zone);
+    if (!reported) continue;
+    for (let index = 0; index < patch.rrsets.length; index++) {
       const mustExist = patch.mustExist[index];
-      if (mustExist === undefined) return;
-      // An empty zone (a batch of creates into a new zone) needs no keys built.
-      const present = keys.size > 0 && keys.has(reportedKeyOfChange(rrset));
-      if (present === mustExist) return;
+      if (mustExist === undefined || reported.holds(patch.rrsets[index]!) === mustExist) continue;
       const source = describeSource(patch, index);
       problems.push(mustExist ? `${source}: it does not exist` : `${source}: it already exists`);
-    });
+    }
   }
   return problems;
-}
-
-/** The key Records reports the rrset of a change under: its name without the dot, an ALIAS as the CNAME it stands for. */
-function reportedKeyOfChange(rrset: PdnsRrsetChange): string {
-  const name = rrset.name.endsWith('.') ? rrset.name.slice(0, -1) : rrset.name;
-  return rrsetKey(name, rrset.type === 'ALIAS' ? 'CNAME' : rrset.type);
 }
 
 /** `a` then `b`, without copying when one of them is empty (the usual batch only creates). */
