@@ -221,9 +221,9 @@ describe('planChanges', () => {
       'update of A missing.example.org: it does not exist',
     ]);
     // sub.example.com was not read: not checked.
-    expect(findConflicts(plan.patches, new Map([['example.org', ReportedRrsets.ofKeys(['here.example.org|TXT'])]]))).toEqual([
-      'update of A missing.example.org: it does not exist',
-    ]);
+    expect(
+      findConflicts(plan.patches, new Map([['example.org', ReportedRrsets.ofKeys(['here.example.org|TXT'])]])),
+    ).toEqual(['update of A missing.example.org: it does not exist']);
   });
 });
 

@@ -318,10 +318,7 @@ export class ReportedRrsets {
  * exists, an update or a delete of one that does not. `existing` holds, per
  * zone, the rrsets Records reports; a zone left out is not checked.
  */
-export function findConflicts(
-  patches: readonly ZonePatch[],
-  existing: ReadonlyMap<string, ReportedRrsets>,
-): string[] {
+export function findConflicts(patches: readonly ZonePatch[], existing: ReadonlyMap<string, ReportedRrsets>): string[] {
   const problems: string[] = [];
   for (const patch of patches) {
     const reported = existing.get(patch.zone);
