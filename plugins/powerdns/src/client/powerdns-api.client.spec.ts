@@ -62,6 +62,47 @@ describe('PowerDnsApiClient against a fake webserver', () => {
     ]);
   });
 
+  it('sends each PATCH body whole, with its Content-Length, also when two are on the way at once', async () => {
+    const rrsetsOf = (tag: string) =>
+      Array.from({ length: 1500 }, (_, i) => ({
+        name: `${tag}${i}.bücher.example.`,
+        type: 'TXT',
+        ttl: 300,
+        changetype: 'REPLACE' as const,
+        records: [{ content: `"v=${i} ü"`, disabled: false }],
+      }));
+    const received: Array<{ length: string | undefined; body: string }> = [];
+    const waiting: ServerResponse[] = [];
+    handler = (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ length: req.headers['content-length'], body: Buffer.concat(chunks).toString('utf8') });
+        // Both PATCHes are answered only once both have arrived: the second is made while the first is on the way.
+        waiting.push(res);
+        if (waiting.length === 2) for (const r of waiting) r.writeHead(204).end();
+      });
+    };
+    const { api } = client();
+    const [a, b] = [rrsetsOf('a'), rrsetsOf('b')];
+    await Promise.all([api.patchZone('bücher.example.', a), api.patchZone('bücher.example.', b)]);
+    const bodies = received.map((r) => r.body).sort();
+    expect(bodies).toEqual([JSON.stringify({ rrsets: a }), JSON.stringify({ rrsets: b })].sort());
+    for (const r of received) expect(r.length).toBe(String(Buffer.byteLength(r.body)));
+    // The kept buffer is free again: a third PATCH goes through it.
+    received.length = 0;
+    handler = (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ length: req.headers['content-length'], body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(204).end();
+      });
+    };
+    await api.patchZone('bücher.example.', a.slice(0, 3));
+    expect(received[0]!.body).toBe(JSON.stringify({ rrsets: a.slice(0, 3) }));
+  });
+
   it('reads plain-text 401 and 404 bodies and JSON 422 bodies', async () => {
     const { api, context } = client();
     handler = answer(401, 'Unauthorized', 'text/plain; charset=utf-8');

@@ -4,6 +4,7 @@ import { request, type Dispatcher } from 'undici';
 import type { PowerDnsMetrics } from '../powerdns.metrics.js';
 import { Deadline } from '../util/deadline.js';
 import { PowerDnsAuthError, PowerDnsNotFoundError, PowerDnsUnprocessableError } from './powerdns-api.errors.js';
+import { PatchBodyWriter } from './patch-body.writer.js';
 import { describeTlsFailure, isTlsError } from './powerdns-tls.js';
 import type { PdnsRrsetChange, PdnsServerInfo, PdnsZone, PdnsZoneSummary } from './powerdns-api.types.js';
 
@@ -56,6 +57,8 @@ export class PowerDnsApiClient {
   private readonly prefix: string;
   private readonly backoffMs: (attempt: number) => number;
   private lastAuthLogAt = -Infinity;
+  private readonly patchBody = new PatchBodyWriter();
+  private patchBodyInUse = false;
 
   constructor(private readonly config: PowerDnsApiClientConfig) {
     this.base = new URL(config.baseUrl);
@@ -90,7 +93,15 @@ export class PowerDnsApiClient {
   }
 
   async patchZone(zoneId: string, rrsets: PdnsRrsetChange[], deadline?: Deadline): Promise<void> {
-    await this.call('PATCH', this.zonePath(zoneId), JSON.stringify({ rrsets }), deadline);
+    // The kept buffer holds one body at a time; a PATCH made while another is on the way gets its own.
+    const shared = !this.patchBodyInUse;
+    if (shared) this.patchBodyInUse = true;
+    try {
+      const body = shared ? this.patchBody.write('rrsets', rrsets) : Buffer.from(JSON.stringify({ rrsets }));
+      await this.call('PATCH', this.zonePath(zoneId), body, deadline);
+    } finally {
+      if (shared) this.patchBodyInUse = false;
+    }
   }
 
   async createZone(name: string, nameservers: string[], deadline?: Deadline): Promise<void> {
@@ -115,7 +126,7 @@ export class PowerDnsApiClient {
   private async call(
     method: Method,
     path: string,
-    body: string | undefined,
+    body: string | Buffer | undefined,
     outer?: Deadline,
     accept = 'application/json',
   ): Promise<RawResponse> {
@@ -140,7 +151,7 @@ export class PowerDnsApiClient {
   private async attempt(
     method: Method,
     path: string,
-    body: string | undefined,
+    body: string | Buffer | undefined,
     deadline: Deadline,
     accept: string,
   ): Promise<RawResponse> {
