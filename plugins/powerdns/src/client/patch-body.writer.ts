@@ -24,9 +24,10 @@ export class PatchBodyWriter {
     this.put(`{${JSON.stringify(key)}:[`);
     for (let start = 0; start < items.length; start += SLICE_ITEMS) {
       const end = Math.min(start + SLICE_ITEMS, items.length);
-      // "[a,b]" of the slice without its brackets, joined to the slices before it.
-      const slice = JSON.stringify(items.slice(start, end)).slice(1, -1);
-      this.put(start === 0 ? slice : `,${slice}`);
+      // "[a,b]" of the slice without its brackets, joined to the slices before
+      // it; written as two pieces, not concatenated, so it is never copied.
+      if (start > 0) this.put(',');
+      this.put(JSON.stringify(items.slice(start, end)).slice(1, -1));
     }
     this.put(']}');
     return this.buffer.subarray(0, this.length);
