@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { JsonArrayStream } from './json-array.stream.js';
 
 async function readAll(stream: JsonArrayStream): Promise<{ text: string; chunks: number }> {
@@ -28,5 +30,32 @@ describe('JsonArrayStream', () => {
     const { text, chunks } = await readAll(new JsonArrayStream(items, 500));
     expect(chunks).toBe(3);
     expect(JSON.parse(text)).toEqual(items);
+  });
+});
+
+describe('JsonArrayStream memory', () => {
+  // The test's own collector (V8 gives none without the flag): it checks that
+  // the list can be collected while the stream object is still held.
+  v8.setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+
+  it('lets go of the list once it is sent, and when torn down before', async () => {
+    const sent = (): { stream: JsonArrayStream; list: WeakRef<object> } => {
+      const items = Array.from({ length: 1200 }, (_, i) => ({ dnsName: `h${i}.example.com` }));
+      return { stream: new JsonArrayStream(items, 500), list: new WeakRef(items) };
+    };
+    const whole = sent();
+    for await (const chunk of whole.stream) expect(chunk).toBeInstanceOf(Buffer);
+    const tornDown = sent();
+    tornDown.stream.read();
+    tornDown.stream.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    const kept = sent();
+    collect();
+    expect(whole.list.deref()).toBeUndefined();
+    expect(tornDown.list.deref()).toBeUndefined();
+    // The check can fail: a stream not yet sent still holds its list.
+    expect(kept.list.deref()).toBeDefined();
+    expect([whole.stream, tornDown.stream, kept.stream]).toHaveLength(3);
   });
 });

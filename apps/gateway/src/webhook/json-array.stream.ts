@@ -14,21 +14,31 @@ export class JsonArrayStream extends Readable {
   private next = 0;
 
   constructor(
-    private readonly items: readonly unknown[],
+    private items: readonly unknown[],
     private readonly sliceItems = JSON_SLICE_ITEMS,
   ) {
     super();
   }
 
+  /**
+   * Lets go of the list once it is sent or the stream is torn down: the
+   * stream object can outlive its response (here until the connection's next
+   * request), and holding 100k endpoints that long raised the peak RSS of a
+   * 100k read from about 275 to 410 MiB.
+   */
+  private release(): void {
+    this.items = [];
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.release();
+    callback(error);
+  }
+
   override _read(): void {
-    const { items } = this;
+    const { items, next: start } = this;
     if (items.length === 0) {
       this.push('[]');
-      this.push(null);
-      return;
-    }
-    const start = this.next;
-    if (start >= items.length) {
       this.push(null);
       return;
     }
@@ -39,5 +49,9 @@ export class JsonArrayStream extends Readable {
     const opening = start === 0 ? '[' : ',';
     const closing = end === items.length ? ']' : '';
     this.push(Buffer.from(`${opening}${slice.slice(1, -1)}${closing}`));
+    if (end === items.length) {
+      this.release();
+      this.push(null);
+    }
   }
 }
