@@ -93,11 +93,11 @@ export class PowerDnsApiClient {
   }
 
   async patchZone(zoneId: string, rrsets: PdnsRrsetChange[], deadline?: Deadline): Promise<void> {
-    // The kept buffer holds one body at a time; a PATCH made while another is on the way gets its own.
+    // The kept writer holds one body at a time; a PATCH made while another is on the way gets a writer of its own.
     const shared = !this.patchBodyInUse;
     if (shared) this.patchBodyInUse = true;
     try {
-      const body = shared ? this.patchBody.write('rrsets', rrsets) : Buffer.from(JSON.stringify({ rrsets }));
+      const body = (shared ? this.patchBody : new PatchBodyWriter()).write(rrsets);
       await this.call('PATCH', this.zonePath(zoneId), body, deadline);
     } finally {
       if (shared) this.patchBodyInUse = false;

@@ -7,7 +7,7 @@ import {
 } from '@dnsgate/plugin-sdk';
 import type { PdnsRrset, PdnsRrsetChange } from '../client/powerdns-api.types.js';
 import { normalizeEndpoint, normalizeTargets, normalizeTtl } from './endpoint.normalizer.js';
-import { SUPPORTED_TYPES, canonicalHost, toContent, toTarget } from './record-content.mapper.js';
+import { SUPPORTED_TYPES, canonicalHost, toContent } from './record-content.mapper.js';
 import { reportedKey, rrsetKey } from './rrset.mapper.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
@@ -164,12 +164,7 @@ export function* planSteps(
   };
 
   /** The endpoint's targets as they are written, or undefined (and skipped) when PowerDNS cannot hold them. */
-  const writable = (endpoint: Endpoint, action: ChangeAction, target: Target): readonly string[] | undefined => {
-    if (endpoint.targets.length === 1) {
-      // The usual change, one target: checked in place, no result list made.
-      const one = toTarget(target.type, endpoint.targets[0]!);
-      if (one.ok) return one.target === endpoint.targets[0] ? endpoint.targets : [one.target];
-    }
+  const writable = (endpoint: Endpoint, action: ChangeAction, target: Target): string[] | undefined => {
     const result = normalizeTargets(target.type, endpoint.targets);
     if (result.ok) return result.targets;
     skipped.push({ action, endpoint, reason: 'invalid', problem: result.problem });
