@@ -87,7 +87,7 @@ describe('domain filter announcement', () => {
       plugins: [MemoryPluginModule],
     });
     try {
-      await running.plugin.whenStarted(5000);
+      await running.backends.whenStarted(5000);
       const response = await fetch(`${running.webhookUrl}/`);
       expect(await response.json()).toEqual({
         include: ['app.example.com', 'example.org', 'other.net'],

@@ -181,7 +181,7 @@ describe('start-up', () => {
       const negotiation = await gateway.webhook('/');
       expect(negotiation.status).toBe(200);
       expect(await negotiation.json()).toEqual({ include: ['example.com'] });
-      await gateway.plugin.whenStarted(10_000);
+      await gateway.backends.whenStarted(10_000);
       expect((await fetch(`${gateway.healthUrl}/readyz`)).status).toBe(200);
       expect((await gateway.webhook('/records')).status).toBe(200);
     } finally {

@@ -29,7 +29,7 @@ export async function startGateway(
     ...options.env,
   };
   const running = await startDnsgate({ env, ...(options.plugins ? { plugins: options.plugins } : {}) });
-  if (options.waitForStart !== false) await running.plugin.whenStarted(30_000);
+  if (options.waitForStart !== false) await running.backends.whenStarted(30_000);
   const webhook: TestGateway['webhook'] = (path, init = {}) => {
     const headers: Record<string, string> = { accept: WEBHOOK_MEDIA_TYPE, ...init.headers };
     let body: string | undefined;

@@ -2,18 +2,22 @@ import {
   BackendUnavailableError,
   DnsgatePlugin,
   PluginOption,
-  assertBatchApplicable,
+  GroupRefusedError,
   createPluginModule,
   endpointKey,
   isWithinDomain,
   normalizeDnsName,
-  type Changes,
+  zoneStateOfKeys,
+  type ChangeGroup,
   type DnsPlugin,
   type DnsPluginFactory,
   type Endpoint,
+  type PlannedChange,
   type PluginContext,
   type Readiness,
+  type RecordCheck,
   type RecordsRequest,
+  type ZoneState,
 } from '@dnsgate/plugin-sdk';
 import { IsString } from 'class-validator';
 
@@ -37,14 +41,19 @@ export class MemoryPlugin implements DnsPlugin {
   failWith?: Error;
   startFailures = 0;
   ready: Readiness = { ready: true };
-  appliedBatches: Changes[] = [];
+  /** Every group written, in order. */
+  writtenGroups: PlannedChange[][] = [];
+  /** Names whose records the pretend backend refuses (as a server's integrity check would): a whole group with one is refused. */
+  refusedNames = new Set<string>();
+  /** Milliseconds each records() call waits, to outlast a deadline. */
+  readDelayMs = 0;
   /**
    * On for the gateway tests, which plant a record outside the zones to
    * prove the gateway's own filter; the conformance suite turns it off,
    * since a conforming plugin reports only the zones it is asked for.
    */
   reportOutsideZones = true;
-  /** Milliseconds each applyChanges waits before it writes, to have a request in flight. */
+  /** Milliseconds each group write waits before it writes, to have a request in flight. */
   applyDelayMs = 0;
   stopped = false;
 
@@ -75,30 +84,33 @@ export class MemoryPlugin implements DnsPlugin {
 
   async records(request: RecordsRequest): Promise<Endpoint[]> {
     this.maybeFail();
+    if (this.readDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.readDelayMs));
     const all = [...this.store.values()];
     if (this.reportOutsideZones) return all;
     return all.filter((endpoint) => request.zones.some((zone) => isWithinDomain(endpoint.dnsName, zone)));
   }
 
-  async applyChanges(changes: Changes): Promise<void> {
+  checkRecord(endpoint: Endpoint): RecordCheck {
     this.maybeFail();
-    if (this.applyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.applyDelayMs));
-    const normalized: Changes = {
-      create: changes.create.map(normalize),
-      updateOld: changes.updateOld.map(normalize),
-      updateNew: changes.updateNew.map(normalize),
-      delete: changes.delete.map(normalize),
-    };
-    assertBatchApplicable(normalized, new Set(this.store.keys()));
-    this.appliedBatches.push(normalized);
-    for (const endpoint of normalized.delete) this.store.delete(endpointKey(endpoint));
-    for (const endpoint of [...normalized.create, ...normalized.updateNew])
-      this.store.set(endpointKey(endpoint), endpoint);
+    if (endpoint.targets.length === 0) return { ok: false, reason: 'no_targets', problem: 'no targets' };
+    return { ok: true, endpoint: normalize(endpoint) };
   }
 
-  async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
+  async readZoneState(): Promise<ZoneState> {
     this.maybeFail();
-    return endpoints.map(normalize);
+    return zoneStateOfKeys(new Set(this.store.keys()));
+  }
+
+  async writeGroup(group: ChangeGroup): Promise<void> {
+    this.maybeFail();
+    if (this.applyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.applyDelayMs));
+    const refused = group.changes.findIndex((c) => this.refusedNames.has((c.desired ?? c.current)!.dnsName));
+    if (refused >= 0) throw new GroupRefusedError(`the memory backend refuses ${this.refusedNames.size} names`);
+    this.writtenGroups.push([...group.changes]);
+    for (const change of group.changes) {
+      if (change.action === 'delete') this.store.delete(endpointKey(change.current!));
+      else this.store.set(endpointKey(change.desired!), change.desired!);
+    }
   }
 
   private maybeFail(): void {

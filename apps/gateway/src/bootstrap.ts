@@ -12,7 +12,7 @@ import { DnsgateLogger } from './logging/dnsgate-logger.js';
 import { SecretRedactor } from './logging/secret-redactor.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { registerHttpMetricsHooks } from './metrics/http-metrics.hooks.js';
-import { PluginHost } from './plugins/plugin-host.service.js';
+import { Backends } from './backends/backends.service.js';
 import { PluginPackageNotFoundError, loadPluginPackage, pluginMetadataOfProvider } from './plugins/plugin-loader.js';
 import { registerWebhookBodyParser } from './webhook/webhook-body.parser.js';
 import { DNSGATE_VERSION } from './version.js';
@@ -34,7 +34,7 @@ export interface RunningDnsgate {
   webhookUrl: string;
   healthUrl: string;
   app: NestFastifyApplication;
-  plugin: PluginHost;
+  backends: Backends;
   /** How long a shutdown may wait for requests in flight (DNSGATE_SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
   /** Stops taking requests, lets those in flight finish, then stops the plugin. */
@@ -76,12 +76,12 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   metrics.buildInfo.set({ version: DNSGATE_VERSION, node_version: process.version }, 1);
   registerHttpMetricsHooks(fastify, metrics);
   const shutdown = closeConnectionsAfterAnswerOnShutdown(fastify);
-  const plugin = app.get(PluginHost);
+  const backends = app.get(Backends);
 
   let health: FastifyInstance | undefined;
   try {
     await app.listen(options.webhookPort, options.webhookHost);
-    health = createHealthServer(plugin, registry);
+    health = createHealthServer(backends, registry);
     await health.listen({ port: options.healthPort, host: options.healthHost });
   } catch (error) {
     await health?.close();
@@ -91,14 +91,14 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   const webhookUrl = urlOf(fastify);
   const healthUrl = urlOf(health);
   logger.log(`webhook API on ${webhookUrl}, health and metrics on ${healthUrl}`, 'Bootstrap');
-  plugin.startInBackground();
+  backends.startInBackground();
 
   let closing: Promise<void> | undefined;
   return {
     webhookUrl,
     healthUrl,
     app,
-    plugin,
+    backends,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     close: () => {
       closing ??= (async () => {

@@ -6,19 +6,20 @@ import { isIPv4, isIPv6 } from 'node:net';
 import {
   BackendError,
   BackendUnavailableError,
-  ChangeRejectedError,
-  assertBatchApplicable,
-  describeEndpoint,
+  Mutex,
   endpointKey,
   findZone,
   isWithinDomain,
   normalizeDnsName,
-  type Changes,
+  zoneStateOf,
+  type ChangeGroup,
   type DnsPlugin,
   type Endpoint,
   type PluginContext,
   type Readiness,
+  type RecordCheck,
   type RecordsRequest,
+  type ZoneState,
 } from '@dnsgate/plugin-sdk';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import {
@@ -44,8 +45,8 @@ const HOST_NAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-
  */
 export class HostsPlugin implements DnsPlugin {
   private readonly zoneList: string[];
-  /** Changes are applied one after the other: each reads the file the previous one wrote. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** One file for every zone: groups are written one after the other, each reading what the last wrote. */
+  private readonly fileLock = new Mutex();
   private readonly writes: Counter<'instance' | 'result'>;
   private readonly entriesGauge: Gauge<'instance'>;
   private readonly writeSeconds: Histogram<'instance'>;
@@ -99,72 +100,32 @@ export class HostsPlugin implements DnsPlugin {
     return toEndpoints(file.entries.filter((entry) => inScope(entry.name)));
   }
 
-  async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    const adjusted: Endpoint[] = [];
-    for (const endpoint of endpoints) {
-      const result = this.adjustOne(endpoint);
-      if (typeof result === 'string') this.context.logger.warn(`dropping ${describeEndpoint(endpoint)}: ${result}`);
-      else adjusted.push(result);
-    }
-    return adjusted;
+  checkRecord(endpoint: Endpoint): RecordCheck {
+    const result = this.adjustOne(endpoint);
+    return typeof result === 'string'
+      ? { ok: false, reason: 'unsupported', problem: result }
+      : { ok: true, endpoint: result };
   }
 
-  async applyChanges(changes: Changes): Promise<void> {
-    const run = this.queue.then(() => this.applyNow(changes));
-    this.queue = run.catch(() => undefined);
-    return run;
+  async readZoneState(): Promise<ZoneState> {
+    return zoneStateOf(toEndpoints((await this.read()).entries));
   }
 
-  private async applyNow(changes: Changes): Promise<void> {
-    const normalized: Changes = {
-      create: this.forFile(changes.create, 'create'),
-      updateOld: [],
-      updateNew: [],
-      delete: this.forFile(changes.delete, 'delete'),
-    };
-    changes.updateOld.forEach((old, index) => {
-      const next = changes.updateNew[index];
-      const [o] = this.forFile([old], 'update');
-      const [n] = next ? this.forFile([next], 'update') : [];
-      if (o && n) {
-        normalized.updateOld.push(o);
-        normalized.updateNew.push(n);
+  /** Rewrites the file with the group applied; the lines outside the managed block stay as the operator left them. */
+  async writeGroup(group: ChangeGroup): Promise<void> {
+    await this.fileLock.run(async () => {
+      const file = await this.read();
+      const current = new Map<string, Endpoint>(toEndpoints(file.entries).map((e) => [endpointKey(e), e]));
+      for (const change of group.changes) {
+        if (change.current) current.delete(endpointKey(change.current));
+        if (change.desired) current.set(endpointKey(change.desired), change.desired);
       }
+      const entries: HostsEntry[] = [...current.values()].flatMap((e) =>
+        e.targets.map((address) => ({ address, name: e.dnsName })),
+      );
+      await this.write(formatHostsFile(file, entries));
+      this.entriesGauge.set({ instance: this.context.instanceName }, entries.length);
     });
-    const file = await this.read();
-    const current = new Map<string, Endpoint>(toEndpoints(file.entries).map((e) => [endpointKey(e), e]));
-    assertBatchApplicable(normalized, new Set(current.keys()));
-    for (const e of [...normalized.delete, ...normalized.updateOld]) current.delete(endpointKey(e));
-    for (const e of [...normalized.create, ...normalized.updateNew]) current.set(endpointKey(e), e);
-    const entries: HostsEntry[] = [...current.values()].flatMap((e) =>
-      e.targets.map((address) => ({ address, name: e.dnsName })),
-    );
-    await this.write(formatHostsFile(file, entries));
-    this.entriesGauge.set({ instance: this.context.instanceName }, entries.length);
-  }
-
-  /**
-   * The changes this file can hold, normalised like AdjustEndpoints. The TXT
-   * registry's ownership records arrive here too: they are skipped with a
-   * log line (the README says to run ExternalDNS with --registry=noop),
-   * because failing the batch would make ExternalDNS retry it for ever.
-   */
-  private forFile(endpoints: readonly Endpoint[], what: string): Endpoint[] {
-    const kept: Endpoint[] = [];
-    for (const endpoint of endpoints) {
-      if (!SUPPORTED_TYPES.has(endpoint.recordType.toUpperCase())) {
-        this.context.logger.warn(
-          `skipping ${what} of ${describeEndpoint(endpoint)}: a hosts file holds only A and AAAA`,
-        );
-        continue;
-      }
-      const result = this.adjustOne(endpoint);
-      if (typeof result === 'string') {
-        throw new ChangeRejectedError(`cannot ${what} ${describeEndpoint(endpoint)}: ${result}`);
-      }
-      kept.push(result);
-    }
-    return kept;
   }
 
   /** The endpoint as Records would report it, or why the file cannot hold it. */

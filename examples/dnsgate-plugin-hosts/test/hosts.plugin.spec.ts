@@ -1,8 +1,15 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PluginConfigError, emptyChanges, getPluginMetadata, loadPluginOptions } from '@dnsgate/plugin-sdk';
-import { createTestPluginContext } from '@dnsgate/plugin-sdk/testkit';
+import {
+  BatchIncompleteError,
+  BatchPipeline,
+  PluginConfigError,
+  emptyChanges,
+  getPluginMetadata,
+  loadPluginOptions,
+} from '@dnsgate/plugin-sdk';
+import { createTestPluginContext, drivePlugin } from '@dnsgate/plugin-sdk/testkit';
 import {
   BEGIN_MARKER,
   END_MARKER,
@@ -28,12 +35,12 @@ describe('dnsgate-plugin-hosts', () => {
       DNSGATE_HOSTS_ZONES: zones,
     });
     const context = createTestPluginContext('hosts');
-    return { plugin: new HostsPluginFactory().create(options, context), context };
+    return { plugin: drivePlugin(new HostsPluginFactory().create(options, context)), context };
   }
 
   it('exports a module whose provider is registered as "hosts"', () => {
     const metadata = getPluginMetadata(dnsgatePlugin.providers?.[0]);
-    expect(metadata).toMatchObject({ name: 'hosts', apiVersion: 1, options: HostsPluginOptions });
+    expect(metadata).toMatchObject({ name: 'hosts', apiVersion: 2, options: HostsPluginOptions });
   });
 
   it('refuses to boot without a file or zones, naming the variables', () => {
@@ -93,37 +100,42 @@ describe('dnsgate-plugin-hosts', () => {
     );
   });
 
-  it('drops what a hosts file cannot hold in AdjustEndpoints, with a log line for each', async () => {
-    const { plugin: hosts, context } = plugin();
-    const adjusted = await hosts.adjustEndpoints([
-      { dnsName: 'WWW.example.com.', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 60 },
-      { dnsName: 'www.example.com', recordType: 'TXT', targets: ['"heritage=external-dns"'] },
-      { dnsName: '*.example.com', recordType: 'A', targets: ['192.0.2.1'] },
-      { dnsName: 'other.example.net', recordType: 'A', targets: ['192.0.2.1'] },
-      { dnsName: 'bad.example.com', recordType: 'A', targets: ['2001:db8::1'] },
-    ]);
-    expect(adjusted).toEqual([{ dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
-    expect(context.lines.filter((line) => line.level === 'warn')).toHaveLength(4);
-    expect(context.lines.map((line) => line.message).join('\n')).toMatch(
-      /TXT www\.example\.com: a hosts file holds only A and AAAA/,
+  it('drops what a hosts file cannot hold in AdjustEndpoints, each with why', async () => {
+    const { plugin: hosts } = plugin();
+    const adjusted = new BatchPipeline(hosts.plugin).adjust(
+      [
+        { dnsName: 'WWW.example.com.', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 60 },
+        { dnsName: 'www.example.com', recordType: 'TXT', targets: ['"heritage=external-dns"'] },
+        { dnsName: '*.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+        { dnsName: 'other.example.net', recordType: 'A', targets: ['192.0.2.1'] },
+        { dnsName: 'bad.example.com', recordType: 'A', targets: ['2001:db8::1'] },
+      ],
+      ['example.com'],
     );
+    expect(adjusted.endpoints).toEqual([{ dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1'] }]);
+    expect(adjusted.dropped).toHaveLength(4);
+    expect(adjusted.dropped.map((d) => d.problem).join('\n')).toMatch(/a hosts file holds only A and AAAA/);
   });
 
-  it('skips the TXT registry records in ApplyChanges instead of failing the batch', async () => {
-    const { plugin: hosts, context } = plugin();
-    await hosts.applyChanges({
-      ...emptyChanges(),
-      create: [
-        { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1'] },
-        { dnsName: 'a-www.example.com', recordType: 'TXT', targets: ['"heritage=external-dns"'] },
-      ],
-    });
+  it('writes what it can hold and names the TXT registry record it cannot (run ExternalDNS with --registry=noop)', async () => {
+    const { plugin: hosts } = plugin();
+    const error = await hosts
+      .applyChanges({
+        ...emptyChanges(),
+        create: [
+          { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+          { dnsName: 'a-www.example.com', recordType: 'TXT', targets: ['"heritage=external-dns"'] },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatchIncompleteError);
+    expect((error as BatchIncompleteError).statusCode).toBe(500);
+    expect((error as Error).message).toMatch(
+      /1 of 2 changes did not land \(1 applied\): create TXT a-www\.example\.com: invalid/,
+    );
     expect(parseHostsFile(await readFile(file, 'utf8')).entries).toEqual([
       { address: '192.0.2.1', name: 'www.example.com' },
     ]);
-    expect(context.lines.some((line) => line.level === 'warn' && line.message.includes('TXT a-www.example.com'))).toBe(
-      true,
-    );
   });
 
   it('counts its writes under dnsgate_hosts_', async () => {
@@ -140,7 +152,7 @@ describe('dnsgate-plugin-hosts', () => {
   it('is not ready while the directory of the file does not exist', async () => {
     file = join(directory, 'missing', 'hosts');
     const { plugin: hosts } = plugin();
-    const readiness = await hosts.readiness();
+    const readiness = await hosts.plugin.readiness();
     expect(readiness.ready).toBe(false);
   });
 

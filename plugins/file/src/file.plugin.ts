@@ -1,22 +1,30 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  assertBatchApplicable,
   BackendError,
   BackendTimeoutError,
   ChangeRejectedError,
-  describeEndpoint,
-  endpointKey,
+  GroupRefusedError,
+  conflictOf,
   findZone,
   isDnsgateError,
+  ownerNameProblem,
+  targetRuleProblem,
+  zoneStateOf,
   type Changes,
+  type ChangeGroup,
   type DnsPlugin,
   type Endpoint,
+  type GroupResult,
+  type PlannedChange,
   type PluginContext,
   type Readiness,
+  type RecordCheck,
+  type RecordRole,
   type RecordsRequest,
+  type ZoneState,
 } from '@dnsgate/plugin-sdk';
-import { EndpointRejectedError, normalizeEndpoint, type NormalizedEndpoint } from './endpoint-normalizer.js';
+import { EndpointRejectedError, normalizeEndpoint } from './endpoint-normalizer.js';
 import type { FilePluginOptions } from './file.options.js';
 import { canonicalHostname } from './zone-file/dns-names.js';
 import { ENDPOINT_RECORD_TYPES } from './zone-file/rdata.js';
@@ -51,16 +59,6 @@ export class FilePlugin implements DnsPlugin {
     });
     const m = context.metrics;
     this.metrics = {
-      dropped: m.counter({
-        name: 'endpoints_dropped_total',
-        help: 'Desired endpoints AdjustEndpoints dropped because a zone file cannot hold them, by reason.',
-        labelNames: ['instance', 'reason'] as const,
-      }),
-      rejected: m.counter({
-        name: 'batches_rejected_total',
-        help: 'ApplyChanges batches refused whole before anything was written.',
-        labelNames: ['instance'] as const,
-      }),
       writes: m.counter({
         name: 'zone_writes_total',
         help: 'Zone files rewritten (one atomic write each).',
@@ -68,7 +66,7 @@ export class FilePlugin implements DnsPlugin {
       }),
       writeDuration: m.histogram({
         name: 'write_duration_seconds',
-        help: 'Time from asking for the zone locks to the last file renamed in place, per batch.',
+        help: 'Time from asking for the zone lock to the file renamed in place, per group of changes.',
         labelNames: ['instance'] as const,
         buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
       }),
@@ -137,82 +135,91 @@ export class FilePlugin implements DnsPlugin {
     return endpoints;
   }
 
-  async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    const zones = [...(await this.managedZones()).keys()];
-    const adjusted: Endpoint[] = [];
-    for (const endpoint of endpoints) {
-      try {
-        adjusted.push(normalizeEndpoint(endpoint, { zones, defaultTtl: this.options.defaultTtl }).endpoint);
-      } catch (error) {
-        if (!(error instanceof EndpointRejectedError)) throw error;
-        this.metrics.dropped.inc({ instance: this.instance, reason: error.reason });
-        this.context.logger.warn(`dropping ${describeEndpoint(endpoint)}: ${error.message}`);
-      }
+  /**
+   * The record set as the zone file will hold it, or why `named` would not
+   * load it: the plugin's own rdata rules, then BIND's check-names (primary
+   * zones fail on them by default) and the TXT, NAPTR limits every loader has.
+   */
+  checkRecord(endpoint: Endpoint, zone: string, role: RecordRole): RecordCheck {
+    let normalized: Endpoint;
+    try {
+      normalized = normalizeEndpoint(endpoint, {
+        zones: [zone],
+        defaultTtl: this.options.defaultTtl,
+        identityOnly: role === 'current',
+      }).endpoint;
+    } catch (error) {
+      if (error instanceof EndpointRejectedError) return { ok: false, reason: error.reason, problem: error.message };
+      if (error instanceof InvalidRecordError) return { ok: false, reason: 'target', problem: error.message };
+      throw error;
     }
-    return adjusted;
+    if (role === 'desired') {
+      const problem =
+        ownerNameProblem(normalized.dnsName, normalized.recordType) ??
+        normalized.targets.map((t) => targetRuleProblem(normalized.recordType, t, { checkNames: true })).find(Boolean);
+      if (problem) return { ok: false, reason: 'loader_rule', problem };
+    }
+    return { ok: true, endpoint: normalized };
   }
 
-  async applyChanges(changes: Changes): Promise<void> {
+  async readZoneState(zone: string): Promise<ZoneState> {
     const managed = await this.managedZones();
+    const path = managed.get(zone);
+    if (!path) throw new BackendError(`zone ${zone} has no zone file in ${this.store.dir}`);
+    const loaded = await this.store.load(zone, path).catch((error: unknown) => {
+      throw this.backendError(error);
+    });
+    return zoneStateOf(endpointsOf(loaded.file, [...managed.keys()]));
+  }
+
+  /**
+   * Rewrites the zone's file once for the group, under its lock. The file is
+   * read again under the lock: a change another writer made since the check
+   * refuses the changes it contradicts, not the group. A group whose result
+   * `named` would refuse (a CNAME beside other data) is refused whole, naming
+   * the changes at those names, so the pipeline writes the rest without them.
+   */
+  async writeGroup(group: ChangeGroup): Promise<GroupResult> {
+    const managed = await this.managedZones();
+    const path = managed.get(group.zone);
+    if (!path) throw new BackendError(`zone ${group.zone} has no zone file in ${this.store.dir}`);
     const zones = [...managed.keys()];
-    const problems: string[] = [];
-    const normalize = (endpoint: Endpoint, identityOnly: boolean): NormalizedEndpoint | undefined => {
-      try {
-        return normalizeEndpoint(endpoint, { zones, defaultTtl: this.options.defaultTtl, identityOnly });
-      } catch (error) {
-        if (!(error instanceof InvalidRecordError)) throw error;
-        problems.push(`${describeEndpoint(endpoint)}: ${error.message}`);
-        return undefined;
-      }
-    };
-    const create = changes.create.map((e) => normalize(e, false));
-    const updateOld = changes.updateOld.map((e) => normalize(e, true));
-    const updateNew = changes.updateNew.map((e) => normalize(e, false));
-    const remove = changes.delete.map((e) => normalize(e, true));
-    if (updateOld.length !== updateNew.length) {
-      problems.push(`updateOld has ${updateOld.length} entries and updateNew ${updateNew.length}; they must pair up`);
-    }
-    if (problems.length > 0) this.reject(problems);
-
-    const all = [...create, ...updateOld, ...updateNew, ...remove] as NormalizedEndpoint[];
-    if (all.length === 0) return;
-    const touched = new Map([...new Set(all.map((n) => n.zone))].map((zone) => [zone, managed.get(zone)!]));
-    const endpoints = (list: Array<NormalizedEndpoint | undefined>) => list.map((n) => n!.endpoint);
-    const batch: Changes = {
-      create: endpoints(create),
-      updateOld: endpoints(updateOld),
-      updateNew: endpoints(updateNew),
-      delete: endpoints(remove),
-    };
-
+    const failed: Array<{ changes: PlannedChange[]; error: Error }> = [];
     const started = process.hrtime.bigint();
     let written: string[];
     try {
-      written = await this.store.update(touched, (loaded) => {
-        const existing = new Set<string>();
-        for (const zone of loaded) for (const e of endpointsOf(zone.file, zones)) existing.add(endpointKey(e));
-        assertBatchApplicable(batch, existing);
+      written = await this.store.update(new Map([[group.zone, path]]), (loaded) => {
+        const state = zoneStateOf(endpointsOf(loaded[0]!.file, zones));
+        const fits: PlannedChange[] = [];
+        for (const change of group.changes) {
+          const conflict = conflictOf(change, state);
+          if (conflict) {
+            failed.push({
+              changes: [change],
+              error: new ChangeRejectedError(`${conflict} (changed by another writer)`),
+            });
+          } else {
+            fits.push(change);
+          }
+        }
         return applyToZones(
           loaded.map((l) => l.file),
-          batch,
+          batchOf(fits),
           zones,
         );
       });
     } catch (error) {
-      if (error instanceof ChangeRejectedError) {
-        this.metrics.rejected.inc({ instance: this.instance });
-        throw error;
+      if (error instanceof CnameBesideDataError) {
+        const suspects = group.changes.flatMap((change, index) =>
+          error.names.has((change.desired ?? change.current)!.dnsName) ? [index] : [],
+        );
+        throw new GroupRefusedError(error.message, { suspects });
       }
-      if (error instanceof InvalidRecordError) this.reject([error.message]);
       throw this.backendError(error);
     }
     this.metrics.writeDuration.observe({ instance: this.instance }, Number(process.hrtime.bigint() - started) / 1e9);
     for (const zone of written) this.metrics.writes.inc({ instance: this.instance, zone });
-  }
-
-  private reject(problems: string[]): never {
-    this.metrics.rejected.inc({ instance: this.instance });
-    throw new ChangeRejectedError(`batch rejected, nothing was changed: ${problems.join('; ')}`);
+    return { failed };
   }
 
   private async managedZones(): Promise<Map<string, string>> {
@@ -265,10 +272,34 @@ export function endpointsOf(file: ZoneFile, managedZones: readonly string[]): En
     .sort((a, b) => (a.dnsName < b.dnsName ? -1 : a.dnsName > b.dnsName ? 1 : a.recordType < b.recordType ? -1 : 1));
 }
 
+/** The planned changes as the Changes applyToZones takes. */
+function batchOf(changes: readonly PlannedChange[]): Changes {
+  const batch: Changes = { create: [], updateOld: [], updateNew: [], delete: [] };
+  for (const change of changes) {
+    if (change.action === 'create') batch.create.push(change.desired!);
+    else if (change.action === 'delete') batch.delete.push(change.current!);
+    else {
+      batch.updateOld.push(change.current!);
+      batch.updateNew.push(change.desired!);
+    }
+  }
+  return batch;
+}
+
+/** The names at which the result would hold a CNAME beside other data, which `named` refuses to load. */
+export class CnameBesideDataError extends InvalidRecordError {
+  constructor(
+    readonly names: ReadonlySet<string>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Applies a checked batch to the loaded files in memory; returns the zones
- * changed. Throws InvalidRecordError when the result would not load in BIND
- * (a CNAME beside other data), before anything is written.
+ * changed. Throws CnameBesideDataError when the result would not load in
+ * BIND (a CNAME beside other data), before anything is written.
  */
 function applyToZones(files: ZoneFile[], batch: Changes, zones: readonly string[]): Set<string> {
   const byZone = new Map(files.map((f) => [f.origin, f]));
@@ -303,13 +334,15 @@ function applyToZones(files: ZoneFile[], batch: Changes, zones: readonly string[
     removeSet(endpoint);
     addSet(endpoint);
   }
+  const clashes = new Map<string, string>();
   for (const file of files) {
     for (const name of names) {
       const types = new Set(file.records.filter((r) => r.name === name).map((r) => r.type));
       if (types.has('CNAME') && [...types].some((t) => t !== 'CNAME' && t !== 'RRSIG' && t !== 'NSEC')) {
-        throw new InvalidRecordError(`CNAME ${name} would sit beside other records (${[...types].sort().join(', ')})`);
+        clashes.set(name, `CNAME ${name} would sit beside other records (${[...types].sort().join(', ')})`);
       }
     }
   }
+  if (clashes.size > 0) throw new CnameBesideDataError(new Set(clashes.keys()), [...clashes.values()].join('; '));
   return changed;
 }

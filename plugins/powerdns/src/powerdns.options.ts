@@ -1,6 +1,5 @@
-import { PluginOption } from '@dnsgate/plugin-sdk';
+import { DURATION_PATTERN, PluginOption } from '@dnsgate/plugin-sdk';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
-import { DURATION_PATTERN } from './util/duration.js';
 
 const DNS_NAME = /^(?=.{1,253}\.?$)([a-z0-9_*-]{1,63})(\.[a-z0-9_-]{1,63})*\.?$/i;
 

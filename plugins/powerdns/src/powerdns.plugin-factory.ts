@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   DnsgatePlugin,
   PluginConfigError,
+  parseDuration,
   normalizeDnsName,
   type DnsPlugin,
   type DnsPluginFactory,
@@ -13,7 +14,6 @@ import { TlsTransport, checkTlsMaterial } from './client/powerdns-tls.js';
 import { createPowerDnsMetrics } from './powerdns.metrics.js';
 import { PowerDnsOptions } from './powerdns.options.js';
 import { PowerDnsPlugin, type PowerDnsSettings } from './powerdns.plugin.js';
-import { parseDuration } from './util/duration.js';
 
 const PREFIX = 'DNSGATE_POWERDNS_';
 /** A discovered zone list is reused this long (one reconcile calls zones() several times). */

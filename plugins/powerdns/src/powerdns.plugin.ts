@@ -1,41 +1,37 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   BackendError,
   BackendTimeoutError,
   BackendUnavailableError,
   ChangeRejectedError,
-  describeEndpoint,
-  endpointKey,
-  findZone,
+  Deadline,
+  GroupRefusedError,
+  ZoneIndex,
   isDnsgateError,
   isWithinDomain,
   normalizeDnsName,
-  type Changes,
+  settleWithLimit,
+  targetRuleProblem,
+  type CallContext,
+  type ChangeGroup,
   type DnsgateError,
   type DnsPlugin,
   type Endpoint,
   type PluginContext,
   type Readiness,
+  type RecordCheck,
+  type RecordRole,
   type RecordsRequest,
+  type ZoneState,
 } from '@dnsgate/plugin-sdk';
 import type { PowerDnsApiClient } from './client/powerdns-api.client.js';
 import { PowerDnsNotFoundError, PowerDnsUnprocessableError } from './client/powerdns-api.errors.js';
 import type { PdnsRrset, PdnsRrsetChange } from './client/powerdns-api.types.js';
 import { parseZoneExport, ZoneExportFormatError } from './client/zone-export.parser.js';
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
+import { canonicalHost } from './mapping/record-content.mapper.js';
+import { ReportedRrsets, rrsetChangesOf, rrsetsNamedIn } from './mapping/rrset-changes.js';
 import { rrsetToEndpoint } from './mapping/rrset.mapper.js';
-import {
-  describeSource,
-  findConflicts,
-  planSteps,
-  ReportedRrsets,
-  type PlannedChanges,
-  type ZonePatch,
-} from './mapping/zone-changes.planner.js';
 import type { PowerDnsMetrics } from './powerdns.metrics.js';
-import { Limiter, settle, settleWithLimit } from './util/concurrency.js';
-import { Deadline } from './util/deadline.js';
-import { Mutex } from './util/mutex.js';
 
 /** A readiness probe answers within this, whatever TIMEOUT is (Kubernetes probes time out at 1 s by default). */
 const READINESS_BUDGET_MS = 900;
@@ -66,8 +62,11 @@ export class PowerDnsPlugin implements DnsPlugin {
   private zoneCache?: { at: number; zones: string[] };
   private zoneFetch?: Promise<string[]>;
   private readonly labels: { instance: string };
-  /** One batch at a time: its check and its PATCHes must not interleave with another's. */
-  private readonly writes = new Mutex();
+  /**
+   * One PATCH at a time: PowerDNS with a SQL backend answers 500 to concurrent
+   * zone transactions (gsqlite3: "database is locked"), and a PATCH is never retried.
+   */
+  readonly concurrency: { zoneReads: number; groupWrites: number };
   /** Set once the server (or a proxy in front of it) answered 404 to the export of a zone that exists. */
   private exportRefused = false;
 
@@ -79,6 +78,7 @@ export class PowerDnsPlugin implements DnsPlugin {
     private readonly onStop: () => Promise<void> = async () => undefined,
   ) {
     this.labels = { instance: context.instanceName };
+    this.concurrency = { zoneReads: settings.concurrency, groupWrites: 1 };
   }
 
   private get logger() {
@@ -140,8 +140,8 @@ export class PowerDnsPlugin implements DnsPlugin {
     return [...(await this.discoverZones())];
   }
 
-  async records(request: RecordsRequest): Promise<Endpoint[]> {
-    const deadline = Deadline.in(this.settings.operationTimeoutMs);
+  async records(request: RecordsRequest, call: CallContext): Promise<Endpoint[]> {
+    const deadline = call.deadline.cap(this.settings.operationTimeoutMs);
     const managed = await this.zones();
     const managedSet = new Set(managed);
     const wanted = [...new Set(request.zones.map(normalizeDnsName))].filter((zone) => managedSet.has(zone));
@@ -186,116 +186,78 @@ export class PowerDnsPlugin implements DnsPlugin {
     return endpoints ?? [];
   }
 
-  async applyChanges(changes: Changes): Promise<void> {
-    // The budget starts now: time spent behind another batch counts.
-    const deadline = Deadline.in(this.settings.operationTimeoutMs);
-    return this.writes.run(() => this.applyNow(changes, deadline));
+  /**
+   * The record set as Records will report it, or why PowerDNS cannot hold
+   * it, or would hold it in a zone no transfer can carry (a TXT larger than a
+   * DNS message, a NAPTR regexp its parser rejects). A current record set
+   * (delete, the old side of an update) needs only its name and type.
+   */
+  checkRecord(endpoint: Endpoint, _zone: string, role: RecordRole): RecordCheck {
+    const result = normalizeEndpoint(endpoint, this.settings.defaultTtl);
+    if (role === 'current') {
+      if (result.ok) return { ok: true, endpoint: result.endpoint };
+      const name = canonicalHost(endpoint.dnsName, { wildcard: true });
+      if (name === undefined || result.reason === 'unsupported_type' || result.reason === 'set_identifier') {
+        return { ok: false, reason: result.reason, problem: result.problem };
+      }
+      return {
+        ok: true,
+        endpoint: {
+          dnsName: name,
+          targets: [...endpoint.targets],
+          recordType: endpoint.recordType.trim().toUpperCase(),
+        },
+      };
+    }
+    if (!result.ok) return { ok: false, reason: result.reason, problem: result.problem };
+    const checked = result.endpoint;
+    const problem = checked.targets
+      .map((t) => targetRuleProblem(checked.recordType, t, { checkNames: false }))
+      .find(Boolean);
+    if (problem) return { ok: false, reason: 'loader_rule', problem };
+    return { ok: true, endpoint: checked, droppedTargets: result.droppedTargets };
   }
 
-  private async applyNow(changes: Changes, deadline: Deadline): Promise<void> {
-    const zones = await this.zones();
-    // Each zone the batch writes to is read as soon as planning meets it, and
-    // planning pauses right then (and every slice) for the read to go out:
-    // PowerDNS answers while the rest is planned, and the check below waits
-    // only for what is still on the way.
-    const reads = new Map<string, Promise<PromiseSettledResult<PdnsRrset[]>>>();
-    const limiter = new Limiter(this.settings.concurrency);
-    const onZone = (zone: string) => {
-      reads.set(zone, settle(limiter.run(() => this.readZone(zone, deadline))));
-    };
-    let plan: PlannedChanges;
+  async readZoneState(zone: string, call: CallContext): Promise<ZoneState> {
     try {
-      const steps = planSteps(changes, zones, this.settings.defaultTtl, { onZone });
-      for (let step = steps.next(); ; step = steps.next()) {
-        if (step.done) {
-          plan = step.value;
-          break;
-        }
-        await yieldToEventLoop();
-      }
+      return ReportedRrsets.ofZone(
+        await this.readZone(zone, call.deadline.cap(this.settings.operationTimeoutMs)),
+        zone,
+      );
     } catch (error) {
-      if (error instanceof ChangeRejectedError) {
-        this.metrics.batchesRejected.inc({ ...this.labels, reason: 'duplicate' });
-        this.logger.warn(error.message);
+      if (error instanceof PowerDnsNotFoundError) {
+        throw new BackendError(`zone ${zone} does not exist on PowerDNS`, { cause: error });
       }
       throw error;
     }
-    for (const skipped of plan.skipped) {
-      this.metrics.changesSkipped.inc({ ...this.labels, reason: skipped.reason });
-      this.logger.warn(
-        `not sending the ${skipped.action} of ${describeEndpoint(skipped.endpoint)} to PowerDNS: ${skipped.problem}`,
-      );
-    }
-    if (plan.patches.length === 0) return;
-    await this.checkAgainstZones(plan, reads, deadline);
-    // One PATCH at a time: PowerDNS with a SQL backend answers 500 to concurrent
-    // zone transactions (gsqlite3: "database is locked"), and a PATCH is never retried.
-    const results = await settleWithLimit(plan.patches, 1, async (patch) => {
-      await this.client.patchZone(this.zoneId(patch.zone), patch.rrsets, deadline);
-      let deleted = 0;
-      for (const rrset of patch.rrsets) if (rrset.changetype === 'DELETE') deleted++;
-      const replaced = patch.rrsets.length - deleted;
-      if (deleted > 0) this.metrics.rrsetChanges.inc({ ...this.labels, changetype: 'DELETE' }, deleted);
-      if (replaced > 0) this.metrics.rrsetChanges.inc({ ...this.labels, changetype: 'REPLACE' }, replaced);
-    });
-    const applied: string[] = [];
-    const failures: Array<{ zone: string; error: unknown }> = [];
-    results.forEach((result, index) => {
-      const patch = plan.patches[index]!;
-      if (result.status === 'fulfilled') {
-        applied.push(patch.zone);
-        this.logger.log(`applied ${patch.rrsets.length} rrset changes to zone ${patch.zone}`);
-        return;
-      }
-      failures.push({ zone: patch.zone, error: result.reason });
-      this.logFailedPatch(patch, result.reason);
-    });
-    if (failures.length > 0) {
-      const unknown = failures.some((f) => f.error instanceof BackendTimeoutError)
-        ? '; a PATCH that timed out may still have been applied'
-        : '';
-      const done =
-        (applied.length > 0 ? `; zones ${applied.join(', ')} were changed` : '; no zone was changed') + unknown;
-      throw combineFailures(
-        `PowerDNS did not apply the changes to ${failures.map((f) => f.zone).join(', ')}${done}`,
-        failures,
-      );
-    }
   }
 
-  async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    let zones: string[] | undefined;
+  /**
+   * One PATCH for the group: PowerDNS applies it in one transaction, whole or
+   * not at all. A 422 is about the data: the group is refused, naming the
+   * rrsets PowerDNS's message names, and the pipeline writes the rest without them.
+   */
+  async writeGroup(group: ChangeGroup, call: CallContext): Promise<void> {
+    const rrsets = rrsetChangesOf(group.changes, group.zone, this.settings.defaultTtl);
     try {
-      zones = await this.zones();
+      await this.client.patchZone(this.zoneId(group.zone), rrsets, call.deadline.cap(this.settings.operationTimeoutMs));
     } catch (error) {
-      this.logger.debug(`adjusting without the zone list: ${(error as Error).message}`);
+      if (error instanceof PowerDnsUnprocessableError) {
+        throw new GroupRefusedError(`PowerDNS refused the changes to zone ${group.zone} (422): ${error.detail}`, {
+          cause: error,
+          suspects: rrsetsNamedIn(rrsets, error.detail),
+        });
+      }
+      if (error instanceof PowerDnsNotFoundError) {
+        throw new BackendError(`zone ${group.zone} does not exist on PowerDNS`, { cause: error });
+      }
+      throw error;
     }
-    const adjusted: Endpoint[] = [];
-    const seen = new Set<string>();
-    for (const endpoint of endpoints) {
-      const result = normalizeEndpoint(endpoint, this.settings.defaultTtl);
-      for (const dropped of result.droppedTargets) {
-        this.metrics.endpointsDropped.inc({ ...this.labels, reason: 'invalid_target' });
-        this.logger.warn(`dropping target of ${describeEndpoint(endpoint)}: ${dropped.problem}`);
-      }
-      if (!result.ok) {
-        this.drop(endpoint, result.reason, result.problem);
-        continue;
-      }
-      const normalized = result.endpoint;
-      if (zones && findZone(normalized.dnsName, zones) === undefined) {
-        this.drop(endpoint, 'outside_zones', 'it is outside every zone this PowerDNS server holds');
-        continue;
-      }
-      const key = endpointKey(normalized);
-      if (seen.has(key)) {
-        this.drop(endpoint, 'duplicate', `another endpoint already sets ${describeEndpoint(normalized)}`);
-        continue;
-      }
-      seen.add(key);
-      adjusted.push(normalized);
-    }
-    return adjusted;
+    let deleted = 0;
+    for (const rrset of rrsets) if (rrset.changetype === 'DELETE') deleted++;
+    const replaced = rrsets.length - deleted;
+    if (deleted > 0) this.metrics.rrsetChanges.inc({ ...this.labels, changetype: 'DELETE' }, deleted);
+    if (replaced > 0) this.metrics.rrsetChanges.inc({ ...this.labels, changetype: 'REPLACE' }, replaced);
   }
 
   /**
@@ -335,55 +297,6 @@ export class PowerDnsPlugin implements DnsPlugin {
     return rrsets;
   }
 
-  /**
-   * Reads every zone the plan writes to and rejects the whole batch, before
-   * any PATCH, when a change does not fit what Records reports now (a create
-   * of an rrset that exists, an update or a delete of one that does not):
-   * ExternalDNS planned it on a stale read, and its next reconcile reads again.
-   */
-  private async checkAgainstZones(
-    plan: PlannedChanges,
-    reads: ReadonlyMap<string, Promise<PromiseSettledResult<PdnsRrset[]>>>,
-    deadline: Deadline,
-  ): Promise<void> {
-    const zones = plan.patches.map((patch) => patch.zone);
-    const results = await Promise.all(
-      // Planning started a read of every zone it writes to; a missing one is still read, to stay correct.
-      zones.map((zone) => reads.get(zone) ?? settle(this.readZone(zone, deadline))),
-    );
-    const existing = new Map<string, ReportedRrsets>();
-    const failures: Array<{ zone: string; error: unknown }> = [];
-    results.forEach((result, index) => {
-      const zone = zones[index]!;
-      if (result.status === 'rejected') {
-        if (result.reason instanceof PowerDnsNotFoundError) {
-          this.logger.error(`zone ${zone} does not exist on PowerDNS; no change of the batch was applied`);
-        }
-        failures.push({ zone, error: result.reason });
-        return;
-      }
-      existing.set(zone, ReportedRrsets.ofZone(result.value, zone));
-    });
-    if (failures.length > 0) {
-      throw combineFailures(
-        `could not read ${failures.length} of ${zones.length} zones from PowerDNS to check the batch; no zone was changed`,
-        failures,
-      );
-    }
-    const conflicts = findConflicts(plan.patches, existing);
-    if (conflicts.length === 0) return;
-    this.metrics.batchesRejected.inc({ ...this.labels, reason: 'conflict' });
-    const shown = conflicts.length > 10 ? [...conflicts.slice(0, 10), `and ${conflicts.length - 10} more`] : conflicts;
-    const message = `batch rejected, nothing was sent to PowerDNS: ${shown.join('; ')}`;
-    this.logger.warn(message);
-    throw new ChangeRejectedError(message);
-  }
-
-  private drop(endpoint: Endpoint, reason: string, problem: string): void {
-    this.metrics.endpointsDropped.inc({ ...this.labels, reason });
-    this.logger.warn(`dropping ${describeEndpoint(endpoint)}: ${problem}`);
-  }
-
   private zoneId(zone: string): string {
     return this.zoneIds.get(zone) ?? `${zone}.`;
   }
@@ -410,21 +323,6 @@ export class PowerDnsPlugin implements DnsPlugin {
     }
     return this.zoneFetch;
   }
-
-  private logFailedPatch(patch: ZonePatch, error: unknown): void {
-    if (error instanceof PowerDnsUnprocessableError) {
-      const concerned = rrsetsConcerned(patch, error.detail);
-      this.logger.error(
-        `PowerDNS refused the changes to zone ${patch.zone} (422): ${error.detail}; rrset concerned: ${concerned}`,
-      );
-    } else if (error instanceof PowerDnsNotFoundError) {
-      this.logger.error(
-        `zone ${patch.zone} does not exist on PowerDNS; its ${patch.rrsets.length} changes were not applied`,
-      );
-    } else {
-      this.logger.error(`changes to zone ${patch.zone} failed: ${(error as Error).message}`);
-    }
-  }
 }
 
 /** The endpoints Records reports for one zone's rrsets; a name below a managed child zone is that zone's. */
@@ -432,39 +330,15 @@ function reportedEndpoints(rrsets: PdnsRrset[] | undefined, zone: string, manage
   const endpoints: Endpoint[] = [];
   if (!rrsets) return endpoints;
   const children = managed.filter((other) => other !== zone && isWithinDomain(other, zone));
+  const below = children.length > 0 ? new ZoneIndex(children) : undefined;
   for (const rrset of rrsets) {
     const endpoint = rrsetToEndpoint(rrset, zone);
     if (!endpoint) continue;
     // A name below a managed child zone belongs to that zone (glue, delegation NS).
-    if (children.length > 0 && findZone(endpoint.dnsName, children) !== undefined) continue;
+    if (below?.holds(endpoint.dnsName)) continue;
     endpoints.push(endpoint);
   }
   return endpoints;
-}
-
-/** The rrsets of a PATCH that PowerDNS's message names, or the first few when it names none. */
-export function rrsetsConcerned(patch: ZonePatch, detail: string): string {
-  const describe = (rrset: PdnsRrsetChange, index: number): string => {
-    const contents = rrset.records?.map((r) => r.content).join(', ');
-    return `${rrset.changetype} ${rrset.type} ${rrset.name}${contents ? ` [${contents}]` : ''} (from the ${describeSource(patch, index)})`;
-  };
-  const lower = detail.toLowerCase();
-  const named = patch.rrsets
-    .map((rrset, index) => ({ rrset, index }))
-    .filter(({ rrset }) => new RegExp(`(^|[\\s'"])${escapeRegExp(rrset.name.toLowerCase())}(/|\\s|$)`).test(lower));
-  const exact = named.filter(
-    ({ rrset }) =>
-      lower.includes(`${rrset.name.toLowerCase()}/${rrset.type.toLowerCase()}`) ||
-      lower.includes(` in ${rrset.type.toLowerCase()}`),
-  );
-  const chosen = exact.length > 0 ? exact : named;
-  if (chosen.length > 0) return chosen.map(({ rrset, index }) => describe(rrset, index)).join('; ');
-  const shown = patch.rrsets.slice(0, 5).map(describe).join('; ');
-  return patch.rrsets.length > 5 ? `${shown}; and ${patch.rrsets.length - 5} more` : shown;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -2,32 +2,36 @@ import {
   BackendError,
   BackendTimeoutError,
   BackendUnavailableError,
-  ChangeRejectedError,
+  DeadlineExceededError,
+  GroupRefusedError,
+  Limiter,
   PluginConfigError,
-  countChanges,
   isDnsgateError,
   normalizeDnsName,
-  type Changes,
+  ownerNameProblem,
+  targetRuleProblem,
+  zoneStateOfKeys,
+  type CallContext,
+  type ChangeGroup,
+  type Deadline,
   type DnsPlugin,
   type Endpoint,
+  type GroupResult,
+  type PlannedChange,
   type PluginContext,
   type Readiness,
+  type RecordCheck,
+  type RecordRole,
   type RecordsRequest,
+  type ZoneState,
 } from '@dnsgate/plugin-sdk';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { isPrerequisiteFailure, rcodeMeaning, rcodeName } from './dns/dns-constants.js';
+import { RCODE } from './dns/dns-constants.js';
 import { MalformedMessageError } from './dns/dns-message.reader.js';
 import { TsigKey } from './dns/tsig.signer.js';
 import { buildUpdateMessage } from './dns/update-message.builder.js';
-import {
-  batchUnits,
-  findConflicts,
-  planUpdates,
-  type ChangeAction,
-  type ChangeUnit,
-  type UpdatePlan,
-} from './changes/update-planner.js';
-import { adjustEndpoints, type NormalizerSettings } from './records/endpoint-normalizer.js';
+import { batchUnits, changeUnit, fitsOneMessage, type ChangeUnit } from './changes/update-planner.js';
+import { normalizeEndpoint, type NormalizerSettings } from './records/endpoint-normalizer.js';
 import { ZoneRecordsCollector } from './records/zone-records.collector.js';
 import type { Rfc2136Options } from './rfc2136.options.js';
 import {
@@ -44,15 +48,7 @@ import type { DnsTcpConnection } from './dns/dns-tcp.connection.js';
 interface Metrics {
   requests: Counter<'instance' | 'operation' | 'server' | 'outcome'>;
   duration: Histogram<'instance' | 'operation'>;
-  changes: Counter<'instance' | 'action' | 'outcome'>;
-  dropped: Counter<'instance' | 'reason'>;
   zoneRecords: Gauge<'instance' | 'zone'>;
-}
-
-interface BatchFailure {
-  zone: string;
-  units: ChangeUnit[];
-  error: Error;
 }
 
 /** How many zones are transferred or updated at the same time. */
@@ -79,8 +75,8 @@ export class Rfc2136Plugin implements DnsPlugin {
   private readonly instance: string;
   private state: Readiness = { ready: false, reason: 'not started: the servers have not been probed yet' };
   private started = false;
-  /** The batch being applied (and those queued behind it): one at a time. */
-  private applying: Promise<void> = Promise.resolve();
+  /** Zones transferred or updated at the same time, across calls. */
+  readonly concurrency = { zoneReads: ZONE_CONCURRENCY, groupWrites: ZONE_CONCURRENCY };
   private reprobe?: Promise<void>;
   private lastReprobe = 0;
 
@@ -130,16 +126,6 @@ export class Rfc2136Plugin implements DnsPlugin {
         help: 'Time for one UPDATE exchange, one whole AXFR or one query',
         labelNames: ['instance', 'operation'],
         buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15],
-      }),
-      changes: m.counter({
-        name: 'changes_total',
-        help: 'Endpoint changes by action (create, update, delete) and outcome (applied, failed)',
-        labelNames: ['instance', 'action', 'outcome'],
-      }),
-      dropped: m.counter({
-        name: 'endpoints_dropped_total',
-        help: 'Endpoints (or targets) AdjustEndpoints dropped because the server cannot hold them, by reason',
-        labelNames: ['instance', 'reason'],
       }),
       zoneRecords: m.gauge({
         name: 'zone_endpoints',
@@ -209,157 +195,114 @@ export class Rfc2136Plugin implements DnsPlugin {
     return [...this.zoneList];
   }
 
-  async records(request: RecordsRequest): Promise<Endpoint[]> {
+  async records(request: RecordsRequest, call: CallContext): Promise<Endpoint[]> {
     const wanted = new Set(request.zones.map(normalizeDnsName));
     const zones = this.zoneList.filter((zone) => wanted.has(zone));
-    const results = await mapLimited(zones, ZONE_CONCURRENCY, async (zone) => {
-      try {
-        return await this.readZone(zone);
-      } catch (error) {
-        throw this.toPluginError(error, `reading zone ${zone}`);
-      }
-    });
+    const limiter = new Limiter(ZONE_CONCURRENCY);
+    const results = await Promise.all(
+      zones.map((zone) =>
+        limiter.run(async () => {
+          try {
+            return (await this.transferZone(zone, true, call.deadline)).endpoints();
+          } catch (error) {
+            throw this.toPluginError(error, `reading zone ${zone}`);
+          }
+        }),
+      ),
+    );
     this.markReachable();
     return results.flat();
   }
 
-  /** One zone's endpoints, by AXFR. */
-  private async readZone(zone: string): Promise<Endpoint[]> {
-    return (await this.transferZone(zone, true)).endpoints();
+  /** The record sets of one zone, by AXFR, without decoding their targets. */
+  async readZoneState(zone: string, call: CallContext): Promise<ZoneState> {
+    try {
+      const keys = (await this.transferZone(zone, false, call.deadline)).keys();
+      this.markReachable();
+      return zoneStateOfKeys(keys);
+    } catch (error) {
+      throw this.toPluginError(error, `reading zone ${zone}`);
+    }
   }
 
-  /** The `endpointKey`s of one zone's endpoints, by AXFR, without decoding their targets. */
-  private async readZoneKeys(zone: string): Promise<Set<string>> {
-    return (await this.transferZone(zone, false)).keys();
-  }
-
-  private async transferZone(zone: string, withTargets: boolean): Promise<ZoneRecordsCollector> {
+  private async transferZone(zone: string, withTargets: boolean, deadline: Deadline): Promise<ZoneRecordsCollector> {
+    if (deadline.expired)
+      throw new DeadlineExceededError(`the transfer of ${zone} did not start: the call's deadline passed`);
     const collector = new ZoneRecordsCollector(zone, this.zoneList, withTargets);
-    await this.transport.transfer(zone, this.transferKey, (rr) => collector.add(rr));
+    await this.transport.transfer(zone, this.transferKey, (rr) => collector.add(rr), deadline);
     this.metrics.zoneRecords.set({ instance: this.instance, zone }, collector.size);
     return collector;
   }
 
-  async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    const result = adjustEndpoints(endpoints, this.settings);
-    for (const drop of result.drops) {
-      this.metrics.dropped.inc({ instance: this.instance, reason: drop.reason });
-      this.context.logger.warn(`rfc2136: dropped ${drop.endpoint.recordType} ${drop.endpoint.dnsName}: ${drop.detail}`);
+  /**
+   * The record set as Records will report it, or why the server would
+   * refuse it: the plugin's encoding rules, one UPDATE message's size, then
+   * BIND's check-names (applied to dynamic updates too) and the TXT and NAPTR
+   * rules its loader has.
+   */
+  checkRecord(endpoint: Endpoint, _zone: string, role: RecordRole): RecordCheck {
+    const result = normalizeEndpoint(role === 'current' ? { ...endpoint, setIdentifier: '' } : endpoint, this.settings);
+    if (!result.ok) return { ok: false, reason: result.drop.reason, problem: result.drop.detail };
+    const checked = result.endpoint;
+    if (role === 'desired') {
+      const problem =
+        ownerNameProblem(checked.dnsName, checked.recordType) ??
+        checked.targets.map((t) => targetRuleProblem(checked.recordType, t, { checkNames: true })).find(Boolean);
+      if (problem) return { ok: false, reason: 'loader_rule', problem };
+      if (!fitsOneMessage(checked, result.zone)) {
+        return { ok: false, reason: 'too_large', problem: 'its records do not fit in one UPDATE message' };
+      }
     }
-    return result.endpoints;
+    return {
+      ok: true,
+      endpoint: checked,
+      droppedTargets: result.droppedTargets.map((d) => ({ target: d.target ?? '', problem: d.detail })),
+    };
   }
 
   /**
-   * One batch at a time (a second waits for the first): each is checked
-   * against the zones as they are and then sent, and another batch's UPDATEs
-   * must not land in between.
+   * Sends the group's changes in UPDATE messages of at most BATCH_SIZE, in
+   * order over one connection, a few in flight at once, and what a broken
+   * connection left unanswered to the next server. Each message lands whole
+   * or not at all: a refused message is returned as a refused part for the
+   * pipeline to split, an unanswered one as not applied.
    */
-  async applyChanges(changes: Changes): Promise<void> {
-    if (countChanges(changes) === 0) return;
-    const run = this.applying.then(() => this.applyNow(changes));
-    this.applying = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
-  private async applyNow(changes: Changes): Promise<void> {
-    const plan = planUpdates(changes, this.settings);
-    await this.checkAgainstZones(plan);
-    const failures: BatchFailure[] = [];
-    let applied = 0;
-    await mapLimited([...plan.byZone], ZONE_CONCURRENCY, async ([zone, units]) => {
-      const batches = batchUnits(units, this.options.batchSize, zone);
-      await this.sendBatches(zone, batches, (batch, error) => {
-        if (error) failures.push({ zone, units: batch, error });
-        else applied += batch.length;
-        this.countChanges(batch, error ? 'failed' : 'applied');
-      });
+  async writeGroup(group: ChangeGroup, call: CallContext): Promise<GroupResult> {
+    const units = group.changes.map((change) => changeUnit(change, group.zone));
+    const batches = batchUnits(units, this.options.batchSize, group.zone);
+    const failed: Array<{ changes: PlannedChange[]; error: Error }> = [];
+    let anyAnswered = false;
+    await this.sendBatches(group.zone, batches, call.deadline, (batch, error) => {
+      if (!error || !(error instanceof AllHostsFailedError)) anyAnswered = true;
+      if (error) failed.push({ changes: batch.map((u) => u.change), error: this.groupError(error, group.zone) });
     });
-    this.countChanges(plan.unwritable, 'failed');
+    if (anyAnswered) this.markReachable();
+    return { failed };
+  }
 
-    const total = applied + plan.unwritable.length + failures.reduce((n, f) => n + f.units.length, 0);
-    if (failures.length === 0 && plan.unwritable.length === 0) {
-      this.context.logger.debug(`rfc2136: applied ${applied} changes`);
-      this.markReachable();
-      return;
+  /** What a message's failure means for the pipeline: a refusal of its data, or the server's trouble. */
+  private groupError(error: Error, zone: string): Error {
+    if (error instanceof DnsRcodeError) {
+      // About the data: the records (integrity checks, check-names), or the zone moved under the check.
+      const data: number[] = [
+        RCODE.REFUSED,
+        RCODE.FORMERR,
+        RCODE.YXDOMAIN,
+        RCODE.YXRRSET,
+        RCODE.NXDOMAIN,
+        RCODE.NXRRSET,
+      ];
+      if (data.includes(error.rcode)) return new GroupRefusedError(`zone ${zone}: ${error.message}`);
+      return new BackendError(`zone ${zone}: ${error.message}`);
     }
-    const parts: string[] = [];
-    for (const u of plan.unwritable) parts.push(`${u.description}: ${u.reason}`);
-    for (const f of failures) parts.push(`zone ${f.zone}: ${describeUnits(f.units)}: ${f.error.message}`);
-    const message = `${total - applied} of ${total} changes did not land (${applied} applied): ${parts.join('; ')}`;
-    this.context.logger.warn(`rfc2136: ${message}`);
-    throw this.failureError(failures, message);
+    if (error instanceof DnsTimeoutError) return new BackendTimeoutError(`zone ${zone}: ${error.message}`);
+    return this.toPluginError(error, `the update of ${zone}`);
   }
 
-  /**
-   * Reads (AXFR) every zone the batch writes to and rejects the whole batch,
-   * before any UPDATE is sent, when a change does not fit what the zone holds
-   * now: a create of a record set that exists, an update or a delete of one
-   * that does not. The prerequisites in each UPDATE still guard against a
-   * change made by someone else between this read and the write, but they
-   * fail only their own message, and a batch spans several (one zone each,
-   * at most BATCH_SIZE changes each).
-   */
-  private async checkAgainstZones(plan: UpdatePlan): Promise<void> {
-    const units = [...plan.byZone.values()].flat();
-    if (units.length === 0) return;
-    const total = units.length + plan.unwritable.length;
-    const notLanded = `${total} of ${total} changes did not land (0 applied, nothing was sent)`;
-    const conflicts: string[] = [];
-    try {
-      await mapLimited([...plan.byZone], ZONE_CONCURRENCY, async ([zone, zoneUnits]) => {
-        let existing: Set<string>;
-        try {
-          existing = await this.readZoneKeys(zone);
-        } catch (error) {
-          throw this.toPluginError(
-            error,
-            `${notLanded}: ${describeUnits(units)}: reading zone ${zone} to check the batch`,
-          );
-        }
-        for (const { unit, rcode } of findConflicts(zoneUnits, existing)) {
-          conflicts.push(`zone ${zone}: ${unit.description}: ${rcodeName(rcode)}: ${rcodeMeaning(rcode)}`);
-        }
-      });
-    } catch (error) {
-      this.countFailed(units, plan);
-      this.context.logger.warn(`rfc2136: ${(error as Error).message}`);
-      throw error;
-    }
-    this.markReachable();
-    if (conflicts.length === 0) return;
-    this.countFailed(units, plan);
-    const unwritable = plan.unwritable.map((u) => `${u.description}: ${u.reason}`);
-    const problems = [...conflicts, ...unwritable];
-    const shown = problems.length > 10 ? [...problems.slice(0, 10), `and ${problems.length - 10} more`] : problems;
-    const message = `batch rejected, ${notLanded}: ${shown.join('; ')}`;
-    this.context.logger.warn(`rfc2136: ${message}`);
-    throw new ChangeRejectedError(message);
-  }
-
-  private countFailed(units: readonly ChangeUnit[], plan: UpdatePlan): void {
-    this.countChanges(units, 'failed');
-    this.countChanges(plan.unwritable, 'failed');
-  }
-
-  /** Adds `changes` to changes_total: one increment per action, not one per change. */
-  private countChanges(changes: readonly { action: ChangeAction }[], outcome: 'applied' | 'failed'): void {
-    const byAction = new Map<ChangeAction, number>();
-    for (const c of changes) byAction.set(c.action, (byAction.get(c.action) ?? 0) + 1);
-    for (const [action, count] of byAction)
-      this.metrics.changes.inc({ instance: this.instance, action, outcome }, count);
-  }
-
-  /**
-   * Sends a zone's batches in order over one connection, a few in flight at
-   * once, and sends what a broken connection left unanswered to the next
-   * server.
-   */
   private async sendBatches(
     zone: string,
     batches: ChangeUnit[][],
+    deadline: Deadline,
     report: (batch: ChangeUnit[], error?: Error) => void,
   ): Promise<void> {
     // Each message is built when it is sent, while the server works on the ones before it.
@@ -374,9 +317,14 @@ export class Rfc2136Plugin implements DnsPlugin {
     let order: DnsHost[] | undefined;
     const failures: Error[] = [];
     while (pending.length > 0) {
+      if (deadline.expired) {
+        const late = new DeadlineExceededError(`not sent: the call's deadline passed`);
+        for (const index of pending) report(batches[index]!, late);
+        return;
+      }
       let connection: DnsTcpConnection;
       try {
-        const opened = await this.transport.connect(order);
+        const opened = await this.transport.connect(order, deadline);
         connection = opened.connection;
         order = opened.rest;
       } catch (error) {
@@ -395,6 +343,7 @@ export class Rfc2136Plugin implements DnsPlugin {
           `the UPDATE of ${zone}`,
           PIPELINE_WINDOW,
           (position, error) => report(batches[subset[position]!]!, error),
+          deadline,
         );
         pending = result.unanswered.map((position) => subset[position]!);
         if (result.failure) failures.push(result.failure);
@@ -402,19 +351,6 @@ export class Rfc2136Plugin implements DnsPlugin {
         connection.close();
       }
     }
-  }
-
-  private failureError(failures: BatchFailure[], message: string): Error {
-    const errors = failures.map((f) => f.error);
-    if (errors.length > 0 && errors.every((e) => e instanceof AllHostsFailedError)) {
-      const timeouts = errors.every((e) => (e as AllHostsFailedError).allTimeouts);
-      this.markUnreachable(message);
-      return timeouts ? new BackendTimeoutError(message) : new BackendUnavailableError(message);
-    }
-    if (errors.some((e) => !(e instanceof DnsRcodeError && isPrerequisiteFailure(e.rcode)))) {
-      return new BackendError(message);
-    }
-    return new ChangeRejectedError(message);
   }
 
   private markReachable(): void {
@@ -444,29 +380,4 @@ export class Rfc2136Plugin implements DnsPlugin {
     }
     return new BackendError(message, { cause: error });
   }
-}
-
-/** e.g. `create A a.example.com, delete TXT b.example.com and 3 more`. */
-function describeUnits(units: readonly ChangeUnit[]): string {
-  const names = units.map((u) => u.description);
-  return names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failure: unknown;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && failure === undefined) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index]!);
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw failure;
-  return results;
 }

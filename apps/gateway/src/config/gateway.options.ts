@@ -1,5 +1,5 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
-import { PluginOption } from '@dnsgate/plugin-sdk';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { DURATION_PATTERN, PluginOption } from '@dnsgate/plugin-sdk';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -68,6 +68,21 @@ export class GatewayOptions {
   @PluginOption({ description: 'text, or json for one JSON object per line' })
   @IsIn(['text', 'json'])
   logFormat: 'text' | 'json' = 'text';
+
+  @PluginOption({
+    description:
+      'Budget of every webhook call (e.g. 12s, 500ms): a call still running then is answered 504, a soft error; ' +
+      "below ExternalDNS's 15 s client timeout",
+  })
+  @IsString()
+  @Matches(DURATION_PATTERN, { message: 'must be a duration such as 12s or 8000ms' })
+  requestTimeout = '12s';
+
+  @PluginOption({
+    description: 'Read, check and plan every ApplyChanges as usual, log what it would change, and write nothing',
+  })
+  @IsBoolean()
+  dryRun = false;
 
   @PluginOption({ description: 'Milliseconds a shutdown waits for requests in flight before it stops the plugin' })
   @IsInt()

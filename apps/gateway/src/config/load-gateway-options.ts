@@ -1,9 +1,21 @@
-import { ConfigError, DomainFilterError, DomainFilterMatcher, loadEnvOptions } from '@dnsgate/plugin-sdk';
+import {
+  ConfigError,
+  DomainFilterError,
+  DomainFilterMatcher,
+  loadEnvOptions,
+  parseDuration,
+} from '@dnsgate/plugin-sdk';
 import { GatewayOptions } from './gateway.options.js';
 
 /** Reads and checks dnsgate's own settings; throws a ConfigError naming every bad variable. */
 export function loadGatewayOptions(env: NodeJS.ProcessEnv): GatewayOptions {
   const { options } = loadEnvOptions(GatewayOptions, 'DNSGATE_', env);
+  const timeoutMs = requestTimeoutMs(options);
+  if (timeoutMs < 100 || timeoutMs >= EXTERNAL_DNS_CALL_TIMEOUT_MS) {
+    throw new ConfigError('dnsgate', [
+      `DNSGATE_REQUEST_TIMEOUT: must be at least 100ms and below ExternalDNS's 15s client timeout (answering after it is fatal to ExternalDNS), got ${JSON.stringify(options.requestTimeout)}`,
+    ]);
+  }
   try {
     configuredDomainFilter(options);
   } catch (error) {
@@ -11,6 +23,14 @@ export function loadGatewayOptions(env: NodeJS.ProcessEnv): GatewayOptions {
     throw error;
   }
   return options;
+}
+
+/** ExternalDNS's webhook client gives a whole call read + write timeout: 5 s + 10 s by default. */
+export const EXTERNAL_DNS_CALL_TIMEOUT_MS = 15_000;
+
+/** DNSGATE_REQUEST_TIMEOUT in milliseconds (validated at load). */
+export function requestTimeoutMs(options: GatewayOptions): number {
+  return parseDuration(options.requestTimeout) ?? 12_000;
 }
 
 /** The filter the operator configured, before it is cut to the plugin's zones. */

@@ -12,7 +12,7 @@ import {
 import { GatewayOptions } from '../config/gateway.options.js';
 import { configuredDomainFilter } from '../config/load-gateway-options.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { PluginHost } from '../plugins/plugin-host.service.js';
+import { Backends } from '../backends/backends.service.js';
 
 /** The zones in scope for one request, with the test every name must pass. */
 export interface Scope {
@@ -32,14 +32,14 @@ export class DomainScope {
 
   constructor(
     options: GatewayOptions,
-    private readonly plugin: PluginHost,
+    private readonly backends: Backends,
     private readonly metrics: GatewayMetrics,
   ) {
     this.configured = configuredDomainFilter(options);
   }
 
   async current(): Promise<Scope> {
-    const zones = (await this.plugin.zones()).map(normalizeDnsName).filter((zone) => this.zoneMayMatch(zone));
+    const zones = (await this.backends.zones()).map(normalizeDnsName).filter((zone) => this.zoneMayMatch(zone));
     const index = new ZoneIndex(zones);
     const unfiltered = this.configured.isEmpty;
     return {
@@ -76,7 +76,7 @@ export class DomainScope {
   filterChanges(changes: Changes, scope: Scope): Changes {
     const keep = (endpoint: Endpoint, action: string): boolean => {
       if (scope.includes(endpoint.dnsName)) return true;
-      this.metrics.changesOutOfScope.inc({ plugin: this.plugin.name, instance: this.plugin.instanceName, action });
+      this.metrics.changesOutOfScope.inc({ ...this.backends.single.labels(), action });
       this.logger.warn(
         `ignoring ${action} of ${describeEndpoint(endpoint)}: outside the domain filter or every managed zone`,
       );

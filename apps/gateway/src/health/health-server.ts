@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { PluginHost } from '../plugins/plugin-host.service.js';
+import type { Backends } from '../backends/backends.service.js';
 
 /**
  * `/healthz`, `/readyz` and `/metrics` on their own listener (0.0.0.0:8080
@@ -9,7 +9,7 @@ import type { PluginHost } from '../plugins/plugin-host.service.js';
  * process is not a path Nest supports well, and these three routes need no
  * DI beyond the two objects passed in.
  */
-export function createHealthServer(plugin: PluginHost, registry: Registry): FastifyInstance {
+export function createHealthServer(backends: Backends, registry: Registry): FastifyInstance {
   const server = Fastify({ logger: false });
 
   server.get('/healthz', async (_request, reply) => {
@@ -18,12 +18,10 @@ export function createHealthServer(plugin: PluginHost, registry: Registry): Fast
   });
 
   server.get('/readyz', async (_request, reply) => {
-    const readiness = await plugin.readiness();
-    const entry = readiness.ready
-      ? { plugin: plugin.name, instance: plugin.instanceName, ready: true }
-      : { plugin: plugin.name, instance: plugin.instanceName, ready: false, reason: readiness.reason };
-    reply.status(readiness.ready ? 200 : 503);
-    return { status: readiness.ready ? 'ready' : 'not ready', plugins: [entry] };
+    const instances = await backends.readiness();
+    const ready = instances.every((instance) => instance.ready);
+    reply.status(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'not ready', plugins: instances };
   });
 
   server.get('/metrics', async (_request, reply) => {

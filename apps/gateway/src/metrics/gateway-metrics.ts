@@ -16,6 +16,9 @@ export class GatewayMetrics {
   readonly pluginOperationErrors: Counter<'plugin' | 'instance' | 'operation' | 'kind'>;
   readonly pluginRecords: Gauge<'plugin' | 'instance' | 'type'>;
   readonly pluginChangesApplied: Counter<'plugin' | 'instance' | 'action'>;
+  readonly pluginChangesRefused: Counter<'plugin' | 'instance' | 'action' | 'reason'>;
+  readonly pluginEndpointsDropped: Counter<'plugin' | 'instance' | 'reason'>;
+  readonly pluginDryRun: Gauge<'plugin' | 'instance'>;
   readonly pluginReady: Gauge<'plugin' | 'instance'>;
   readonly changesOutOfScope: Counter<'plugin' | 'instance' | 'action'>;
   readonly buildInfo: Gauge<'version' | 'node_version'>;
@@ -62,8 +65,26 @@ export class GatewayMetrics {
     });
     this.pluginChangesApplied = new Counter({
       name: 'dnsgate_plugin_changes_applied_total',
-      help: 'Record set changes a plugin applied, by action (create, update, delete)',
+      help: 'Record set changes the backend confirmed, by action (create, update, delete)',
       labelNames: ['plugin', 'instance', 'action'],
+      registers,
+    });
+    this.pluginChangesRefused = new Counter({
+      name: 'dnsgate_plugin_changes_refused_total',
+      help: 'Record set changes that did not land, by action and reason (invalid, no_zone, duplicate, conflict, refused, backend, unavailable, timeout, deadline, not_ready)',
+      labelNames: ['plugin', 'instance', 'action', 'reason'],
+      registers,
+    });
+    this.pluginEndpointsDropped = new Counter({
+      name: 'dnsgate_plugin_endpoints_dropped_total',
+      help: 'Desired endpoints AdjustEndpoints dropped because the backend cannot hold them, by reason',
+      labelNames: ['plugin', 'instance', 'reason'],
+      registers,
+    });
+    this.pluginDryRun = new Gauge({
+      name: 'dnsgate_plugin_dry_run',
+      help: '1 when the instance runs in dry-run (DNSGATE_DRY_RUN): ApplyChanges writes nothing',
+      labelNames: ['plugin', 'instance'],
       registers,
     });
     this.pluginReady = new Gauge({

@@ -69,6 +69,14 @@ describe('loadPluginPackage', () => {
     );
     writePackage(
       root,
+      'dnsgate-plugin-legacy',
+      { type: 'module', main: 'dist/index.js' },
+      {
+        'dist/index.js': pluginSource('legacy', 1, 'esm'),
+      },
+    );
+    writePackage(
+      root,
       'dnsgate-plugin-shapeless',
       { type: 'module', main: 'dist/index.js' },
       {
@@ -103,8 +111,15 @@ describe('loadPluginPackage', () => {
 
   it('refuses a package built for another plugin API version, naming it', async () => {
     await expect(loadPluginPackage('future', root)).rejects.toThrow(
-      /dnsgate-plugin-future was built for dnsgate plugin API 2/,
+      new RegExp(`dnsgate-plugin-future was built for dnsgate plugin API ${PLUGIN_API_VERSION + 1}`),
     );
+  });
+
+  it('refuses a package built for plugin API 1, saying what API 2 changed', async () => {
+    const error = (await loadPluginPackage('legacy', root).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/dnsgate-plugin-legacy was built for dnsgate plugin API 1, this dnsgate speaks 2/);
+    expect(error.message).toMatch(/checkRecord\(\).*readZoneState\(\).*writeGroup\(\)/);
   });
 
   it('refuses a package that exports no plugin', async () => {

@@ -2,7 +2,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DynamicModule } from '@nestjs/common';
-import { ConfigError, PLUGIN_API_VERSION, getPluginMetadata, type DnsgatePluginMetadata } from '@dnsgate/plugin-sdk';
+import {
+  ConfigError,
+  PLUGIN_API_CHANGES,
+  PLUGIN_API_VERSION,
+  getPluginMetadata,
+  type DnsgatePluginMetadata,
+} from '@dnsgate/plugin-sdk';
 
 export interface LoadedPlugin {
   module: DynamicModule;
@@ -41,7 +47,7 @@ export async function loadPluginPackage(spec: string, cwd: string = process.cwd(
   if (!metadata) fail(`${entry.name} exports a module, but none of its providers is decorated with @DnsgatePlugin`);
   if (metadata.apiVersion !== PLUGIN_API_VERSION) {
     fail(
-      `${entry.name} was built for dnsgate plugin API ${metadata.apiVersion}, this dnsgate speaks ${PLUGIN_API_VERSION}; install a version of the plugin built with @dnsgate/plugin-sdk ${PLUGIN_API_VERSION === 1 ? '0.x/1.x' : `${PLUGIN_API_VERSION}.x`}`,
+      `${entry.name} was built for dnsgate plugin API ${metadata.apiVersion}, this dnsgate speaks ${PLUGIN_API_VERSION}; install a version of the plugin built for plugin API ${PLUGIN_API_VERSION}. ${PLUGIN_API_CHANGES[PLUGIN_API_VERSION] ?? ''}`,
     );
   }
   return { module, metadata, source: `${entry.name} (${entry.file})` };

@@ -2,6 +2,7 @@ import { Injectable, Logger, type Type } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import {
   ConfigError,
+  PLUGIN_API_CHANGES,
   PLUGIN_API_VERSION,
   getPluginMetadata,
   type DnsPluginFactory,
@@ -66,7 +67,7 @@ export class PluginRegistry {
       }
       if (metadata.apiVersion !== PLUGIN_API_VERSION) {
         problems.push(
-          `plugin "${metadata.name}" was built for plugin API ${metadata.apiVersion}, this dnsgate speaks ${PLUGIN_API_VERSION}`,
+          `plugin "${metadata.name}" was built for plugin API ${metadata.apiVersion}, this dnsgate speaks ${PLUGIN_API_VERSION}: ${PLUGIN_API_CHANGES[PLUGIN_API_VERSION] ?? 'rebuild it against the matching @dnsgate/plugin-sdk'}`,
         );
         continue;
       }

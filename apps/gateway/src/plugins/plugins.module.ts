@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { PluginHost } from './plugin-host.service.js';
+import { Backends } from '../backends/backends.service.js';
 import { PluginRegistry } from './plugin-registry.service.js';
 import { PluginsConfigurableModule } from './plugins.module-definition.js';
 
-/** The registry of plugin factories and the host that runs the selected one. */
+/** The registry of plugin factories and the backend instances made from them. */
 @Module({
   imports: [DiscoveryModule],
-  providers: [PluginRegistry, PluginHost],
-  exports: [PluginHost, PluginRegistry],
+  providers: [PluginRegistry, Backends],
+  exports: [Backends, PluginRegistry],
 })
 export class PluginsModule extends PluginsConfigurableModule {}

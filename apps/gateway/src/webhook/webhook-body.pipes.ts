@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
-import { parseChangesBody, parseEndpointsBody, type Changes, type Endpoint } from '@dnsgate/plugin-sdk';
+import { parseChangesBody, parseEndpointsBody, type Changes, type Endpoint } from '@dnsgate/protocol';
 
 /** A POST with no body at all is malformed; the JSON literal `null` is not. */
 function requireBody(body: unknown): unknown {

@@ -1,5 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { WireValidationError, isDnsgateError } from '@dnsgate/plugin-sdk';
+import { BatchIncompleteError, isDnsgateError } from '@dnsgate/plugin-sdk';
+import { WireValidationError } from '@dnsgate/protocol';
 import type { FastifyReply } from 'fastify';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 
@@ -18,7 +19,9 @@ export class WebhookExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = this.describe(exception);
-    if (status >= 500) this.logger.error(body.message);
+    // A batch that did not land whole was logged by its backend instance, one line naming each change.
+    if (exception instanceof BatchIncompleteError) this.logger.debug(body.message);
+    else if (status >= 500) this.logger.error(body.message);
     else this.logger.warn(`${status}: ${body.message}`);
     void reply
       .status(status)
@@ -32,6 +35,17 @@ export class WebhookExceptionFilter implements ExceptionFilter {
   } {
     if (exception instanceof WireValidationError) {
       return { status: 400, body: { error: 'Bad Request', message: exception.message, problems: exception.problems } };
+    }
+    if (exception instanceof BatchIncompleteError) {
+      // The changes that did not land, named: ExternalDNS logs the body of a failed call.
+      return {
+        status: exception.statusCode,
+        body: {
+          error: exception.kind,
+          message: this.redactor.redact(exception.message),
+          ...JSON.parse(this.redactor.redact(JSON.stringify(exception.report))),
+        },
+      };
     }
     if (isDnsgateError(exception)) {
       return {

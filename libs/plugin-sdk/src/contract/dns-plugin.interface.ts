@@ -1,4 +1,5 @@
-import type { Changes, Endpoint } from '@dnsgate/protocol';
+import type { Endpoint } from '@dnsgate/protocol';
+import type { Deadline } from '../concurrency/deadline.js';
 import type { PluginLogger } from './plugin-logger.interface.js';
 import type { PluginMetrics } from '../metrics/plugin-metrics.js';
 
@@ -10,11 +11,87 @@ export interface RecordsRequest {
 }
 
 /**
- * One running backend. Small on purpose, like a CoreDNS plugin: lifecycle,
- * readiness, the zones it serves, and the three webhook operations.
+ * What every backend call carries: the deadline of the webhook call it serves.
+ * Start no backend request once it has expired; give each request at most
+ * what is left.
+ */
+export interface CallContext {
+  readonly deadline: Deadline;
+}
+
+/**
+ * A desired or current record set checked against what the backend can hold:
+ * `endpoint` is exactly the form `records()` reports it in (so ExternalDNS's
+ * next plan shows no change), or the reason it cannot be held.
+ */
+export type RecordCheck =
+  | {
+      ok: true;
+      endpoint: Endpoint;
+      /** Targets left out (the rest of the record set is kept), each with why; logged and counted. */
+      droppedTargets?: ReadonlyArray<{ target: string; problem: string }>;
+    }
+  | {
+      ok: false;
+      /** A short stable word for the metric label, e.g. `txt_too_long`. */
+      reason: string;
+      /** One sentence for the log and the answer. */
+      problem: string;
+    };
+
+/**
+ * `desired`: a record set to write (create, the new side of an update), checked
+ * whole. `current`: one the backend already holds (delete, the old side of an
+ * update): only what identifies it and what is needed to remove it matters,
+ * so a record set that could not be written today can still be deleted.
+ */
+export type RecordRole = 'desired' | 'current';
+
+/** The record sets a zone holds now, for the conflict check before a write. */
+export interface ZoneState {
+  /** Whether the zone holds a record set with this endpoint's (dnsName, recordType, setIdentifier). */
+  holds(endpoint: Endpoint): boolean;
+}
+
+export type ChangeAction = 'create' | 'update' | 'delete';
+
+/**
+ * One change of a batch, checked and normalised by the SDK's batch pipeline.
+ * create: `desired` only; delete: `current` only; update: both, same identity.
+ */
+export interface PlannedChange {
+  readonly action: ChangeAction;
+  readonly current?: Endpoint;
+  readonly desired?: Endpoint;
+}
+
+/** Changes to one zone, in the order to apply them: deletes, then updates, then creates. */
+export interface ChangeGroup {
+  readonly zone: string;
+  readonly changes: readonly PlannedChange[];
+}
+
+/**
+ * What became of a group. Changes not named in `failed` landed: the backend
+ * confirmed them. A part that failed with a `GroupRefusedError` is split by the
+ * pipeline to find the change(s) responsible; any other error leaves the part
+ * not applied, with that error's message as the reason.
+ */
+export interface GroupResult {
+  failed?: ReadonlyArray<{ changes: readonly PlannedChange[]; error: Error }>;
+}
+
+/**
+ * One running backend, plugin API 2. Small on purpose, like a CoreDNS plugin:
+ * lifecycle, readiness, the zones it serves, its records, and the three
+ * backend steps of a batch: check a record, read a zone, write a group. The
+ * batch itself (scope, normalisation, conflict check, grouping per zone,
+ * isolation of what the backend refuses, the deadline, dry-run, the report)
+ * belongs to the SDK's pipeline, so every plugin keeps the same contract.
  *
  * Throw the SDK's error types (see `errors/`) so the gateway answers with the
- * status code that makes ExternalDNS retry instead of exit.
+ * status code that makes ExternalDNS retry instead of exit; leave logging of
+ * failures to the gateway.
  */
 export interface DnsPlugin {
   /**
@@ -33,25 +110,32 @@ export interface DnsPlugin {
    * 5xx error type when the zones must come from the backend.
    */
   zones(): Promise<string[]>;
-  /** Every record set of the requested zones, in the form AdjustEndpoints produces. */
-  records(request: RecordsRequest): Promise<Endpoint[]>;
+  /** Every record set of the requested zones, in the form `checkRecord` produces. */
+  records(request: RecordsRequest, call: CallContext): Promise<Endpoint[]>;
   /**
-   * Apply a batch. The gateway has already removed changes outside the domain
-   * filter. Validate the whole batch before changing anything.
+   * Checks one record set against what the backend and its zone loader
+   * accept, and normalises it. Synchronous and free of I/O: it runs for every
+   * endpoint of AdjustEndpoints and of each batch. `zone` is the managed zone
+   * that holds the name (the SDK found it on a label boundary).
    */
-  applyChanges(changes: Changes): Promise<void>;
+  checkRecord(endpoint: Endpoint, zone: string, role: RecordRole): RecordCheck;
+  /** The record sets `zone` holds now, for the conflict check of a batch. */
+  readZoneState(zone: string, call: CallContext): Promise<ZoneState>;
   /**
-   * Normalise desired endpoints to exactly the form `records()` reports, and
-   * drop (with a log line) what the backend cannot hold.
+   * Writes one group of changes to one zone. Atomic where the backend allows
+   * it; where it does not, say in `GroupResult.failed` exactly which parts did
+   * not land. Throw when nothing of the group landed.
    */
-  adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]>;
+  writeGroup(group: ChangeGroup, call: CallContext): Promise<GroupResult | void>;
+  /** Limits the pipeline keeps for this backend (defaults: 4 zone reads, 1 group write at a time). */
+  readonly concurrency?: { zoneReads?: number; groupWrites?: number };
 }
 
 /** What the gateway hands a plugin when it creates an instance. */
 export interface PluginContext {
   /** The plugin's registered name, e.g. `powerdns`. */
   readonly pluginName: string;
-  /** The instance's name; today equal to the plugin name, later one per configured backend. */
+  /** The instance's name; the plugin's name when one backend is configured. */
   readonly instanceName: string;
   readonly logger: PluginLogger;
   /** Metrics under `dnsgate_<plugin>_…`. */

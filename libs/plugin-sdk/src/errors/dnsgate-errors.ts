@@ -45,6 +45,41 @@ export class ChangeRejectedError extends DnsgateError {
   readonly kind = 'rejected';
 }
 
+/**
+ * The backend refused a group of changes as a whole because of their data
+ * (an RFC 2136 UPDATE answered REFUSED or YXRRSET, a PowerDNS PATCH answered
+ * 422). The batch pipeline splits the group to find the change(s)
+ * responsible and applies the rest. A refusal that is not about the data (a
+ * key not allowed to update, a zone the server does not serve) is a
+ * BackendError instead: splitting would not help.
+ */
+export class GroupRefusedError extends DnsgateError {
+  override readonly name: string = 'GroupRefusedError';
+  readonly statusCode = 500;
+  readonly kind = 'refused';
+
+  constructor(
+    message: string,
+    options?: {
+      cause?: unknown;
+      /** Indexes into the refused part of the changes the backend's message names, to try apart first. */
+      suspects?: readonly number[];
+    },
+  ) {
+    super(message, options);
+    this.suspects = options?.suspects ?? [];
+  }
+
+  readonly suspects: readonly number[];
+}
+
+/** The call's deadline (DNSGATE_REQUEST_TIMEOUT) passed before the plugin answered. */
+export class DeadlineExceededError extends DnsgateError {
+  override readonly name: string = 'DeadlineExceededError';
+  readonly statusCode = 504;
+  readonly kind = 'deadline';
+}
+
 /** The plugin has not started or lost its backend; the reason says why. */
 export class PluginNotReadyError extends DnsgateError {
   override readonly name: string = 'PluginNotReadyError';

@@ -8,9 +8,12 @@ import {
   type Changes,
   type Endpoint,
 } from '@dnsgate/protocol';
+import { BatchIncompleteError, type BatchReport } from '../batch/batch-report.js';
+import { Deadline } from '../concurrency/deadline.js';
 import type { DnsPlugin } from '../contract/dns-plugin.interface.js';
 import { isDnsgateError } from '../errors/dnsgate-errors.js';
 import { comparableEndpoints, overlay } from './endpoint-comparison.js';
+import { DEFAULT_CALL_BUDGET_MS, drivePlugin, type DriveOptions } from './plugin-driver.js';
 import { testGlobals, type ConformanceMatchers } from './jest-globals.js';
 import { SINGLE_TARGET_RECORD_TYPES, endpointsArbitrary, sampleTargets } from './record-generators.js';
 
@@ -55,6 +58,19 @@ export interface PluginConformanceOptions<Fixture extends ConformanceFixture = C
     seed(fixture: Fixture): Promise<void>;
     verify(fixture: Fixture): Promise<void>;
   };
+  /**
+   * Make the backend stall (SIGSTOP the server, hold the zone's lock from
+   * another process); returns the undo. Enables the deadline check: a call
+   * that stalls is answered as a 504 inside the budget.
+   */
+  stallBackend?(fixture: Fixture): Promise<() => Promise<void>>;
+  /**
+   * Record sets in `zone` that pass `checkRecord` and that the backend itself
+   * refuses (e.g. an MX to an in-zone name without an address, for BIND):
+   * the mixed-batch check puts them among good changes, and expects exactly
+   * these named and the good ones landed.
+   */
+  refusedByBackend?(zone: string): Endpoint[];
   /** Property runs per record type (default 25). Every run writes to the backend and cleans up. */
   numRuns?: number;
   /** A fast-check seed, to replay a failure reported by an earlier run. */
@@ -279,7 +295,7 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
     for (const endpoint of all) expect(f.zones.some((zone) => isWithinDomain(endpoint.dnsName, zone))).toBe(true);
     for (const endpoint of created) expect(all.map(endpointKey)).toContain(endpointKey(endpoint));
     for (const zone of f.zones) {
-      const scoped = await f.plugin.records({ zones: [zone] });
+      const scoped = await f.plugin.records({ zones: [zone] }, { deadline: Deadline.in(DEFAULT_CALL_BUDGET_MS) });
       // A zone nested in this one is served on its own; only names of `zone` proper may appear.
       const nested = f.zones.filter((other) => other !== zone && isWithinDomain(other, zone));
       for (const endpoint of scoped) {
@@ -313,51 +329,121 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
     });
   }
 
-  add('two ApplyChanges at once do not interleave', async (f) => {
-    const [z0, z1 = z0] = f.zones as [string, string?];
-    const before = await readRecords(f);
-    // Disjoint batches: each lands whole or fails cleanly as rejected.
-    const first = await adjust(f, [sample(z0, 'ck-race-a1', [0], ttlA), sample(z1, 'ck-race-a2', [0], ttlA)]);
-    const second = await adjust(f, [sample(z0, 'ck-race-b1', [1], ttlA), sample(z1, 'ck-race-b2', [1], ttlA)]);
-    const disjoint = await Promise.allSettled([apply(f, { create: first }), apply(f, { create: second })]);
-    for (const outcome of disjoint) if (outcome.status === 'rejected') expectRejected(outcome.reason);
-    const landed = disjoint.flatMap((outcome, index) =>
-      outcome.status === 'fulfilled' ? (index === 0 ? first : second) : [],
-    );
-    expect(landed.length).toBeGreaterThanOrEqual(2);
-    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, landed)));
-    await restoreRecords(f, before);
+  add(
+    'two ApplyChanges at once do not interleave: a stale create of the loser is refused, the rest lands',
+    async (f) => {
+      const [z0, z1 = z0] = f.zones as [string, string?];
+      const before = await readRecords(f);
+      const first = await adjust(f, [sample(z0, 'ck-race-a1', [0], ttlA), sample(z1, 'ck-race-a2', [0], ttlA)]);
+      const second = await adjust(f, [sample(z0, 'ck-race-b1', [1], ttlA), sample(z1, 'ck-race-b2', [1], ttlA)]);
+      const disjoint = await Promise.all([applyReport(f, { create: first }), applyReport(f, { create: second })]);
+      expect(disjoint.map((report) => report.complete)).toEqual([true, true]);
+      expect(comparableEndpoints(await readRecords(f))).toEqual(
+        comparableEndpoints(overlay(before, [...first, ...second])),
+      );
+      await restoreRecords(f, before);
 
-    // Conflicting batches: both create one record with other targets. At most one may win, whole.
-    const [mine] = await adjust(f, [sample(z0, 'ck-race-same', [0], ttlA)]);
-    const [theirs] = await adjust(f, [sample(z0, 'ck-race-same', [1], ttlB)]);
-    const extraMine = (await adjust(f, [sample(z1, 'ck-race-mine', [0], ttlA)]))[0]!;
-    const extraTheirs = (await adjust(f, [sample(z1, 'ck-race-theirs', [0], ttlA)]))[0]!;
-    const conflicting = await Promise.allSettled([
-      apply(f, { create: [mine!, extraMine] }),
-      apply(f, { create: [theirs!, extraTheirs] }),
-    ]);
-    const winners = conflicting.filter((outcome) => outcome.status === 'fulfilled');
-    expect(winners.length).toBeLessThanOrEqual(1);
-    for (const outcome of conflicting) if (outcome.status === 'rejected') expectRejected(outcome.reason);
-    const expected =
-      conflicting[0]!.status === 'fulfilled'
-        ? overlay(before, [mine!, extraMine])
-        : conflicting[1]!.status === 'fulfilled'
-          ? overlay(before, [theirs!, extraTheirs])
-          : before;
-    expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(expected));
-  });
+      // Both create one record set with other targets: one batch is checked and written before the other.
+      const [mine] = await adjust(f, [sample(z0, 'ck-race-same', [0], ttlA)]);
+      const [theirs] = await adjust(f, [sample(z0, 'ck-race-same', [1], ttlB)]);
+      const extraMine = (await adjust(f, [sample(z1, 'ck-race-mine', [0], ttlA)]))[0]!;
+      const extraTheirs = (await adjust(f, [sample(z1, 'ck-race-theirs', [0], ttlA)]))[0]!;
+      const [a, b] = await Promise.all([
+        applyReport(f, { create: [mine!, extraMine] }),
+        applyReport(f, { create: [theirs!, extraTheirs] }),
+      ]);
+      const winner = a!.complete ? mine! : theirs!;
+      const loser = a!.complete ? b! : a!;
+      expect([a!.complete, b!.complete].sort()).toEqual([false, true]);
+      expect(notLanded(loser)).toEqual([{ key: endpointKey(mine!), reason: 'conflict' }]);
+      expect(loser.applied.length).toBe(1);
+      expect(comparableEndpoints(await readRecords(f))).toEqual(
+        comparableEndpoints(overlay(before, [winner, extraMine, extraTheirs])),
+      );
+    },
+  );
 
-  add('rejects a create of an existing record and changes nothing', async (f) => {
+  add(
+    'refuses a stale create, an update and a delete of a missing record, one by one, and applies the rest',
+    async (f) => {
+      const [z0, z1 = z0] = f.zones as [string, string?];
+      const [existing] = await adjust(f, [sample(z0, 'ck-exists', [0], ttlA)]);
+      await apply(f, { create: [existing!] });
+      const before = await readRecords(f);
+      const [again, fresh, missing, missingNext] = await adjust(f, [
+        sample(z0, 'ck-exists', [1], ttlB),
+        sample(z1, 'ck-fresh', [0], ttlA),
+        sample(z0, 'ck-missing', [0], ttlA),
+        sample(z0, 'ck-missing', [1], ttlB),
+      ]);
+      const report = await applyReport(f, {
+        create: [fresh!, again!],
+        updateOld: [missing!],
+        updateNew: [missingNext!],
+        delete: [(await adjust(f, [sample(z1, 'ck-gone', [0], ttlA)]))[0]!],
+      });
+      expect(notLanded(report)).toEqual(
+        [
+          { key: endpointKey(again!), reason: 'conflict' },
+          { key: endpointKey(missing!), reason: 'conflict' },
+          { key: endpointKey({ dnsName: `ck-gone.${z1}`, recordType: mainType }), reason: 'conflict' },
+        ].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)),
+      );
+      expect(report.applied.length).toBe(1);
+      expect(new BatchIncompleteError(report).statusCode).toBe(500);
+      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, [fresh!])));
+    },
+  );
+
+  add(
+    'a mixed batch: the good changes land, exactly the bad ones are named, and Records shows what was applied',
+    async (f) => {
+      const [z0, z1 = z0] = f.zones as [string, string?];
+      const [taken] = await adjust(f, [sample(z0, 'ck-mixed-taken', [0], ttlA)]);
+      await apply(f, { create: [taken!] });
+      const before = await readRecords(f);
+      const good = await adjust(f, [
+        sample(z0, 'ck-mixed-good-1', [0], ttlA),
+        sample(z1, 'ck-mixed-good-2', [1], ttlA),
+        sample(z0, 'ck-mixed-good-3', [2], ttlB),
+      ]);
+      const stale = (await adjust(f, [sample(z0, 'ck-mixed-taken', [1], ttlB)]))[0]!;
+      // Not adjusted: ExternalDNS may send what AdjustEndpoints would have dropped.
+      const bad: Endpoint[] = [
+        ...(types.includes('A') ? [{ dnsName: `ck-mixed-bad-a.${z0}`, recordType: 'A', targets: ['300.1.2.3'] }] : []),
+        // Larger than any DNS message: it would break every transfer of the zone.
+        ...(types.includes('TXT')
+          ? [{ dnsName: `ck-mixed-bad-txt.${z0}`, recordType: 'TXT', targets: ['x'.repeat(70_000)] }]
+          : []),
+        ...(options.refusedByBackend?.(z0) ?? []),
+      ];
+      const report = await applyReport(f, { create: [good[0]!, ...bad, stale, good[1]!, good[2]!] });
+      const named = notLanded(report);
+      expect(named.map((n) => n.key)).toEqual(
+        [...bad.map((e) => endpointKey({ ...e, dnsName: normalizeDnsName(e.dnsName) })), endpointKey(stale)].sort(),
+      );
+      for (const n of named) expect(['invalid', 'refused', 'conflict']).toContain(n.reason);
+      expect(report.applied.length).toBe(good.length);
+      expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(overlay(before, good)));
+    },
+  );
+
+  add('a dry-run reads, checks and plans like an apply, names the same changes, and changes nothing', async (f) => {
     const [z0, z1 = z0] = f.zones as [string, string?];
-    const [existing] = await adjust(f, [sample(z0, 'ck-exists', [0], ttlA)]);
-    await apply(f, { create: [existing!] });
+    const [taken] = await adjust(f, [sample(z0, 'ck-dry-taken', [0], ttlA)]);
+    await apply(f, { create: [taken!] });
     const before = await readRecords(f);
-    const [again, fresh] = await adjust(f, [sample(z0, 'ck-exists', [1], ttlB), sample(z1, 'ck-fresh', [0], ttlA)]);
-    // The fresh record comes first, so a plugin that writes as it validates is caught.
-    expectRejected(await caught(apply(f, { create: [fresh!, again!] })));
+    const good = await adjust(f, [sample(z0, 'ck-dry-good', [0], ttlA), sample(z1, 'ck-dry-good-2', [1], ttlA)]);
+    const stale = (await adjust(f, [sample(z0, 'ck-dry-taken', [1], ttlB)]))[0]!;
+    const batch = { create: [...good, stale], delete: [taken!] };
+    const dry = await applyReport(f, batch, { dryRun: true });
+    expect(dry.dryRun).toBe(true);
+    expect(notLanded(dry)).toEqual([{ key: endpointKey(stale), reason: 'conflict' }]);
+    expect(dry.applied.length).toBe(3);
     expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(before));
+    const real = await applyReport(f, batch);
+    expect(notLanded(real)).toEqual(notLanded(dry));
+    expect(real.applied.length).toBe(dry.applied.length);
   });
 
   if (options.breakBackend) {
@@ -377,6 +463,41 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
       for (const error of [readError, writeError]) expectRetryable(error);
       await waitUntilReady(f.plugin, options.readyTimeoutMs ?? 15_000);
       expect(comparableEndpoints(await readRecords(f))).toEqual(comparableEndpoints(before));
+    });
+  }
+
+  if (options.stallBackend) {
+    const stallBackend = options.stallBackend;
+    add('a call on a stalled backend is answered with a 504 inside the budget, and nothing is lost', async (f) => {
+      const before = await readRecords(f);
+      const [fresh] = await adjust(f, [sample(f.zones[0]!, 'ck-stalled', [0], ttlA)]);
+      const budgetMs = 2_000;
+      const resume = await stallBackend(f);
+      let readError: unknown;
+      let report: BatchReport | undefined;
+      const started = Date.now();
+      let readMs = 0;
+      let applyMs = 0;
+      try {
+        readError = await caught(readRecords(f, budgetMs));
+        readMs = Date.now() - started;
+        report = await applyReport(f, { create: [fresh!] }, { budgetMs });
+        applyMs = Date.now() - started - readMs;
+      } finally {
+        await resume();
+      }
+      expect(describeError(readError).statusCode).toBe(504);
+      expect(new BatchIncompleteError(report!).statusCode).toBe(504);
+      expect({ readMs: readMs < budgetMs + 1_000, applyMs: applyMs < budgetMs + 1_000 }).toEqual({
+        readMs: true,
+        applyMs: true,
+      });
+      await waitUntilReady(f.plugin, options.readyTimeoutMs ?? 15_000);
+      // The stalled create may land once the backend resumes; either way the next reconcile converges.
+      const after = await readRecords(f);
+      const settled = comparableEndpoints(after);
+      const landed = settled.some((e) => e.dnsName === normalizeDnsName(fresh!.dnsName));
+      expect(settled).toEqual(comparableEndpoints(landed ? overlay(before, [fresh!]) : before));
     });
   }
 
@@ -402,17 +523,25 @@ function identity(endpoint: Endpoint): { dnsName: string; recordType: string } {
   return { dnsName: normalizeDnsName(endpoint.dnsName), recordType: endpoint.recordType.toUpperCase() };
 }
 
-function readRecords(f: ConformanceFixture): Promise<Endpoint[]> {
-  return f.plugin.records({ zones: f.zones });
+function readRecords(f: ConformanceFixture, budgetMs?: number): Promise<Endpoint[]> {
+  return drivePlugin(f.plugin).records({ zones: f.zones }, budgetMs === undefined ? {} : { budgetMs });
 }
 
 /** Plugins get copies, as they would from the wire: one that mutates its input must not corrupt the check. */
 function adjust(f: ConformanceFixture, endpoints: readonly Endpoint[]): Promise<Endpoint[]> {
-  return f.plugin.adjustEndpoints(structuredClone([...endpoints]));
+  return drivePlugin(f.plugin).adjustEndpoints(structuredClone([...endpoints]));
+}
+
+function applyReport(
+  f: ConformanceFixture,
+  changes: Partial<Changes>,
+  options: DriveOptions = {},
+): Promise<BatchReport> {
+  return drivePlugin(f.plugin).applyReport(structuredClone(changes), options);
 }
 
 function apply(f: ConformanceFixture, changes: Partial<Changes>): Promise<void> {
-  return f.plugin.applyChanges(structuredClone({ ...emptyChanges(), ...changes }));
+  return drivePlugin(f.plugin).applyChanges(structuredClone(changes));
 }
 
 /** Puts the backend back to `before` after a check: deletes what was added, rewrites what changed. */
@@ -452,12 +581,14 @@ function describeError(error: unknown): Record<string, unknown> {
   };
 }
 
-/** A ChangeRejectedError, recognised by shape: the plugin may carry its own copy of the SDK. */
-function expectRejected(error: unknown): void {
-  const seen = describeError(error);
-  testGlobals()
-    .expect({ isDnsgateError: seen.isDnsgateError, kind: seen.kind, statusCode: seen.statusCode, error: seen })
-    .toEqual({ isDnsgateError: true, kind: 'rejected', statusCode: 500, error: seen });
+/** The identities of the changes a report says did not land, with their reasons. */
+function notLanded(report: BatchReport): Array<{ key: string; reason: string }> {
+  return report.notApplied
+    .map((n) => ({
+      key: endpointKey({ ...n.endpoint, dnsName: normalizeDnsName(n.endpoint.dnsName) }),
+      reason: n.reason,
+    }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** One of the SDK's errors with a status ExternalDNS retries (500–510). */

@@ -2,7 +2,7 @@ import { BackendError, BackendTimeoutError, BackendUnavailableError, type Plugin
 import { isAscii } from 'node:buffer';
 import { request, type Dispatcher } from 'undici';
 import type { PowerDnsMetrics } from '../powerdns.metrics.js';
-import { Deadline } from '../util/deadline.js';
+import { Deadline } from '@dnsgate/plugin-sdk';
 import { PowerDnsAuthError, PowerDnsNotFoundError, PowerDnsUnprocessableError } from './powerdns-api.errors.js';
 import { PatchBodyWriter } from './patch-body.writer.js';
 import { describeTlsFailure, isTlsError } from './powerdns-tls.js';

@@ -1,35 +1,18 @@
-import { ChangeRejectedError, describeEndpoint, endpointKey, type Changes, type Endpoint } from '@dnsgate/plugin-sdk';
-import { CLASS_ANY, CLASS_IN, CLASS_NONE, RCODE } from '../dns/dns-constants.js';
+import { describeEndpoint, type ChangeAction, type Endpoint, type PlannedChange } from '@dnsgate/plugin-sdk';
+import { CLASS_ANY, CLASS_IN, CLASS_NONE, TYPE } from '../dns/dns-constants.js';
 import { encodeRr, updateOverhead } from '../dns/update-message.builder.js';
-import { normalizeEndpoint, type NormalizerSettings } from '../records/endpoint-normalizer.js';
 import { TARGET_CODECS } from '../records/record-target.codec.js';
 
-export type ChangeAction = 'create' | 'update' | 'delete';
-
-/** One endpoint's change as RRs of an UPDATE message. Kept whole inside one message. */
+/** One change as RRs of an UPDATE message. Kept whole inside one message. */
 export interface ChangeUnit {
+  change: PlannedChange;
   action: ChangeAction;
   /** e.g. `create A www.example.com`. */
   description: string;
   zone: string;
-  /** `endpointKey` of the record set it writes (name lower case, type upper case). */
-  key: string;
   prerequisites: Buffer[];
   updates: Buffer[];
   bytes: number;
-}
-
-/** A change that cannot be written at all; it is reported, the others still go. */
-export interface UnwritableChange {
-  action: ChangeAction;
-  description: string;
-  reason: string;
-}
-
-export interface UpdatePlan {
-  /** Per zone, in order: deletes, then updates, then creates. */
-  byZone: Map<string, ChangeUnit[]>;
-  unwritable: UnwritableChange[];
 }
 
 /** What one UPDATE message may hold: at most 65535 bytes, less room for the TSIG RR. */
@@ -43,6 +26,10 @@ function rrsetExists(name: string, type: number): Buffer {
 
 function rrsetAbsent(name: string, type: number): Buffer {
   return encodeRr({ name, type, klass: CLASS_NONE, ttl: 0, rdata: NO_RDATA });
+}
+
+function nameNotInUse(name: string): Buffer {
+  return encodeRr({ name, type: TYPE.ANY, klass: CLASS_NONE, ttl: 0, rdata: NO_RDATA });
 }
 
 function addRrs(endpoint: Endpoint, ttl: number): Buffer[] {
@@ -60,118 +47,53 @@ function deleteRrs(endpoint: Endpoint): Buffer[] {
 }
 
 /**
- * Turns a batch of changes into UPDATE sections (RFC 2136):
- * - create: prerequisite "RRset does not exist", then one add (class IN) per target;
+ * One checked change as UPDATE sections (RFC 2136):
+ * - create: prerequisite "RRset does not exist", then one add (class IN) per
+ *   target; a CNAME also needs "name not in use", any other type "no CNAME
+ *   RRset at the name": a server silently ignores an add that would put a
+ *   CNAME beside other data (RFC 2136 3.4.2.2), and the prerequisite makes it
+ *   answer YXDOMAIN / YXRRSET instead of NOERROR for a record it did not add;
  * - delete: prerequisite "RRset exists", then one delete (class NONE) per target;
  * - update: prerequisite "RRset exists", the old targets deleted and the new added.
- * The prerequisites make a message fail whole (YXRRSET / NXRRSET) instead of
- * merging into or missing records someone else changed since Records.
- * The same record twice in one batch rejects the batch before anything is sent.
+ * The prerequisites make a message fail whole instead of merging into or
+ * missing records someone else changed since the check.
  */
-export function planUpdates(changes: Changes, settings: NormalizerSettings): UpdatePlan {
-  const seen = new Map<string, string>();
-  const duplicates: string[] = [];
-  const unwritable: UnwritableChange[] = [];
-  const units: ChangeUnit[] = [];
-  const overheads = new Map<string, number>();
-
-  const prepare = (action: ChangeAction, endpoint: Endpoint): { endpoint: Endpoint; zone: string } | undefined => {
-    const description = `${action} ${describeEndpoint(endpoint)}`;
-    const result = normalizeEndpoint(endpoint, settings);
-    if (!result.ok) {
-      unwritable.push({ action, description, reason: result.drop.detail });
-      return undefined;
-    }
-    const key = endpointKey(result.endpoint);
-    const previous = seen.get(key);
-    if (previous) duplicates.push(`${describeEndpoint(result.endpoint)} appears twice (${previous}, ${action})`);
-    seen.set(key, action);
-    return result;
+export function changeUnit(change: PlannedChange, zone: string): ChangeUnit {
+  const subject = (change.desired ?? change.current)!;
+  const type = TARGET_CODECS[subject.recordType]!.type;
+  let prerequisites: Buffer[];
+  let updates: Buffer[];
+  if (change.action === 'create') {
+    prerequisites =
+      type === TYPE.CNAME
+        ? [rrsetAbsent(subject.dnsName, type), nameNotInUse(subject.dnsName)]
+        : [rrsetAbsent(subject.dnsName, type), rrsetAbsent(subject.dnsName, TYPE.CNAME)];
+    updates = addRrs(subject, subject.recordTTL ?? 0);
+  } else if (change.action === 'delete') {
+    prerequisites = [rrsetExists(subject.dnsName, type)];
+    updates = deleteRrs(subject);
+  } else {
+    prerequisites = [rrsetExists(subject.dnsName, type)];
+    updates = [...deleteRrs(change.current!), ...addRrs(change.desired!, change.desired!.recordTTL ?? 0)];
+  }
+  let bytes = 0;
+  for (const b of prerequisites) bytes += b.length;
+  for (const b of updates) bytes += b.length;
+  return {
+    change,
+    action: change.action,
+    description: `${change.action} ${describeEndpoint(subject)}`,
+    zone,
+    prerequisites,
+    updates,
+    bytes,
   };
+}
 
-  const unit = (
-    action: ChangeAction,
-    endpoint: Endpoint,
-    zone: string,
-    prerequisites: Buffer[],
-    updates: Buffer[],
-  ): void => {
-    let bytes = 0;
-    for (const b of prerequisites) bytes += b.length;
-    for (const b of updates) bytes += b.length;
-    const description = `${action} ${describeEndpoint(endpoint)}`;
-    let overhead = overheads.get(zone);
-    if (overhead === undefined) overheads.set(zone, (overhead = updateOverhead(zone)));
-    if (bytes + overhead > MAX_UPDATE_BYTES) {
-      unwritable.push({ action, description, reason: `its ${bytes} bytes of RRs do not fit in one UPDATE message` });
-      return;
-    }
-    units.push({ action, description, zone, key: endpointKey(endpoint), prerequisites, updates, bytes });
-  };
-
-  for (const endpoint of changes.delete) {
-    const prepared = prepare('delete', endpoint);
-    if (!prepared) continue;
-    const type = TARGET_CODECS[prepared.endpoint.recordType]!.type;
-    unit(
-      'delete',
-      prepared.endpoint,
-      prepared.zone,
-      [rrsetExists(prepared.endpoint.dnsName, type)],
-      deleteRrs(prepared.endpoint),
-    );
-  }
-  changes.updateOld.forEach((oldEndpoint, index) => {
-    const newEndpoint = changes.updateNew[index];
-    if (!newEndpoint) return;
-    const prepared = prepare('update', newEndpoint);
-    if (!prepared) return;
-    const oldResult = normalizeEndpoint({ ...oldEndpoint, setIdentifier: undefined }, settings);
-    const oldTargets =
-      oldResult.ok && endpointKey(oldResult.endpoint) === endpointKey(prepared.endpoint)
-        ? oldResult.endpoint
-        : undefined;
-    if (!oldTargets) {
-      unwritable.push({
-        action: 'update',
-        description: `update ${describeEndpoint(newEndpoint)}`,
-        reason: `the old record ${describeEndpoint(oldEndpoint)} is not the same record`,
-      });
-      return;
-    }
-    const type = TARGET_CODECS[prepared.endpoint.recordType]!.type;
-    const ttl = prepared.endpoint.recordTTL ?? 0;
-    unit(
-      'update',
-      prepared.endpoint,
-      prepared.zone,
-      [rrsetExists(prepared.endpoint.dnsName, type)],
-      [...deleteRrs(oldTargets), ...addRrs(prepared.endpoint, ttl)],
-    );
-  });
-  for (const endpoint of changes.create) {
-    const prepared = prepare('create', endpoint);
-    if (!prepared) continue;
-    const type = TARGET_CODECS[prepared.endpoint.recordType]!.type;
-    unit(
-      'create',
-      prepared.endpoint,
-      prepared.zone,
-      [rrsetAbsent(prepared.endpoint.dnsName, type)],
-      addRrs(prepared.endpoint, prepared.endpoint.recordTTL ?? 0),
-    );
-  }
-
-  if (duplicates.length > 0) {
-    throw new ChangeRejectedError(`batch rejected, nothing was changed: ${duplicates.join('; ')}`);
-  }
-  const byZone = new Map<string, ChangeUnit[]>();
-  for (const u of units) {
-    const list = byZone.get(u.zone) ?? [];
-    list.push(u);
-    byZone.set(u.zone, list);
-  }
-  return { byZone, unwritable };
+/** Whether the RRs of `endpoint`, written as a create, fit one UPDATE message to `zone`. */
+export function fitsOneMessage(endpoint: Endpoint, zone: string): boolean {
+  const unit = changeUnit({ action: 'create', desired: endpoint }, zone);
+  return unit.bytes + updateOverhead(zone) <= MAX_UPDATE_BYTES;
 }
 
 /** Splits a zone's units into messages of at most `batchSize` changes and MAX_UPDATE_BYTES. */
@@ -191,29 +113,4 @@ export function batchUnits(units: readonly ChangeUnit[], batchSize: number, zone
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-/** A change whose prerequisite does not hold against the zone as it is now. */
-export interface Conflict {
-  unit: ChangeUnit;
-  /** The rcode the server would answer its UPDATE with: YXRRSET or NXRRSET. */
-  rcode: number;
-}
-
-/**
- * The changes whose prerequisites fail against `existing` (the `endpointKey`s
- * of the record sets the zone holds now): a create of a set that exists
- * (YXRRSET), an update or a delete of one that does not (NXRRSET). Checked
- * for the whole batch before any UPDATE is sent, so that a batch spanning
- * several messages (several zones, or more than BATCH_SIZE changes) is
- * rejected whole instead of landing in part.
- */
-export function findConflicts(units: readonly ChangeUnit[], existing: ReadonlySet<string>): Conflict[] {
-  const conflicts: Conflict[] = [];
-  for (const unit of units) {
-    const exists = existing.has(unit.key);
-    if (unit.action === 'create' && exists) conflicts.push({ unit, rcode: RCODE.YXRRSET });
-    if (unit.action !== 'create' && !exists) conflicts.push({ unit, rcode: RCODE.NXRRSET });
-  }
-  return conflicts;
 }

@@ -1,4 +1,4 @@
-import { findZone, normalizeDnsName, endpointKey, type Endpoint } from '@dnsgate/plugin-sdk';
+import { findZone, normalizeDnsName, type Endpoint } from '@dnsgate/plugin-sdk';
 import { isEncodableName } from '../dns/wire-name.codec.js';
 import { TARGET_CODECS, InvalidTargetError } from './record-target.codec.js';
 
@@ -22,13 +22,14 @@ export type DropReason =
   | 'apex-cname'
   | 'invalid-target'
   | 'no-targets'
-  | 'cname-multiple-targets'
-  | 'cname-conflict';
+  | 'cname-multiple-targets';
 
 export interface Drop {
   endpoint: Endpoint;
   reason: DropReason;
   detail: string;
+  /** The target left out, for a drop of one target. */
+  target?: string;
 }
 
 export type NormalizeResult =
@@ -72,7 +73,7 @@ export function normalizeEndpoint(endpoint: Endpoint, settings: NormalizerSettin
       targets.add(codec.canonical(target));
     } catch (error) {
       if (!(error instanceof InvalidTargetError)) throw error;
-      droppedTargets.push({ endpoint, reason: 'invalid-target', detail: error.message });
+      droppedTargets.push({ endpoint, reason: 'invalid-target', detail: error.message, target });
     }
   }
   if (targets.size === 0) {
@@ -88,59 +89,4 @@ export function normalizeEndpoint(endpoint: Endpoint, settings: NormalizerSettin
   if (ttl > 0) normalized.recordTTL = ttl;
   if (endpoint.labels && Object.keys(endpoint.labels).length > 0) normalized.labels = { ...endpoint.labels };
   return { ok: true, endpoint: normalized, zone, droppedTargets };
-}
-
-/**
- * AdjustEndpoints: each endpoint normalised, what cannot be held dropped,
- * endpoints with the same key merged (as Records merges RRs), and a CNAME
- * that shares its name with other data dropped (DNS forbids it).
- */
-export function adjustEndpoints(
-  endpoints: readonly Endpoint[],
-  settings: NormalizerSettings,
-): { endpoints: Endpoint[]; drops: Drop[] } {
-  const drops: Drop[] = [];
-  const byKey = new Map<string, Endpoint>();
-  for (const endpoint of endpoints) {
-    const result = normalizeEndpoint(endpoint, settings);
-    if (!result.ok) {
-      drops.push(result.drop);
-      continue;
-    }
-    drops.push(...result.droppedTargets);
-    const key = endpointKey(result.endpoint);
-    const existing = byKey.get(key);
-    if (!existing) {
-      byKey.set(key, result.endpoint);
-      continue;
-    }
-    existing.targets = [...new Set([...existing.targets, ...result.endpoint.targets])].sort();
-    if (existing.recordType === 'CNAME' && existing.targets.length > 1) {
-      byKey.delete(key);
-      drops.push({
-        endpoint,
-        reason: 'cname-multiple-targets',
-        detail: 'two CNAME endpoints with different targets for one name',
-      });
-    }
-  }
-  const typesByName = new Map<string, Set<string>>();
-  for (const endpoint of byKey.values()) {
-    const types = typesByName.get(endpoint.dnsName) ?? new Set<string>();
-    types.add(endpoint.recordType);
-    typesByName.set(endpoint.dnsName, types);
-  }
-  const result: Endpoint[] = [];
-  for (const endpoint of byKey.values()) {
-    if (endpoint.recordType === 'CNAME' && (typesByName.get(endpoint.dnsName)?.size ?? 0) > 1) {
-      drops.push({
-        endpoint,
-        reason: 'cname-conflict',
-        detail: `${endpoint.dnsName} has a CNAME and other records; DNS allows only the CNAME`,
-      });
-      continue;
-    }
-    result.push(endpoint);
-  }
-  return { endpoints: result, drops };
 }

@@ -5,6 +5,7 @@ import { DnsConnectionError, DnsTcpConnection, DnsTimeoutError } from '../dns/dn
 import { TsigResponseVerifier, TsigVerificationError, signRequest, type TsigKey } from '../dns/tsig.signer.js';
 import { buildQuery } from '../dns/update-message.builder.js';
 import { readNameCached, skipName } from '../dns/wire-name.codec.js';
+import type { Deadline } from '@dnsgate/plugin-sdk';
 import type { DnsHost, HostSelector } from './host-selector.js';
 
 /** The server answered with an rcode other than NOERROR. */
@@ -83,15 +84,22 @@ export class DnsTransport {
     return this.options.timeoutMs;
   }
 
+  /** How long one step may wait: TIMEOUT, or what is left of the call's deadline when that is less. */
+  private waitMs(deadline?: Deadline): number {
+    return deadline ? Math.max(1, Math.min(this.options.timeoutMs, deadline.remainingMs())) : this.options.timeoutMs;
+  }
+
   /** Opens a connection to the first server that takes one, in selection order. */
   async connect(
     order: DnsHost[] = this.options.selector.order(),
+    deadline?: Deadline,
   ): Promise<{ connection: DnsTcpConnection; rest: DnsHost[] }> {
     const failures: Error[] = [];
     for (let i = 0; i < order.length; i++) {
       const host = order[i]!;
+      if (deadline?.expired && failures.length > 0) break;
       try {
-        const connection = await DnsTcpConnection.open(host.host, host.port, this.options.timeoutMs);
+        const connection = await DnsTcpConnection.open(host.host, host.port, this.waitMs(deadline));
         return { connection, rest: order.slice(i + 1) };
       } catch (error) {
         failures.push(error as Error);
@@ -155,6 +163,7 @@ export class DnsTransport {
     what: string,
     window: number,
     onAnswer: (index: number, error?: Error) => void,
+    deadline?: Deadline,
   ): Promise<{ unanswered: number[]; failure?: DnsConnectionError | DnsTimeoutError }> {
     const inFlight = new Map<number, { index: number; mac?: Buffer; started: bigint }>();
     let next = 0;
@@ -170,8 +179,10 @@ export class DnsTransport {
     };
     try {
       while (next < count || inFlight.size > 0) {
-        while (next < count && inFlight.size < window) sendNext();
-        const message = await connection.receive(this.options.timeoutMs);
+        // No new message once the call's deadline passed: what is in flight is still awaited, briefly.
+        while (next < count && inFlight.size < window && !deadline?.expired) sendNext();
+        if (inFlight.size === 0) break;
+        const message = await connection.receive(this.waitMs(deadline));
         const layout = readMessageLayout(message);
         const pending = inFlight.get(layout.id);
         if (!pending || !layout.isResponse) continue;
@@ -191,7 +202,7 @@ export class DnsTransport {
           onAnswer(pending.index, error as Error);
         }
       }
-      return { unanswered: [] };
+      return { unanswered: Array.from({ length: count - next }, (_, i) => next + i) };
     } catch (error) {
       if (!isConnectionFailure(error)) throw error;
       this.options.observe?.('update', connection.address, outcomeOf(error), 0);
@@ -204,12 +215,18 @@ export class DnsTransport {
   }
 
   /** Runs `attempt` on each server in turn until one does not fail to connect or time out. */
-  async withFailover<T>(what: string, attempt: (connection: DnsTcpConnection) => Promise<T>): Promise<T> {
+  async withFailover<T>(
+    what: string,
+    attempt: (connection: DnsTcpConnection) => Promise<T>,
+    deadline?: Deadline,
+  ): Promise<T> {
     const failures: Error[] = [];
     for (const host of this.options.selector.order()) {
+      // Fail-over fits inside the call's budget: no next server once it is spent.
+      if (deadline?.expired && failures.length > 0) break;
       let connection: DnsTcpConnection | undefined;
       try {
-        connection = await DnsTcpConnection.open(host.host, host.port, this.options.timeoutMs);
+        connection = await DnsTcpConnection.open(host.host, host.port, this.waitMs(deadline));
         return await attempt(connection);
       } catch (error) {
         if (!isConnectionFailure(error)) throw error;
@@ -244,17 +261,26 @@ export class DnsTransport {
    * opening and the closing SOA goes to `onRr`. With a key, every message's
    * TSIG is checked by the RFC 8945 rules for multi-message answers.
    */
-  async transfer(zone: string, key: TsigKey | undefined, onRr: (rr: TransferRr) => void): Promise<void> {
-    await this.withFailover(`AXFR of ${zone}`, async (connection) => {
-      const started = process.hrtime.bigint();
-      try {
-        await this.transferOn(connection, zone, key, onRr);
-        this.options.observe?.('axfr', connection.address, 'ok', seconds(started));
-      } catch (error) {
-        this.options.observe?.('axfr', connection.address, outcomeOf(error), seconds(started));
-        throw error;
-      }
-    });
+  async transfer(
+    zone: string,
+    key: TsigKey | undefined,
+    onRr: (rr: TransferRr) => void,
+    deadline?: Deadline,
+  ): Promise<void> {
+    await this.withFailover(
+      `AXFR of ${zone}`,
+      async (connection) => {
+        const started = process.hrtime.bigint();
+        try {
+          await this.transferOn(connection, zone, key, onRr, deadline);
+          this.options.observe?.('axfr', connection.address, 'ok', seconds(started));
+        } catch (error) {
+          this.options.observe?.('axfr', connection.address, outcomeOf(error), seconds(started));
+          throw error;
+        }
+      },
+      deadline,
+    );
   }
 
   private async transferOn(
@@ -262,6 +288,7 @@ export class DnsTransport {
     zone: string,
     key: TsigKey | undefined,
     onRr: (rr: TransferRr) => void,
+    deadline?: Deadline,
   ): Promise<void> {
     const id = randomInt(0, 0x10000);
     const request = buildQuery(id, zone, TYPE.AXFR);
@@ -272,7 +299,7 @@ export class DnsTransport {
     // RRs are handed out only once the transfer is complete and verified.
     const buffered: TransferRr[] = [];
     while (soaSeen < 2) {
-      const message = await connection.receive(this.options.timeoutMs);
+      const message = await connection.receive(this.waitMs(deadline));
       const layout = readMessageLayout(message);
       if (layout.id !== id) continue;
       verifier?.verify(message, layout);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Limiter, settle, settleWithLimit } from './concurrency.js';
+import { Limiter, settle, settleWithLimit } from './limiter.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
 

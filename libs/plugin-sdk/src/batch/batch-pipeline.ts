@@ -1,0 +1,443 @@
+import {
+  describeEndpoint,
+  endpointKey,
+  normalizeDnsName,
+  ZoneIndex,
+  type Changes,
+  type Endpoint,
+} from '@dnsgate/protocol';
+import { Deadline } from '../concurrency/deadline.js';
+import { Limiter } from '../concurrency/limiter.js';
+import { Mutex } from '../concurrency/mutex.js';
+import type {
+  ChangeAction,
+  DnsPlugin,
+  PlannedChange,
+  RecordRole,
+  ZoneState,
+} from '../contract/dns-plugin.interface.js';
+import { isDnsgateError } from '../errors/dnsgate-errors.js';
+import { BatchReport, type NotAppliedChange, type NotAppliedReason } from './batch-report.js';
+import { writeIsolating, type PartOutcome } from './group-isolation.js';
+
+/** An endpoint AdjustEndpoints left out, with why (logged and counted by the caller). */
+export interface DroppedEndpoint {
+  endpoint: Endpoint;
+  reason: string;
+  problem: string;
+}
+
+export interface AdjustResult {
+  endpoints: Endpoint[];
+  dropped: DroppedEndpoint[];
+  /** Targets left out of endpoints that were kept. */
+  droppedTargets: Array<{ endpoint: Endpoint; target: string; problem: string }>;
+}
+
+export interface ApplyOptions {
+  /** The zones the batch may write to (the plugin's, cut by the domain filter). */
+  zones: readonly string[];
+  deadline: Deadline;
+  /** Read, check and plan as a real apply would, and write nothing. */
+  dryRun?: boolean;
+}
+
+/** A batch being applied: its report fills in as it goes. */
+export interface BatchRun {
+  report: BatchReport;
+  /** Resolves when the last change is settled (never rejects). */
+  finished: Promise<BatchReport>;
+  /**
+   * The report as it stands, every change not settled yet counted as not
+   * applied for the deadline (those sent and unanswered as "may have landed"):
+   * the answer when the call runs out of time while the run goes on.
+   */
+  atDeadline(): BatchReport;
+}
+
+interface Item {
+  action: ChangeAction;
+  /** As received, for the report while it is not checked yet. */
+  received: Endpoint;
+  planned?: PlannedChange;
+  zone?: string;
+  settled: boolean;
+}
+
+const DEFAULT_ZONE_READS = 4;
+const DEFAULT_GROUP_WRITES = 1;
+
+/**
+ * The one batch contract, for every plugin: every change that can land,
+ * lands; every change that cannot is named, with why. In order:
+ *
+ * 1. check and normalise each change (`checkRecord`), find its zone on a label
+ *    boundary, refuse a record set named twice in the batch;
+ * 2. read the current state of each zone the batch touches (`readZoneState`),
+ *    and refuse a change that does not fit it (a create of a record set that
+ *    exists, an update or delete of one that does not: a stale plan);
+ * 3. write one group per zone (`writeGroup`), deletes then updates then
+ *    creates, isolating what the backend refuses (see `writeIsolating`);
+ * 4. stop starting backend work when the deadline passes.
+ *
+ * One batch at a time per backend instance (the batch lock): its check and
+ * its writes must not interleave with another batch's.
+ */
+export class BatchPipeline {
+  private readonly lock = new Mutex();
+
+  constructor(private readonly plugin: DnsPlugin) {}
+
+  /**
+   * AdjustEndpoints: each endpoint in the form Records will report it, or
+   * dropped with why (so ExternalDNS does not plan what cannot be held).
+   */
+  adjust(endpoints: readonly Endpoint[], zones: readonly string[]): AdjustResult {
+    const index = new ZoneIndex(zones);
+    const result: AdjustResult = { endpoints: [], dropped: [], droppedTargets: [] };
+    const seen = new Set<string>();
+    for (const endpoint of endpoints) {
+      const checked = checkInZone(this.plugin, endpoint, index, 'desired');
+      if (!checked.ok) {
+        result.dropped.push({ endpoint, reason: checked.reason, problem: checked.problem });
+        continue;
+      }
+      for (const { target, problem } of checked.droppedTargets)
+        result.droppedTargets.push({ endpoint, target, problem });
+      const key = endpointKey(checked.endpoint);
+      if (seen.has(key)) {
+        result.dropped.push({
+          endpoint,
+          reason: 'duplicate',
+          problem: `another endpoint already sets ${describeEndpoint(checked.endpoint)}`,
+        });
+        continue;
+      }
+      seen.add(key);
+      result.endpoints.push(checked.endpoint);
+    }
+    return dropCnamesBesideData(result);
+  }
+
+  /** Starts applying `changes`; see BatchRun. */
+  apply(changes: Changes, options: ApplyOptions): BatchRun {
+    const items: Item[] = [];
+    for (const endpoint of changes.delete) items.push({ action: 'delete', received: endpoint, settled: false });
+    const pairs = Math.max(changes.updateOld.length, changes.updateNew.length);
+    for (let i = 0; i < pairs; i++) {
+      const received = changes.updateNew[i] ?? changes.updateOld[i]!;
+      items.push({ action: 'update', received, settled: false });
+    }
+    for (const endpoint of changes.create) items.push({ action: 'create', received: endpoint, settled: false });
+    const report = new BatchReport(items.length, options.dryRun ?? false);
+    const run = new PipelineRun(this.plugin, items, report, options, changes);
+    const finished = this.lock
+      .run(() => run.execute())
+      .catch((error: unknown) => run.failRemaining(error))
+      .then(() => report);
+    return { report, finished, atDeadline: () => run.atDeadline() };
+  }
+}
+
+/**
+ * A CNAME may not share its name with other data (RFC 1034 3.6.2): every
+ * backend refuses or silently ignores it. Only the CNAME is dropped; the
+ * other records at the name stay.
+ */
+function dropCnamesBesideData(result: AdjustResult): AdjustResult {
+  const typesAt = new Map<string, Set<string>>();
+  for (const endpoint of result.endpoints) {
+    const types = typesAt.get(endpoint.dnsName) ?? new Set<string>();
+    types.add(endpoint.recordType);
+    typesAt.set(endpoint.dnsName, types);
+  }
+  const kept: Endpoint[] = [];
+  for (const endpoint of result.endpoints) {
+    if (endpoint.recordType === 'CNAME' && typesAt.get(endpoint.dnsName)!.size > 1) {
+      result.dropped.push({
+        endpoint,
+        reason: 'cname_conflict',
+        problem: `${endpoint.dnsName} would hold a CNAME and other records; DNS allows only the CNAME`,
+      });
+    } else {
+      kept.push(endpoint);
+    }
+  }
+  result.endpoints = kept;
+  return result;
+}
+
+type CheckedEndpoint =
+  | { ok: true; endpoint: Endpoint; zone: string; droppedTargets: ReadonlyArray<{ target: string; problem: string }> }
+  | { ok: false; reason: string; problem: string };
+
+/** The pipeline's record check: the zone on a label boundary, then the plugin's own check. */
+function checkInZone(plugin: DnsPlugin, endpoint: Endpoint, index: ZoneIndex, role: RecordRole): CheckedEndpoint {
+  const name = typeof endpoint?.dnsName === 'string' ? normalizeDnsName(endpoint.dnsName) : '';
+  const zone = index.find(name);
+  if (zone === undefined) {
+    return { ok: false, reason: 'no_zone', problem: `no managed zone holds ${JSON.stringify(name)}` };
+  }
+  const checked = plugin.checkRecord(endpoint, zone, role);
+  if (!checked.ok) return checked;
+  // The plugin may rewrite the name (an IDN to its A-label): it must stay in the same zone.
+  if (checked.endpoint.dnsName !== name && index.find(checked.endpoint.dnsName) !== zone) {
+    return { ok: false, reason: 'no_zone', problem: `no managed zone holds ${checked.endpoint.dnsName}` };
+  }
+  return { ok: true, endpoint: checked.endpoint, zone, droppedTargets: checked.droppedTargets ?? [] };
+}
+
+/** One batch's way through the pipeline. */
+class PipelineRun {
+  private readonly itemOf = new Map<PlannedChange, Item>();
+
+  constructor(
+    private readonly plugin: DnsPlugin,
+    private readonly items: Item[],
+    private readonly report: BatchReport,
+    private readonly options: ApplyOptions,
+    private readonly changes: Changes,
+  ) {}
+
+  async execute(): Promise<void> {
+    const { deadline } = this.options;
+    if (deadline.expired) return this.notSent('deadline', 'the deadline of the call passed before the batch began');
+    const byZone = this.plan();
+    const limits = this.plugin.concurrency ?? {};
+    const reads = new Limiter(limits.zoneReads ?? DEFAULT_ZONE_READS);
+    const states = new Map<string, ZoneState>();
+    await Promise.all(
+      [...byZone.keys()].map((zone) =>
+        reads.run(async () => {
+          if (deadline.expired) return;
+          try {
+            states.set(zone, await this.plugin.readZoneState(zone, { deadline }));
+          } catch (error) {
+            for (const item of byZone.get(zone)!) {
+              this.settle(item, reasonOf(error), `reading zone ${zone} to check the batch: ${messageOf(error)}`);
+            }
+          }
+        }),
+      ),
+    );
+    const groups: Array<{ zone: string; changes: PlannedChange[] }> = [];
+    for (const [zone, zoneItems] of byZone) {
+      const state = states.get(zone);
+      if (!state) continue;
+      const writable: PlannedChange[] = [];
+      for (const item of zoneItems) {
+        if (item.settled) continue;
+        const conflict = conflictOf(item.planned!, state);
+        if (conflict) this.settle(item, 'conflict', conflict);
+        else writable.push(item.planned!);
+      }
+      if (writable.length > 0) groups.push({ zone, changes: writable });
+    }
+    if (this.options.dryRun) {
+      for (const group of groups) for (const change of group.changes) this.landed(change);
+      return this.notSent('deadline', 'the deadline of the call passed before the batch was checked');
+    }
+    const writes = new Limiter(limits.groupWrites ?? DEFAULT_GROUP_WRITES);
+    await Promise.all(
+      groups.map((group) =>
+        writes.run(() =>
+          writeIsolating(
+            group,
+            (part) => this.plugin.writeGroup(part, { deadline }),
+            deadline,
+            (outcome) => this.record(outcome),
+            (part, sent) => {
+              for (const change of part) {
+                if (sent) this.report.inFlight.add(change);
+                else this.report.inFlight.delete(change);
+              }
+            },
+          ),
+        ),
+      ),
+    );
+    this.notSent('deadline', 'the deadline of the call passed before the batch was checked');
+  }
+
+  /** Checks every change and groups the writable ones by zone, in the order deletes, updates, creates. */
+  private plan(): Map<string, Item[]> {
+    const index = new ZoneIndex(this.options.zones);
+    const byKey = new Map<string, Item[]>();
+    const byZone = new Map<string, Item[]>();
+    let update = 0;
+    for (const item of this.items) {
+      let planned: PlannedChange | undefined;
+      let zone: string | undefined;
+      const fail = (reason: string, problem: string) => this.settle(item, reason as NotAppliedReason, problem);
+      if (item.action === 'update') {
+        const old = this.changes.updateOld[update];
+        const next = this.changes.updateNew[update];
+        update++;
+        if (!old || !next) {
+          fail('invalid', 'updateOld and updateNew do not pair up');
+          continue;
+        }
+        const current = checkInZone(this.plugin, old, index, 'current');
+        const desired = checkInZone(this.plugin, next, index, 'desired');
+        if (!current.ok) fail(current.reason === 'no_zone' ? 'no_zone' : 'invalid', current.problem);
+        else if (!desired.ok) fail(desired.reason === 'no_zone' ? 'no_zone' : 'invalid', desired.problem);
+        else if (endpointKey(current.endpoint) !== endpointKey(desired.endpoint)) {
+          fail(
+            'invalid',
+            `the update pairs ${describeEndpoint(current.endpoint)} with another record set, ${describeEndpoint(desired.endpoint)}`,
+          );
+        } else {
+          planned = { action: 'update', current: current.endpoint, desired: desired.endpoint };
+          zone = desired.zone;
+        }
+      } else {
+        const role: RecordRole = item.action === 'create' ? 'desired' : 'current';
+        const checked = checkInZone(this.plugin, item.received, index, role);
+        if (!checked.ok) fail(checked.reason === 'no_zone' ? 'no_zone' : 'invalid', checked.problem);
+        else {
+          planned =
+            item.action === 'create'
+              ? { action: 'create', desired: checked.endpoint }
+              : { action: 'delete', current: checked.endpoint };
+          zone = checked.zone;
+        }
+      }
+      if (!planned || zone === undefined) continue;
+      item.planned = planned;
+      item.zone = zone;
+      this.itemOf.set(planned, item);
+      const key = endpointKey((planned.desired ?? planned.current)!);
+      const same = byKey.get(key);
+      if (same) same.push(item);
+      else byKey.set(key, [item]);
+    }
+    for (const [, same] of byKey) {
+      if (same.length < 2) continue;
+      for (const item of same) {
+        const subject = item.planned!.desired ?? item.planned!.current!;
+        this.settle(item, 'duplicate', `${describeEndpoint(subject)} appears ${same.length} times in one batch`);
+      }
+    }
+    for (const item of this.items) {
+      if (item.settled || !item.planned) continue;
+      const list = byZone.get(item.zone!);
+      if (list) list.push(item);
+      else byZone.set(item.zone!, [item]);
+    }
+    return byZone;
+  }
+
+  private record(outcome: PartOutcome): void {
+    if (outcome.notSent) {
+      const problem =
+        outcome.notSent === 'deadline'
+          ? 'not sent: the deadline of the call passed'
+          : 'not sent: the backend failed on an earlier part of the batch';
+      for (const change of outcome.changes) {
+        this.settle(this.itemOf.get(change)!, outcome.notSent === 'deadline' ? 'deadline' : 'unavailable', problem);
+      }
+      return;
+    }
+    if (!outcome.error) {
+      for (const change of outcome.changes) this.landed(change);
+      return;
+    }
+    const reason = reasonOf(outcome.error);
+    const group =
+      outcome.changes.length > 1 && reason === 'refused'
+        ? ` (refused with ${outcome.changes.length - 1} other changes; the isolation budget was spent)`
+        : '';
+    for (const change of outcome.changes) {
+      this.settle(this.itemOf.get(change)!, reason, `${messageOf(outcome.error)}${group}`, reason === 'timeout');
+    }
+  }
+
+  private landed(change: PlannedChange): void {
+    const item = this.itemOf.get(change)!;
+    if (item.settled) return;
+    item.settled = true;
+    this.report.applied.push(change);
+  }
+
+  private settle(item: Item, reason: NotAppliedReason, problem: string, mayHaveLanded = false): void {
+    if (item.settled) return;
+    item.settled = true;
+    const endpoint = item.planned ? (item.planned.desired ?? item.planned.current)! : item.received;
+    const entry: NotAppliedChange = { action: item.action, endpoint, reason, problem };
+    if (mayHaveLanded) entry.mayHaveLanded = true;
+    this.report.notApplied.push(entry);
+  }
+
+  atDeadline(): BatchReport {
+    const snapshot = new BatchReport(this.report.total, this.report.dryRun);
+    snapshot.applied.push(...this.report.applied);
+    snapshot.notApplied.push(...this.report.notApplied);
+    for (const item of this.items) {
+      if (item.settled) continue;
+      const sent = item.planned !== undefined && this.report.inFlight.has(item.planned);
+      const endpoint = item.planned ? (item.planned.desired ?? item.planned.current)! : item.received;
+      snapshot.notApplied.push({
+        action: item.action,
+        endpoint,
+        reason: 'deadline',
+        problem: sent
+          ? 'sent to the backend, no answer before the deadline of the call'
+          : 'not sent before the deadline of the call',
+        ...(sent ? { mayHaveLanded: true } : {}),
+      });
+    }
+    return snapshot;
+  }
+
+  /** Every change not settled yet: not applied, for `reason`. */
+  notSent(reason: NotAppliedReason, problem: string): void {
+    for (const item of this.items) if (!item.settled) this.settle(item, reason, problem);
+  }
+
+  /** A throw from the pipeline itself (a plugin's checkRecord that threw): nothing left is applied. */
+  failRemaining(error: unknown): void {
+    this.notSent(reasonOf(error), messageOf(error));
+  }
+}
+
+/** Why a planned change does not fit the zone as it is now, or undefined when it does. */
+export function conflictOf(change: PlannedChange, state: ZoneState): string | undefined {
+  if (change.action === 'create') {
+    return state.holds(change.desired!)
+      ? `cannot create ${describeEndpoint(change.desired!)}: it already exists`
+      : undefined;
+  }
+  return state.holds(change.current!)
+    ? undefined
+    : `cannot ${change.action} ${describeEndpoint(change.current!)}: it does not exist`;
+}
+
+const REASON_OF_KIND: Record<string, NotAppliedReason> = {
+  unavailable: 'unavailable',
+  timeout: 'timeout',
+  backend: 'backend',
+  refused: 'refused',
+  rejected: 'refused',
+  not_ready: 'not_ready',
+  deadline: 'deadline',
+};
+
+function reasonOf(error: unknown): NotAppliedReason {
+  return isDnsgateError(error) ? (REASON_OF_KIND[error.kind] ?? 'backend') : 'backend';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A ZoneState over a set of `endpointKey`s, for plugins that read whole record sets. */
+export function zoneStateOfKeys(keys: ReadonlySet<string>): ZoneState {
+  return { holds: (endpoint) => keys.has(endpointKey(endpoint)) };
+}
+
+/** A ZoneState over endpoints as `records()` reports them. */
+export function zoneStateOf(endpoints: Iterable<Endpoint>): ZoneState {
+  const keys = new Set<string>();
+  for (const endpoint of endpoints) keys.add(endpointKey(endpoint));
+  return zoneStateOfKeys(keys);
+}
