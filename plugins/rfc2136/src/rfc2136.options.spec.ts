@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginConfigError, loadPluginOptions } from '@dnsgate/plugin-sdk';
-import { createTestPluginContext } from '@dnsgate/plugin-sdk/testkit';
+import { createTestPluginContext, drivePlugin } from '@dnsgate/plugin-sdk/testkit';
 import { Rfc2136Options } from './rfc2136.options.js';
 import { Rfc2136PluginFactory } from './rfc2136.plugin-factory.js';
 
@@ -91,15 +91,18 @@ describe('rfc2136 options from DNSGATE_RFC2136_*', () => {
     const plugin = new Rfc2136PluginFactory().create(options, context);
     expect(await plugin.zones()).toEqual(['example.com', 'myexample.com']);
     expect((await plugin.readiness()).ready).toBe(false);
-    const adjusted = await plugin.adjustEndpoints([
+    // AdjustEndpoints runs before start(): the SDK's pipeline over the plugin's checkRecord, no server needed.
+    const adjusted = await drivePlugin(plugin).adjustEndpoints([
       { dnsName: 'x.other.org', recordType: 'A', targets: ['192.0.2.1'] },
+      { dnsName: 'X.Example.com.', recordType: 'A', targets: ['192.0.2.1'] },
     ]);
-    expect(adjusted).toEqual([]);
+    expect(adjusted).toEqual([{ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 300 }]);
     expect(
-      context.lines.some((l) => l.level === 'warn' && /x\.other\.org.*none of the configured zones/.test(l.message)),
-    ).toBe(true);
-    expect(await context.registry.getSingleMetricAsString('dnsgate_rfc2136_endpoints_dropped_total')).toMatch(
-      /reason="outside-zones"} 1/,
-    );
+      plugin.checkRecord({ dnsName: 'x.other.org', recordType: 'A', targets: ['192.0.2.1'] }, 'example.com', 'desired'),
+    ).toEqual({
+      ok: false,
+      reason: 'outside-zones',
+      problem: 'x.other.org is in none of the configured zones',
+    });
   });
 });

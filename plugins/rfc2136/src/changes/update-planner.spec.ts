@@ -1,11 +1,7 @@
 import * as dnsPacket from 'dns-packet';
-import { ChangeRejectedError } from '@dnsgate/plugin-sdk';
-import { buildUpdateMessage } from '../dns/update-message.builder.js';
-import { RCODE } from '../dns/dns-constants.js';
-import { MAX_UPDATE_BYTES, batchUnits, findConflicts, planUpdates } from './update-planner.js';
-
-const settings = { zones: ['example.com', 'myexample.com'], minTtl: 0, defaultTtl: 300 };
-const empty = { create: [], updateOld: [], updateNew: [], delete: [] };
+import type { Endpoint, PlannedChange } from '@dnsgate/plugin-sdk';
+import { buildUpdateMessage, updateOverhead } from '../dns/update-message.builder.js';
+import { MAX_UPDATE_BYTES, batchUnits, changeUnit, fitsOneMessage } from './update-planner.js';
 
 type Rr = { name: string; type: string; class: string; ttl: number; data?: unknown };
 
@@ -17,20 +13,28 @@ function decodeMessage(
   return dnsPacket.decode(buildUpdateMessage(0x4242, zone, prerequisites, updates)) as never;
 }
 
+/** The last 10 bytes of an RR without rdata: type, class, TTL, rdlength. */
+function tail(rr: Buffer): Buffer {
+  return rr.subarray(rr.length - 10);
+}
+
+const create = (desired: Endpoint): PlannedChange => ({ action: 'create', desired });
+const remove = (current: Endpoint): PlannedChange => ({ action: 'delete', current });
+
 describe('UPDATE planning (RFC 2136)', () => {
-  it('create: "RRset does not exist" then one class IN add per target', () => {
-    const plan = planUpdates(
-      {
-        ...empty,
-        create: [{ dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'], recordTTL: 60 }],
-      },
-      settings,
+  it('create: "RRset does not exist", "no CNAME at the name", then one class IN add per target', () => {
+    const unit = changeUnit(
+      create({ dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'], recordTTL: 60 }),
+      'example.com',
     );
-    const [unit] = plan.byZone.get('example.com')!;
-    // Prerequisite: name, type A, class NONE (254), TTL 0, empty rdata. dns-packet cannot decode it (no class NONE, no empty rdata).
-    const raw = unit!.prerequisites[0]!;
-    expect(raw.subarray(raw.length - 10)).toEqual(Buffer.from([0, 1, 0, 254, 0, 0, 0, 0, 0, 0]));
-    const message = decodeMessage('example.com', [], unit!.updates);
+    expect(unit.description).toBe('create A www.example.com');
+    expect(unit.zone).toBe('example.com');
+    // Prerequisites: name, type A then CNAME, class NONE (254), TTL 0, empty rdata. dns-packet cannot decode them (no class NONE, no empty rdata).
+    expect(unit.prerequisites.map(tail)).toEqual([
+      Buffer.from([0, 1, 0, 254, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([0, 5, 0, 254, 0, 0, 0, 0, 0, 0]),
+    ]);
+    const message = decodeMessage('example.com', [], unit.updates);
     expect(message.opcode).toBe('UPDATE');
     expect(message.questions).toEqual([{ name: 'example.com', type: 'SOA', class: 'IN' }]);
     // dns-packet reads the update section as "authorities".
@@ -38,17 +42,28 @@ describe('UPDATE planning (RFC 2136)', () => {
       ['IN', 60, '192.0.2.1'],
       ['IN', 60, '192.0.2.2'],
     ]);
+    expect(unit.bytes).toBe([...unit.prerequisites, ...unit.updates].reduce((sum, b) => sum + b.length, 0));
+  });
+
+  it('create of a CNAME: "RRset does not exist" and "name not in use" (type ANY, class NONE)', () => {
+    const unit = changeUnit(
+      create({ dnsName: 'c.example.com', recordType: 'CNAME', targets: ['x.example.net'] }),
+      'example.com',
+    );
+    expect(unit.prerequisites.map(tail)).toEqual([
+      Buffer.from([0, 5, 0, 254, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([0, 255, 0, 254, 0, 0, 0, 0, 0, 0]),
+    ]);
   });
 
   it('delete: "RRset exists" (class ANY, empty rdata) then class NONE deletes of each RR', () => {
-    const plan = planUpdates(
-      { ...empty, delete: [{ dnsName: 'x.myexample.com', recordType: 'TXT', targets: ['"a"', '"b"'] }] },
-      settings,
+    const unit = changeUnit(
+      remove({ dnsName: 'x.myexample.com', recordType: 'TXT', targets: ['"a"', '"b"'] }),
+      'myexample.com',
     );
-    const [unit] = plan.byZone.get('myexample.com')!;
-    const raw = unit!.prerequisites[0]!;
-    expect(raw.subarray(raw.length - 10)).toEqual(Buffer.from([0, 16, 0, 255, 0, 0, 0, 0, 0, 0]));
-    const message = decodeMessage('myexample.com', [], unit!.updates);
+    expect(unit.description).toBe('delete TXT x.myexample.com');
+    expect(unit.prerequisites.map(tail)).toEqual([Buffer.from([0, 16, 0, 255, 0, 0, 0, 0, 0, 0])]);
+    const message = decodeMessage('myexample.com', [], unit.updates);
     // Class NONE (254) is "UNKNOWN_254" to dns-packet.
     expect(message.authorities.map((rr) => [rr.class, rr.ttl, (rr.data as Buffer[]).map(String)])).toEqual([
       ['UNKNOWN_254', 0, ['a']],
@@ -56,78 +71,41 @@ describe('UPDATE planning (RFC 2136)', () => {
     ]);
   });
 
-  it('update: the old RRs deleted and the new ones added in one unit', () => {
-    const plan = planUpdates(
+  it('update: "RRset exists", then the old RRs deleted and the new ones added in one unit', () => {
+    const unit = changeUnit(
       {
-        ...empty,
-        updateOld: [{ dnsName: 'u.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 300 }],
-        updateNew: [{ dnsName: 'u.example.com', recordType: 'A', targets: ['192.0.2.9'], recordTTL: 900 }],
+        action: 'update',
+        current: { dnsName: 'u.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 300 },
+        desired: { dnsName: 'u.example.com', recordType: 'A', targets: ['192.0.2.9'], recordTTL: 900 },
       },
-      settings,
+      'example.com',
     );
-    const [unit] = plan.byZone.get('example.com')!;
-    const message = decodeMessage('example.com', [], unit!.updates);
+    expect(unit.description).toBe('update A u.example.com');
+    expect(unit.prerequisites.map(tail)).toEqual([Buffer.from([0, 1, 0, 255, 0, 0, 0, 0, 0, 0])]);
+    const message = decodeMessage('example.com', [], unit.updates);
     expect(message.authorities.map((rr) => [rr.class, rr.ttl, rr.data])).toEqual([
       ['UNKNOWN_254', 0, '192.0.2.1'],
       ['IN', 900, '192.0.2.9'],
     ]);
   });
 
-  it('groups by the longest zone on a dot boundary, deletes before updates before creates', () => {
-    const plan = planUpdates(
-      {
-        ...empty,
-        create: [{ dnsName: 'a.myexample.com', recordType: 'A', targets: ['192.0.2.1'] }],
-        delete: [{ dnsName: 'b.myexample.com', recordType: 'A', targets: ['192.0.2.1'] }],
-      },
-      settings,
+  it('batches by BATCH_SIZE and by message size, keeping each change whole and in order', () => {
+    const units = Array.from({ length: 23 }, (_, i) =>
+      changeUnit(create({ dnsName: `h${i}.example.com`, recordType: 'A', targets: ['192.0.2.1'] }), 'example.com'),
     );
-    expect([...plan.byZone.keys()]).toEqual(['myexample.com']);
-    expect(plan.byZone.get('myexample.com')!.map((u) => u.description)).toEqual([
-      'delete A b.myexample.com',
-      'create A a.myexample.com',
-    ]);
-  });
-
-  it('reports what cannot be written instead of sending it', () => {
-    const plan = planUpdates(
-      { ...empty, create: [{ dnsName: 'x.other.org', recordType: 'A', targets: ['192.0.2.1'] }] },
-      settings,
+    const batches = batchUnits(units, 10, 'example.com');
+    expect(batches.map((b) => b.length)).toEqual([10, 10, 3]);
+    expect(batches.flat()).toEqual(units);
+    const bigUnits = Array.from({ length: 10 }, (_, i) =>
+      changeUnit(
+        create({ dnsName: `t${i}.example.com`, recordType: 'TXT', targets: ['x'.repeat(15_000)] }),
+        'example.com',
+      ),
     );
-    expect(plan.byZone.size).toBe(0);
-    expect(plan.unwritable).toEqual([
-      {
-        action: 'create',
-        description: 'create A x.other.org',
-        reason: 'x.other.org is in none of the configured zones',
-      },
-    ]);
-  });
-
-  it('rejects the whole batch when one record appears twice', () => {
-    const e = { dnsName: 'd.example.com', recordType: 'A', targets: ['192.0.2.1'] };
-    expect(() =>
-      planUpdates({ ...empty, create: [e], delete: [{ ...e, dnsName: 'D.example.com.' }] }, settings),
-    ).toThrow(ChangeRejectedError);
-  });
-
-  it('batches by BATCH_SIZE and by message size, keeping each change whole', () => {
-    const create = Array.from({ length: 23 }, (_, i) => ({
-      dnsName: `h${i}.example.com`,
-      recordType: 'A',
-      targets: ['192.0.2.1'],
-    }));
-    const units = planUpdates({ ...empty, create }, settings).byZone.get('example.com')!;
-    expect(batchUnits(units, 10, 'example.com').map((b) => b.length)).toEqual([10, 10, 3]);
-    const big = Array.from({ length: 10 }, (_, i) => ({
-      dnsName: `t${i}.example.com`,
-      recordType: 'TXT',
-      targets: ['x'.repeat(15_000)],
-    }));
-    const bigUnits = planUpdates({ ...empty, create: big }, settings).byZone.get('example.com')!;
-    const batches = batchUnits(bigUnits, 50, 'example.com');
-    expect(batches.length).toBeGreaterThan(1);
-    for (const batch of batches) {
+    const big = batchUnits(bigUnits, 50, 'example.com');
+    expect(big.length).toBeGreaterThan(1);
+    expect(big.flat()).toEqual(bigUnits);
+    for (const batch of big) {
       const message = buildUpdateMessage(
         0,
         'example.com',
@@ -138,50 +116,41 @@ describe('UPDATE planning (RFC 2136)', () => {
     }
   });
 
-  it('finds, before anything is sent, the changes whose prerequisites the zone as it is would fail', () => {
-    const plan = planUpdates(
-      {
-        create: [
-          { dnsName: 'Fresh.example.com.', recordType: 'A', targets: ['192.0.2.1'] },
-          { dnsName: 'taken.example.com', recordType: 'a', targets: ['192.0.2.1'] },
-        ],
-        updateOld: [
-          { dnsName: 'gone.example.com', recordType: 'TXT', targets: ['"x"'] },
-          { dnsName: 'here.example.com', recordType: 'TXT', targets: ['"x"'] },
-        ],
-        updateNew: [
-          { dnsName: 'gone.example.com', recordType: 'TXT', targets: ['"y"'] },
-          { dnsName: 'here.example.com', recordType: 'TXT', targets: ['"y"'] },
-        ],
-        delete: [
-          { dnsName: 'missing.example.com', recordType: 'MX', targets: ['10 mx.example.net'] },
-          // The name exists, with another type: the MX set still does not.
-          { dnsName: 'here.example.com', recordType: 'MX', targets: ['10 mx.example.net'] },
-        ],
-      },
-      settings,
+  it('sends a unit larger than one message alone rather than dropping it', () => {
+    const huge = changeUnit(
+      create({
+        dnsName: 'huge.example.com',
+        recordType: 'TXT',
+        targets: Array.from({ length: 300 }, (_, i) => `${i}${'y'.repeat(250)}`),
+      }),
+      'example.com',
     );
-    const units = plan.byZone.get('example.com')!;
-    expect(units.map((u) => u.key)).toContain('fresh.example.com|A|');
-    // Keys as Records reports the zone (endpointKey of its endpoints).
-    const existing = new Set(['taken.example.com|A|', 'here.example.com|TXT|']);
-    expect(findConflicts(units, existing).map((c) => [c.unit.description, c.rcode])).toEqual([
-      ['delete MX missing.example.com', RCODE.NXRRSET],
-      ['delete MX here.example.com', RCODE.NXRRSET],
-      ['update TXT gone.example.com', RCODE.NXRRSET],
-      ['create A taken.example.com', RCODE.YXRRSET],
-    ]);
-    expect(
-      findConflicts(
-        units,
-        new Set([
-          ...existing,
-          'gone.example.com|TXT|',
-          'missing.example.com|MX|',
-          'here.example.com|MX|',
-          'fresh.example.com|B|',
-        ]),
+    const small = changeUnit(
+      create({ dnsName: 's.example.com', recordType: 'A', targets: ['192.0.2.1'] }),
+      'example.com',
+    );
+    expect(huge.bytes).toBeGreaterThan(MAX_UPDATE_BYTES);
+    expect(batchUnits([small, huge, small], 50, 'example.com').map((b) => b.length)).toEqual([1, 1, 1]);
+  });
+
+  it('tells whether a record set fits one UPDATE message, prerequisites and zone overhead included', () => {
+    const txt = (bytes: number): Endpoint => ({
+      dnsName: 'big.example.com',
+      recordType: 'TXT',
+      // Each target: one character-string of up to 255 bytes.
+      targets: Array.from(
+        { length: Math.ceil(bytes / 250) },
+        (_, i) => `${String(i).padStart(5, '0')}${'z'.repeat(245)}`,
       ),
-    ).toHaveLength(1);
+    });
+    expect(fitsOneMessage(txt(10_000), 'example.com')).toBe(true);
+    expect(fitsOneMessage(txt(70_000), 'example.com')).toBe(false);
+    // The boundary is exactly the message limit.
+    let targets = 1;
+    while (fitsOneMessage(txt(targets * 250), 'example.com')) targets++;
+    const last = changeUnit(create(txt((targets - 1) * 250)), 'example.com');
+    const over = changeUnit(create(txt(targets * 250)), 'example.com');
+    expect(last.bytes + updateOverhead('example.com')).toBeLessThanOrEqual(MAX_UPDATE_BYTES);
+    expect(over.bytes + updateOverhead('example.com')).toBeGreaterThan(MAX_UPDATE_BYTES);
   });
 });
