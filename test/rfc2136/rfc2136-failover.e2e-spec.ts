@@ -3,7 +3,7 @@ import { BackendTimeoutError, BackendUnavailableError, type DnsgateError } from 
 import { freePort } from '../support/free-port.js';
 import { startBind, type BindServer } from '../support/bind-server.js';
 import { digShort } from '../support/run-command.js';
-import { changes, createPlugin, rfc2136Env } from './rfc2136-test-kit.js';
+import { changes, createPlugin, incompleteBatch, notLanded, rfc2136Env } from './rfc2136-test-kit.js';
 
 describe('rfc2136 plugin against real BIND 9 servers: several hosts and failures', () => {
   let first: BindServer;
@@ -19,28 +19,30 @@ describe('rfc2136 plugin against real BIND 9 servers: several hosts and failures
   });
 
   it('answers with a 5xx-class error when the only server is stopped, and readiness says why', async () => {
-    const { plugin } = createPlugin(rfc2136Env([first], ['ha.test'], first.keys.k));
+    const { plugin, driver } = createPlugin(rfc2136Env([first], ['ha.test'], first.keys.k));
     await plugin.start();
     expect(await plugin.readiness()).toEqual({ ready: true });
     await first.stop();
-    const read = plugin.records({ zones: ['ha.test'] });
+    const read = driver.records({ zones: ['ha.test'] });
     await expect(read).rejects.toBeInstanceOf(BackendUnavailableError);
     expect(((await read.catch((e) => e)) as DnsgateError).statusCode).toBe(503);
-    const write = plugin.applyChanges(
+    const write = driver.applyChanges(
       changes({ create: [{ dnsName: 'x.ha.test', recordType: 'A', targets: ['192.0.2.1'] }] }),
     );
-    await expect(write).rejects.toBeInstanceOf(BackendUnavailableError);
-    await expect(write).rejects.toThrow(/1 of 1 changes did not land.*create A x\.ha\.test.*ECONNREFUSED/);
+    const failed = await incompleteBatch(write);
+    expect(failed.statusCode).toBe(503);
+    expect(notLanded(failed.report)).toEqual(['create A x.ha.test: unavailable']);
+    expect(failed.message).toMatch(/1 of 1 changes did not land \(0 applied\): create A x\.ha\.test.*ECONNREFUSED/);
     const readiness = await plugin.readiness();
     expect(readiness.ready).toBe(false);
     expect(readiness.ready === false && readiness.reason).toMatch(/no server could be reached/);
   });
 
   it('turns ready again by itself once the server is back, without waiting for a read or a write', async () => {
-    const { plugin } = createPlugin(rfc2136Env([first], ['ha.test'], first.keys.k));
+    const { plugin, driver } = createPlugin(rfc2136Env([first], ['ha.test'], first.keys.k));
     await plugin.start();
     await first.stop();
-    await expect(plugin.records({ zones: ['ha.test'] })).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(driver.records({ zones: ['ha.test'] })).rejects.toBeInstanceOf(BackendUnavailableError);
     expect((await plugin.readiness()).ready).toBe(false);
     const back = await startBind({
       zones: [{ name: 'ha.test', updateKeys: ['k'] }],
@@ -63,14 +65,14 @@ describe('rfc2136 plugin against real BIND 9 servers: several hosts and failures
   });
 
   it('fails over to the second host when the first is down, for reads and writes', async () => {
-    const { plugin, context } = createPlugin(rfc2136Env([first, second], ['ha.test'], first.keys.k));
+    const { plugin, context, driver } = createPlugin(rfc2136Env([first, second], ['ha.test'], first.keys.k));
     await first.stop();
     await plugin.start();
-    await plugin.applyChanges(
+    await driver.applyChanges(
       changes({ create: [{ dnsName: 'fo.ha.test', recordType: 'A', targets: ['192.0.2.8'] }] }),
     );
     expect(await digShort('127.0.0.1', second.port, 'fo.ha.test', 'A')).toEqual(['192.0.2.8']);
-    expect(await plugin.records({ zones: ['ha.test'] })).toEqual([
+    expect(await driver.records({ zones: ['ha.test'] })).toEqual([
       { dnsName: 'fo.ha.test', recordType: 'A', targets: ['192.0.2.8'], recordTTL: 300 },
     ]);
     const metrics = await context.registry.getSingleMetricAsString('dnsgate_rfc2136_requests_total');
@@ -79,20 +81,20 @@ describe('rfc2136 plugin against real BIND 9 servers: several hosts and failures
   });
 
   it('spreads reads over the hosts with round-robin', async () => {
-    const { plugin, context } = createPlugin(
+    const { context, driver } = createPlugin(
       rfc2136Env([first, second], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_LOAD_BALANCING: 'round-robin' }),
     );
-    for (let i = 0; i < 4; i++) await plugin.records({ zones: ['ha.test'] });
+    for (let i = 0; i < 4; i++) await driver.records({ zones: ['ha.test'] });
     const metrics = await context.registry.getSingleMetricAsString('dnsgate_rfc2136_requests_total');
     expect(metrics).toMatch(new RegExp(`operation="axfr",server="${first.address}",outcome="ok"} 2`));
     expect(metrics).toMatch(new RegExp(`operation="axfr",server="${second.address}",outcome="ok"} 2`));
   });
 
   it('uses random order over live hosts with random', async () => {
-    const { plugin, context } = createPlugin(
+    const { context, driver } = createPlugin(
       rfc2136Env([first, second], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_LOAD_BALANCING: 'random' }),
     );
-    for (let i = 0; i < 20; i++) await plugin.records({ zones: ['ha.test'] });
+    for (let i = 0; i < 20; i++) await driver.records({ zones: ['ha.test'] });
     const metrics = await context.registry.getSingleMetricAsString('dnsgate_rfc2136_requests_total');
     expect(metrics).toContain(`operation="axfr",server="${first.address}",outcome="ok"`);
     expect(metrics).toContain(`operation="axfr",server="${second.address}",outcome="ok"`);
@@ -108,14 +110,14 @@ describe('rfc2136 plugin against real BIND 9 servers: several hosts and failures
         rfc2136Env([`127.0.0.1:${port}`], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_TIMEOUT: '0.3' }),
       );
       const started = Date.now();
-      const read = only.plugin.records({ zones: ['ha.test'] });
+      const read = only.driver.records({ zones: ['ha.test'] });
       await expect(read).rejects.toBeInstanceOf(BackendTimeoutError);
       expect(((await read.catch((e) => e)) as DnsgateError).statusCode).toBe(504);
       expect(Date.now() - started).toBeLessThan(3000);
       const both = createPlugin(
         rfc2136Env([`127.0.0.1:${port}`, first.address], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_TIMEOUT: '0.3' }),
       );
-      await both.plugin.applyChanges(
+      await both.driver.applyChanges(
         changes({ create: [{ dnsName: 'slow.ha.test', recordType: 'A', targets: ['192.0.2.9'] }] }),
       );
       expect(await digShort('127.0.0.1', first.port, 'slow.ha.test', 'A')).toEqual(['192.0.2.9']);

@@ -1,9 +1,12 @@
-import { BackendError, ChangeRejectedError, type Endpoint } from '@dnsgate/plugin-sdk';
+import { BatchIncompleteError, BatchPipeline, type Endpoint } from '@dnsgate/plugin-sdk';
+import type { Rfc2136Plugin } from '../../plugins/rfc2136/src/rfc2136.plugin.js';
 import { digAxfr, startBind, type BindServer } from '../support/bind-server.js';
 import { digShort, runCommand } from '../support/run-command.js';
 import {
   changes,
   createPlugin,
+  incompleteBatch,
+  notLanded,
   planLikeExternalDns,
   rfc2136Env,
   sorted,
@@ -31,7 +34,7 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
   });
 
   async function readAll(): Promise<Endpoint[]> {
-    return t.plugin.records({ zones: ZONES });
+    return t.driver.records({ zones: ZONES });
   }
 
   /** UPDATE messages this plugin instance sent, whatever their answer. */
@@ -62,9 +65,9 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
       { dnsName: 'all-caa.example.com', recordType: 'CAA', targets: ['0 issue "letsencrypt.org"'] },
       { dnsName: 'all-dname.example.com', recordType: 'DNAME', targets: ['example.net'] },
     ];
-    const adjusted = await t.plugin.adjustEndpoints(desired);
+    const adjusted = await t.driver.adjustEndpoints(desired);
     expect(adjusted).toHaveLength(desired.length);
-    await t.plugin.applyChanges(changes({ create: adjusted }));
+    await t.driver.applyChanges(changes({ create: adjusted }));
 
     const records = await readAll();
     for (const endpoint of adjusted) expect(records).toContainEqual(endpoint);
@@ -91,8 +94,8 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
       targets: ['192.0.2.3', '192.0.2.1', '192.0.2.2'],
       recordTTL: 60,
     };
-    const [adjusted] = await t.plugin.adjustEndpoints([endpoint]);
-    await t.plugin.applyChanges(changes({ create: [adjusted!] }));
+    const [adjusted] = await t.driver.adjustEndpoints([endpoint]);
+    await t.driver.applyChanges(changes({ create: [adjusted!] }));
     expect(await dig('multi.example.com', 'A')).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
     const found = (await readAll()).filter((e) => e.dnsName === 'multi.example.com');
     expect(found).toEqual([
@@ -107,11 +110,11 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
 
   it('splits a TXT value over 255 bytes into several strings and joins them on read', async () => {
     const value = 'v=DKIM1; k=rsa; p=' + 'A'.repeat(300) + 'B'.repeat(300);
-    const [adjusted] = await t.plugin.adjustEndpoints([
+    const [adjusted] = await t.driver.adjustEndpoints([
       { dnsName: 'long._domainkey.example.com', recordType: 'TXT', targets: [value] },
     ]);
     expect(adjusted!.targets).toEqual([`"${value}"`]);
-    await t.plugin.applyChanges(changes({ create: [adjusted!] }));
+    await t.driver.applyChanges(changes({ create: [adjusted!] }));
     const served = await dig('long._domainkey.example.com', 'TXT');
     expect(served).toHaveLength(1);
     const strings = served[0]!.match(/"[^"]*"/g)!.map((s) => s.slice(1, -1));
@@ -122,15 +125,15 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
   });
 
   it('updates: removes the old targets and adds the new ones, TTL included', async () => {
-    const [old] = await t.plugin.adjustEndpoints([
+    const [old] = await t.driver.adjustEndpoints([
       { dnsName: 'upd.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'] },
     ]);
-    await t.plugin.applyChanges(changes({ create: [old!] }));
+    await t.driver.applyChanges(changes({ create: [old!] }));
     const current = (await readAll()).find((e) => e.dnsName === 'upd.example.com')!;
-    const [next] = await t.plugin.adjustEndpoints([
+    const [next] = await t.driver.adjustEndpoints([
       { dnsName: 'upd.example.com', recordType: 'A', targets: ['192.0.2.2', '192.0.2.9'], recordTTL: 900 },
     ]);
-    await t.plugin.applyChanges(changes({ updateOld: [current], updateNew: [next!] }));
+    await t.driver.applyChanges(changes({ updateOld: [current], updateNew: [next!] }));
     expect(await dig('upd.example.com', 'A')).toEqual(['192.0.2.2', '192.0.2.9']);
     const axfr = await digAxfr(bind, 'example.com', bind.keys.dnsgate);
     expect(axfr.filter((l) => l.startsWith('upd.example.com.'))).toEqual([
@@ -140,26 +143,26 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
   });
 
   it('deletes every RR of an endpoint and nothing else at the name', async () => {
-    const adjusted = await t.plugin.adjustEndpoints([
+    const adjusted = await t.driver.adjustEndpoints([
       { dnsName: 'del.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'] },
       { dnsName: 'del.example.com', recordType: 'TXT', targets: ['keep me'] },
     ]);
-    await t.plugin.applyChanges(changes({ create: adjusted }));
+    await t.driver.applyChanges(changes({ create: adjusted }));
     const a = (await readAll()).find((e) => e.dnsName === 'del.example.com' && e.recordType === 'A')!;
-    await t.plugin.applyChanges(changes({ delete: [a] }));
+    await t.driver.applyChanges(changes({ delete: [a] }));
     expect(await dig('del.example.com', 'A')).toEqual([]);
     expect(await dig('del.example.com', 'TXT')).toEqual(['"keep me"']);
     expect((await readAll()).filter((e) => e.dnsName === 'del.example.com').map((e) => e.recordType)).toEqual(['TXT']);
   });
 
   it('puts each name in the longest zone on a dot boundary: example.com, myexample.com, sub.example.com', async () => {
-    const adjusted = await t.plugin.adjustEndpoints([
+    const adjusted = await t.driver.adjustEndpoints([
       { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1'] },
       { dnsName: 'www.myexample.com', recordType: 'A', targets: ['192.0.2.2'] },
       { dnsName: 'myexample.com', recordType: 'TXT', targets: ['apex'] },
       { dnsName: 'www.sub.example.com', recordType: 'A', targets: ['192.0.2.3'] },
     ]);
-    await t.plugin.applyChanges(changes({ create: adjusted }));
+    await t.driver.applyChanges(changes({ create: adjusted }));
     const mine = await digAxfr(bind, 'myexample.com', bind.keys.dnsgate);
     expect(mine).toContain('www.myexample.com. 300 IN A 192.0.2.2');
     expect(mine).toContain('myexample.com. 300 IN TXT "apex"');
@@ -179,7 +182,7 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     ).toEqual(['myexample.com', 'www.myexample.com']);
     expect(records.filter((e) => e.dnsName === 'www.sub.example.com')).toHaveLength(1);
     // Only the zones asked for are read.
-    const onlyMine = await t.plugin.records({ zones: ['myexample.com'] });
+    const onlyMine = await t.driver.records({ zones: ['myexample.com'] });
     expect(onlyMine.every((e) => e.dnsName.endsWith('myexample.com'))).toBe(true);
   });
 
@@ -190,7 +193,7 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
       recordType: 'A',
       targets: [`198.51.100.${i + 1}`],
     }));
-    await t.plugin.applyChanges(changes({ create: await t.plugin.adjustEndpoints(desired) }));
+    await t.driver.applyChanges(changes({ create: await t.driver.adjustEndpoints(desired) }));
     const metrics = await t.context.registry.getSingleMetricAsString('dnsgate_rfc2136_requests_total');
     expect(metrics).toMatch(new RegExp(`operation="update",server="127.0.0.1:${bind.port}",outcome="ok"} 6\\b`));
     const axfr = await digAxfr(bind, 'myexample.com', bind.keys.dnsgate);
@@ -204,7 +207,7 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
       targets: [`"bulk record number ${i} with some padding to make the transfer span many messages"`],
     }));
     t = createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate, { DNSGATE_RFC2136_BATCH_SIZE: '500' }));
-    await t.plugin.applyChanges(changes({ create: await t.plugin.adjustEndpoints(desired) }));
+    await t.driver.applyChanges(changes({ create: await t.driver.adjustEndpoints(desired) }));
     const digged = await runCommand('dig', [
       '-y',
       bind.keys.dnsgate!.digArg,
@@ -216,7 +219,7 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     ]);
     const messages = Number(/XFR size: \d+ records \(messages (\d+)/.exec(digged.stdout)?.[1]);
     expect(messages).toBeGreaterThan(5);
-    const records = await t.plugin.records({ zones: ['sub.example.com'] });
+    const records = await t.driver.records({ zones: ['sub.example.com'] });
     expect(records.filter((e) => e.dnsName.startsWith('bulk-'))).toHaveLength(3000);
     expect(records).toContainEqual({
       dnsName: 'bulk-2999.sub.example.com',
@@ -256,124 +259,148 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
       { dnsName: 'caa.myexample.com', recordType: 'CAA', targets: ['0 ISSUE letsencrypt.org'] },
       { dnsName: 'myexample.com', recordType: 'NS', targets: ['ns.elsewhere.net'] },
     ];
-    const adjusted = await t.plugin.adjustEndpoints(desired);
-    // The apex NS is the server's: dropped with a log line and a metric.
+    const adjusted = await t.driver.adjustEndpoints(desired);
+    // The apex NS is the server's: dropped, with why (the gateway logs and counts it).
     expect(adjusted.find((e) => e.recordType === 'NS')).toBeUndefined();
-    expect(t.context.lines.some((l) => l.level === 'warn' && l.message.includes('NS myexample.com'))).toBe(true);
+    expect(
+      new BatchPipeline(t.plugin).adjust(desired, ZONES).dropped.map((d) => `${d.reason} ${d.endpoint.dnsName}`),
+    ).toEqual(['apex-ns myexample.com']);
     const scope = (es: Endpoint[]) =>
       es.filter((e) => /^(app|v6|alias|_xmpp\._tcp|mail|caa)\.myexample\.com$/.test(e.dnsName));
 
     const first = planLikeExternalDns(adjusted, scope(await readAll()));
     expect(first.create).toHaveLength(7);
-    await t.plugin.applyChanges(first);
+    await t.driver.applyChanges(first);
 
     const current = scope(await readAll());
     expect(sorted(current)).toEqual(sorted(withoutLabels(adjusted)));
-    const again = planLikeExternalDns(await t.plugin.adjustEndpoints(desired), current);
+    const again = planLikeExternalDns(await t.driver.adjustEndpoints(desired), current);
     expect(again).toEqual(changes({}));
   });
 
-  it('rejects the whole batch when a change does not fit the zone, before sending anything, and names why', async () => {
-    const [existing] = await t.plugin.adjustEndpoints([
+  it('refuses, before sending it, each change that does not fit the zone, and names why; the others land', async () => {
+    const [existing] = await t.driver.adjustEndpoints([
       { dnsName: 'taken.example.com', recordType: 'A', targets: ['192.0.2.1'] },
     ]);
-    await t.plugin.applyChanges(changes({ create: [existing!] }));
+    await t.driver.applyChanges(changes({ create: [existing!] }));
     const updatesBefore = await updateCount();
-    // The fresh record is in another zone (another UPDATE message) and comes first: it must not land either.
-    const attempt = t.plugin.applyChanges(
-      changes({
-        create: await t.plugin.adjustEndpoints([
-          { dnsName: 'fresh.myexample.com', recordType: 'A', targets: ['192.0.2.5'] },
-          { dnsName: 'taken.example.com', recordType: 'A', targets: ['192.0.2.99'] },
-        ]),
-      }),
+    const failed = await incompleteBatch(
+      t.driver.applyChanges(
+        changes({
+          create: await t.driver.adjustEndpoints([
+            { dnsName: 'fresh.myexample.com', recordType: 'A', targets: ['192.0.2.5'] },
+            { dnsName: 'taken.example.com', recordType: 'A', targets: ['192.0.2.99'] },
+          ]),
+        }),
+      ),
     );
-    await expect(attempt).rejects.toBeInstanceOf(ChangeRejectedError);
-    await expect(attempt).rejects.toThrow(
-      /batch rejected, 2 of 2 changes did not land \(0 applied, nothing was sent\): zone example\.com: create A taken\.example\.com: YXRRSET/,
+    expect(failed.statusCode).toBe(500);
+    expect(notLanded(failed.report)).toEqual(['create A taken.example.com: conflict']);
+    expect(failed.message).toMatch(
+      /^1 of 2 changes did not land \(1 applied\): create A taken\.example\.com: conflict: cannot create A taken\.example\.com: it already exists$/,
     );
     expect(await dig('taken.example.com', 'A')).toEqual(['192.0.2.1']);
-    expect(await dig('fresh.myexample.com', 'A')).toEqual([]);
-    expect(await updateCount()).toBe(updatesBefore);
-    const deleteMissing = t.plugin.applyChanges(
-      changes({ delete: [{ dnsName: 'never.example.com', recordType: 'A', targets: ['192.0.2.1'] }] }),
+    expect(await dig('fresh.myexample.com', 'A')).toEqual(['192.0.2.5']);
+    // Only the fresh record was sent: the conflict was found from the zone's transfer.
+    expect(await updateCount()).toBe(updatesBefore + 1);
+    const deleteMissing = await incompleteBatch(
+      t.driver.applyChanges(
+        changes({ delete: [{ dnsName: 'never.example.com', recordType: 'A', targets: ['192.0.2.1'] }] }),
+      ),
     );
-    await expect(deleteMissing).rejects.toThrow(/delete A never\.example\.com.*NXRRSET/);
+    expect(deleteMissing.message).toMatch(/delete A never\.example\.com: conflict: .*it does not exist/);
+    expect(await updateCount()).toBe(updatesBefore + 1);
   });
 
   it('still fails only the message whose prerequisite does not hold when the zone changed after the check', async () => {
-    const [theirs] = await t.plugin.adjustEndpoints([
+    const [theirs] = await t.driver.adjustEndpoints([
       { dnsName: 'raced.example.com', recordType: 'A', targets: ['192.0.2.1'] },
     ]);
-    const wanted = await t.plugin.adjustEndpoints([
+    const wanted = await t.driver.adjustEndpoints([
       { dnsName: 'raced.example.com', recordType: 'A', targets: ['192.0.2.99'] },
       { dnsName: 'unraced.myexample.com', recordType: 'A', targets: ['192.0.2.5'] },
     ]);
     // Another writer creates the record between the check (the plugin's AXFR of the zone) and the UPDATE.
-    // (The check reads only which record sets exist: readZoneKeys.)
-    const inside = t.plugin as unknown as { readZoneKeys(zone: string): Promise<Set<string>> };
-    const readZoneKeys = inside.readZoneKeys.bind(t.plugin);
-    inside.readZoneKeys = async (zone) => {
-      const keys = await readZoneKeys(zone);
+    const inside = t.plugin as unknown as { readZoneState: Rfc2136Plugin['readZoneState'] };
+    const readZoneState = t.plugin.readZoneState.bind(t.plugin);
+    inside.readZoneState = async (zone, call) => {
+      const state = await readZoneState(zone, call);
       if (zone === 'example.com') {
-        inside.readZoneKeys = readZoneKeys;
-        await createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate)).plugin.applyChanges(
+        inside.readZoneState = readZoneState;
+        await createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate)).driver.applyChanges(
           changes({ create: [theirs!] }),
         );
       }
-      return keys;
+      return state;
     };
-    const attempt = t.plugin.applyChanges(changes({ create: wanted }));
-    await expect(attempt).rejects.toBeInstanceOf(ChangeRejectedError);
-    await expect(attempt).rejects.toThrow(
-      /1 of 2 changes did not land \(1 applied\).*create A raced\.example\.com.*YXRRSET/,
-    );
+    const failed = await incompleteBatch(t.driver.applyChanges(changes({ create: wanted })));
+    // BIND refuses the UPDATE on its prerequisite: the backend's own word on that change.
+    expect(notLanded(failed.report)).toEqual(['create A raced.example.com: refused']);
+    expect(failed.statusCode).toBe(500);
+    expect(failed.message).toMatch(/1 of 2 changes did not land \(1 applied\).*create A raced\.example\.com.*YXRRSET/);
     expect(await dig('raced.example.com', 'A')).toEqual(['192.0.2.1']);
     expect(await dig('unraced.myexample.com', 'A')).toEqual(['192.0.2.5']);
   });
 
   it('applies two batches at once one after the other: the second is checked against what the first wrote', async () => {
-    const [mine] = await t.plugin.adjustEndpoints([
+    const [mine] = await t.driver.adjustEndpoints([
       { dnsName: 'both.example.com', recordType: 'A', targets: ['192.0.2.1'] },
     ]);
-    const [theirs] = await t.plugin.adjustEndpoints([
+    const [theirs] = await t.driver.adjustEndpoints([
       { dnsName: 'both.example.com', recordType: 'A', targets: ['192.0.2.2'] },
     ]);
-    const [extraMine, extraTheirs] = await t.plugin.adjustEndpoints([
+    const [extraMine, extraTheirs] = await t.driver.adjustEndpoints([
       { dnsName: 'both-mine.myexample.com', recordType: 'A', targets: ['192.0.2.1'] },
       { dnsName: 'both-theirs.myexample.com', recordType: 'A', targets: ['192.0.2.1'] },
     ]);
     const outcomes = await Promise.allSettled([
-      t.plugin.applyChanges(changes({ create: [mine!, extraMine!] })),
-      t.plugin.applyChanges(changes({ create: [theirs!, extraTheirs!] })),
+      t.driver.applyChanges(changes({ create: [mine!, extraMine!] })),
+      t.driver.applyChanges(changes({ create: [theirs!, extraTheirs!] })),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
-    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ChangeRejectedError);
+    const second = (outcomes[1] as PromiseRejectedResult).reason as BatchIncompleteError;
+    expect(second).toBeInstanceOf(BatchIncompleteError);
+    // Checked after the first batch landed: its create of both.example.com is stale; its other change lands.
+    expect(notLanded(second.report)).toEqual(['create A both.example.com: conflict']);
     expect(await dig('both.example.com', 'A')).toEqual(['192.0.2.1']);
     expect(await dig('both-mine.myexample.com', 'A')).toEqual(['192.0.2.1']);
-    expect(await dig('both-theirs.myexample.com', 'A')).toEqual([]);
+    expect(await dig('both-theirs.myexample.com', 'A')).toEqual(['192.0.2.1']);
   });
 
-  it('rejects a batch naming the same record twice before sending anything', async () => {
+  it('refuses each change to a record set named twice in a batch, before sending it; the others land', async () => {
     const e = { dnsName: 'twice.example.com', recordType: 'A', targets: ['192.0.2.1'] };
-    await expect(
-      t.plugin.applyChanges(changes({ create: [e, { ...e, dnsName: 'TWICE.example.com.' }] })),
-    ).rejects.toThrow(/appears twice/);
+    const updatesBefore = await updateCount();
+    const failed = await incompleteBatch(
+      t.driver.applyChanges(
+        changes({
+          create: [e, { ...e, dnsName: 'TWICE.example.com.' }, { ...e, dnsName: 'once.example.com' }],
+        }),
+      ),
+    );
+    expect(notLanded(failed.report)).toEqual([
+      'create A twice.example.com: duplicate',
+      'create A twice.example.com: duplicate',
+    ]);
+    expect(failed.message).toMatch(/A twice\.example\.com appears 2 times in one batch/);
     expect(await dig('twice.example.com', 'A')).toEqual([]);
+    expect(await dig('once.example.com', 'A')).toEqual(['192.0.2.1']);
+    expect(await updateCount()).toBe(updatesBefore + 1);
   });
 
-  it('reports a change outside every zone as not landed (a soft error), while the others land', async () => {
-    const attempt = t.plugin.applyChanges(
-      changes({
-        create: [
-          { dnsName: 'www.other.org', recordType: 'A', targets: ['192.0.2.1'] },
-          { dnsName: 'inside.example.com', recordType: 'A', targets: ['192.0.2.1'] },
-        ],
-      }),
+  it('reports a change outside every zone as not landed (a 5xx), while the others land', async () => {
+    const failed = await incompleteBatch(
+      t.driver.applyChanges(
+        changes({
+          create: [
+            { dnsName: 'www.other.org', recordType: 'A', targets: ['192.0.2.1'] },
+            { dnsName: 'inside.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+          ],
+        }),
+      ),
     );
-    await expect(attempt).rejects.toBeInstanceOf(ChangeRejectedError);
-    await expect(attempt).rejects.toThrow(/www\.other\.org is in none of the configured zones/);
+    expect(failed.statusCode).toBe(500);
+    expect(notLanded(failed.report)).toEqual(['create A www.other.org: no_zone']);
+    expect(failed.message).toMatch(/no managed zone holds "www\.other\.org"/);
     expect(await dig('inside.example.com', 'A')).toEqual(['192.0.2.1']);
-    expect(BackendError).toBeDefined();
   });
 });

@@ -1,5 +1,17 @@
-import { loadPluginOptions, type Changes, type Endpoint } from '@dnsgate/plugin-sdk';
-import { createTestPluginContext, type TestPluginContext } from '@dnsgate/plugin-sdk/testkit';
+import {
+  BatchIncompleteError,
+  describeEndpoint,
+  loadPluginOptions,
+  type BatchReport,
+  type Changes,
+  type Endpoint,
+} from '@dnsgate/plugin-sdk';
+import {
+  createTestPluginContext,
+  drivePlugin,
+  type PluginDriver,
+  type TestPluginContext,
+} from '@dnsgate/plugin-sdk/testkit';
 import { Rfc2136Options, Rfc2136PluginFactory } from '../../plugins/rfc2136/src/index.js';
 import type { Rfc2136Plugin } from '../../plugins/rfc2136/src/rfc2136.plugin.js';
 import type { BindKey, BindServer } from '../support/bind-server.js';
@@ -7,6 +19,8 @@ import type { BindKey, BindServer } from '../support/bind-server.js';
 export interface PluginUnderTest {
   plugin: Rfc2136Plugin;
   context: TestPluginContext;
+  /** The plugin driven as the gateway drives it: batches through the SDK's pipeline, calls under a deadline. */
+  driver: PluginDriver;
 }
 
 /** The env a gateway would get for `server` with `key`. */
@@ -33,7 +47,7 @@ export function createPlugin(env: Record<string, string>): PluginUnderTest {
   const { options } = loadPluginOptions(Rfc2136Options, 'DNSGATE_RFC2136_', env);
   const context = createTestPluginContext('rfc2136');
   const plugin = new Rfc2136PluginFactory().create(options, context) as Rfc2136Plugin;
-  return { plugin, context };
+  return { plugin, context, driver: drivePlugin(plugin) };
 }
 
 export function changes(partial: Partial<Changes>): Changes {
@@ -75,4 +89,21 @@ export function planLikeExternalDns(desired: Endpoint[], current: Endpoint[]): C
   }
   for (const c of current) if (!desiredKeys.has(key(c))) plan.delete.push(c);
   return plan;
+}
+
+/** The error a batch that did not land whole ends with: what the gateway answers (a 5xx). */
+export async function incompleteBatch(attempt: Promise<unknown>): Promise<BatchIncompleteError> {
+  const outcome = await attempt.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof BatchIncompleteError)) {
+    throw new Error(`expected the batch to end with a BatchIncompleteError, got ${String(outcome)}`);
+  }
+  return outcome;
+}
+
+/** Each change of the report that did not land, as `action TYPE name: reason`. */
+export function notLanded(report: BatchReport): string[] {
+  return report.notApplied.map((n) => `${n.action} ${describeEndpoint(n.endpoint)}: ${n.reason}`);
 }
