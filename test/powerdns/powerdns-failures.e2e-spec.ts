@@ -3,7 +3,7 @@ import {
   BackendError,
   BackendTimeoutError,
   BackendUnavailableError,
-  ChangeRejectedError,
+  BatchIncompleteError,
   PluginConfigError,
   isDnsgateError,
   loadPluginOptions,
@@ -11,7 +11,13 @@ import {
 import { PowerDnsOptions } from '@dnsgate/plugin-powerdns';
 import { digShort } from '../support/run-command.js';
 import { startPowerDns, type PowerDnsTestServer } from '../support/powerdns-server.js';
-import { changes, createPowerDnsPlugin, metricValue, type PluginUnderTest } from './powerdns-test-helpers.js';
+import {
+  changes,
+  createPowerDnsPlugin,
+  metricValue,
+  notLanded,
+  type PluginUnderTest,
+} from './powerdns-test-helpers.js';
 
 async function statusOf(promise: Promise<unknown>): Promise<{ status: number; error: Error }> {
   try {
@@ -50,15 +56,15 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
   };
 
   it('answers 5xx and turns not ready with the reason while PowerDNS is stopped, and recovers', async () => {
-    const { plugin: p } = plugin({ DNSGATE_POWERDNS_TIMEOUT: '1s' });
+    const { plugin: p, driver: d } = plugin({ DNSGATE_POWERDNS_TIMEOUT: '1s' });
     await p.start!();
     await server.halt();
-    const read = await statusOf(p.records({ zones: ['example.com'] }));
+    const read = await statusOf(d.records({ zones: ['example.com'] }));
     expect(read.status).toBe(503);
     expect(read.error).toBeInstanceOf(BackendUnavailableError);
     expect(read.error.message).toMatch(/unreachable.*ECONNREFUSED/);
     const write = await statusOf(
-      p.applyChanges(changes({ create: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }] })),
+      d.applyChanges(changes({ create: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] }] })),
     );
     expect(write.status).toBeGreaterThanOrEqual(500);
     expect(write.status).toBeLessThanOrEqual(510);
@@ -74,7 +80,7 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
 
     await server.launch();
     await expect(p.readiness()).resolves.toEqual({ ready: true });
-    await p.applyChanges(
+    await d.applyChanges(
       changes({ create: [{ dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 300 }] }),
     );
     expect(await digShort('127.0.0.1', server.dnsPort, 'a.example.com', 'A')).toEqual(['192.0.2.1']);
@@ -86,7 +92,7 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     const start = await statusOf(under.plugin.start!());
     expect(start.status).toBe(502);
     expect(start.error).toBeInstanceOf(BackendError);
-    const read = await statusOf(under.plugin.records({ zones: ['example.com'] }));
+    const read = await statusOf(under.driver.records({ zones: ['example.com'] }));
     expect(read.status).toBe(502);
     const readiness = await under.plugin.readiness();
     expect(readiness.ready === false && readiness.reason).toMatch(/rejected the API key/);
@@ -109,11 +115,11 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
   });
 
   it('gives up on a stalled server within TIMEOUT with a 504, and is not ready meanwhile', async () => {
-    const { plugin: p } = plugin({ DNSGATE_POWERDNS_TIMEOUT: '600ms' });
+    const { plugin: p, driver: d, context } = plugin({ DNSGATE_POWERDNS_TIMEOUT: '600ms' });
     await p.start!();
     server.stall();
     const began = Date.now();
-    const read = await statusOf(p.records({ zones: ['example.com'] }));
+    const read = await statusOf(d.records({ zones: ['example.com'] }));
     const took = Date.now() - began;
     expect(read.status).toBe(504);
     expect(read.error).toBeInstanceOf(BackendTimeoutError);
@@ -121,49 +127,58 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     expect(took).toBeGreaterThanOrEqual(550);
     expect(took).toBeLessThan(3000);
     const write = await statusOf(
-      p.applyChanges(changes({ create: [{ dnsName: 'slow.example.com', recordType: 'A', targets: ['192.0.2.9'] }] })),
+      d.applyChanges(changes({ create: [{ dnsName: 'slow.example.com', recordType: 'A', targets: ['192.0.2.9'] }] })),
     );
     expect(write.status).toBe(504);
     // A write reads the zones it checks the batch against first: it gives up there, before any PATCH.
-    expect(write.error.message).toMatch(/no zone was changed: .*did not answer GET/);
+    expect(write.error.message).toMatch(
+      /create A slow\.example\.com: timeout: reading zone example\.com to check the batch: .*did not answer GET/,
+    );
+    expect(await metricValue(context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' })).toBe(0);
     const readiness = await p.readiness();
     expect(readiness.ready === false && readiness.reason).toMatch(/did not answer/);
     server.resume();
     await expect(p.readiness()).resolves.toEqual({ ready: true });
   });
 
-  it('logs the PowerDNS 422 message with the rrset concerned and answers 500 (a soft error)', async () => {
+  it("names the change PowerDNS refuses (422) with its message, and lands the rest of the zone's PATCH", async () => {
     const under = plugin();
     await under.plugin.start!();
     await server.patchZone('example.com', [
       { name: 'taken.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1' }] },
     ]);
-    const result = await statusOf(
-      under.plugin.applyChanges(
-        changes({
-          create: [
-            { dnsName: 'fine.example.com', recordType: 'A', targets: ['192.0.2.2'] },
-            { dnsName: 'taken.example.com', recordType: 'CNAME', targets: ['elsewhere.example.net'] },
-          ],
-        }),
-      ),
+    const patches = () => metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' });
+    const before = await patches();
+    // A CNAME beside the A record: the conflict check passes (no CNAME there), PowerDNS refuses the PATCH.
+    const report = await under.driver.applyReport(
+      changes({
+        create: [
+          { dnsName: 'fine.example.com', recordType: 'A', targets: ['192.0.2.2'] },
+          { dnsName: 'taken.example.com', recordType: 'CNAME', targets: ['elsewhere.example.net'] },
+        ],
+      }),
     );
-    expect(result.status).toBe(500);
-    expect(result.error).toBeInstanceOf(ChangeRejectedError);
-    const logged = under.context.lines.find((l) => l.level === 'error' && l.message.includes('(422)'));
-    expect(logged?.message).toMatch(/taken\.example\.com/);
-    expect(logged?.message).toMatch(/REPLACE CNAME taken\.example\.com\. \[elsewhere\.example\.net\.\]/);
-    expect(logged?.message).not.toMatch(/REPLACE A fine/);
-    // The zone's PATCH is one transaction: nothing of it landed.
-    expect(await server.rrset('example.com', 'fine.example.com', 'A')).toBeUndefined();
+    expect(report.statusCode()).toBe(500);
+    expect(notLanded(report)).toEqual(['create CNAME taken.example.com: refused']);
+    expect(report.notApplied[0]!.problem).toMatch(
+      /PowerDNS refused the changes to zone example\.com \(422\): .*taken\.example\.com/,
+    );
+    expect(report.applied.map((c) => c.desired?.dnsName)).toEqual(['fine.example.com']);
+    // The whole PATCH, refused; then the rrset PowerDNS named apart from the rest: two more.
+    expect((await patches()) - before).toBe(3);
+    expect((await server.rrset('example.com', 'fine.example.com', 'A'))?.records).toEqual([
+      { content: '192.0.2.2', disabled: false },
+    ]);
+    expect(await server.rrset('example.com', 'taken.example.com', 'CNAME')).toBeUndefined();
+    expect(await digShort('127.0.0.1', server.dnsPort, 'taken.example.com', 'A')).toEqual(['192.0.2.1']);
   });
 
-  it('rejects a batch naming one rrset twice before sending anything', async () => {
+  it('refuses each change to an rrset named twice in a batch, before sending it', async () => {
     const under = plugin();
     await under.plugin.start!();
     const before = await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' });
     const result = await statusOf(
-      under.plugin.applyChanges(
+      under.driver.applyChanges(
         changes({
           create: [{ dnsName: 'twice.example.com', recordType: 'A', targets: ['192.0.2.1'] }],
           delete: [{ dnsName: 'Twice.example.com.', recordType: 'A', targets: ['192.0.2.1'] }],
@@ -171,11 +186,16 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
       ),
     );
     expect(result.status).toBe(500);
-    expect(result.error.message).toMatch(/appears twice/);
+    expect(result.error).toBeInstanceOf(BatchIncompleteError);
+    expect(notLanded((result.error as BatchIncompleteError).report)).toEqual([
+      'delete A twice.example.com: duplicate',
+      'create A twice.example.com: duplicate',
+    ]);
+    expect(result.error.message).toMatch(/A twice\.example\.com appears 2 times in one batch/);
     expect(await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' })).toBe(before);
   });
 
-  it('rejects a batch that does not fit the zone as Records reports it, before any PATCH', async () => {
+  it('refuses each change that does not fit the zone as Records reports it, before the PATCH of the rest', async () => {
     const under = plugin();
     await under.plugin.start!();
     await server.patchZone('example.com', [
@@ -186,7 +206,7 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     const patches = () => metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' });
     const before = await patches();
     const result = await statusOf(
-      under.plugin.applyChanges(
+      under.driver.applyChanges(
         changes({
           create: [
             { dnsName: 'fresh.example.com', recordType: 'A', targets: ['192.0.2.3'] },
@@ -197,17 +217,24 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
       ),
     );
     expect(result.status).toBe(500);
-    expect(result.error).toBeInstanceOf(ChangeRejectedError);
-    expect(result.error.message).toMatch(/create of A exists\.example\.com: it already exists/);
-    expect(result.error.message).toMatch(/delete of TXT never\.example\.com: it does not exist/);
-    expect(await patches()).toBe(before);
-    expect(await server.rrset('example.com', 'fresh.example.com', 'A')).toBeUndefined();
+    expect(result.error).toBeInstanceOf(BatchIncompleteError);
+    expect(notLanded((result.error as BatchIncompleteError).report)).toEqual([
+      'delete TXT never.example.com: conflict',
+      'create A exists.example.com: conflict',
+    ]);
+    expect(result.error.message).toMatch(/^2 of 3 changes did not land \(1 applied\)/);
+    expect(result.error.message).toMatch(/cannot create A exists\.example\.com: it already exists/);
+    expect(result.error.message).toMatch(/cannot delete TXT never\.example\.com: it does not exist/);
+    // One PATCH, with the fresh record only.
+    expect(await patches()).toBe(before + 1);
+    expect((await server.rrset('example.com', 'fresh.example.com', 'A'))?.records).toEqual([
+      { content: '192.0.2.3', disabled: false },
+    ]);
     expect((await server.rrset('example.com', 'exists.example.com', 'A'))?.records).toEqual([
       { content: '192.0.2.1', disabled: false },
     ]);
-    expect(await metricValue(under.context, 'dnsgate_powerdns_batches_rejected_total', { reason: 'conflict' })).toBe(1);
 
-    await under.plugin.applyChanges(
+    await under.driver.applyChanges(
       changes({ create: [{ dnsName: 'dormant.example.com', recordType: 'A', targets: ['192.0.2.5'] }] }),
     );
     expect(await digShort('127.0.0.1', server.dnsPort, 'dormant.example.com', 'A')).toEqual(['192.0.2.5']);
@@ -225,10 +252,10 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     expect((await server.api('GET', '/zones/missing.test.')).status).toBe(404);
     expect(await metricValue(under.context, 'dnsgate_powerdns_zones_missing')).toBe(1);
     // Records of the missing zone: none, with a warning, not an error.
-    await expect(under.plugin.records({ zones: ['missing.test'] })).resolves.toEqual([]);
+    await expect(under.driver.records({ zones: ['missing.test'] })).resolves.toEqual([]);
     // A write to it fails softly.
     const write = await statusOf(
-      under.plugin.applyChanges(
+      under.driver.applyChanges(
         changes({ create: [{ dnsName: 'a.missing.test', recordType: 'A', targets: ['192.0.2.1'] }] }),
       ),
     );
@@ -241,7 +268,7 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     });
     await creating.plugin.start!();
     expect((await server.api('GET', '/zones/created.test.')).status).toBe(200);
-    await creating.plugin.applyChanges(
+    await creating.driver.applyChanges(
       changes({ create: [{ dnsName: 'www.created.test', recordType: 'A', targets: ['192.0.2.77'] }] }),
     );
     expect(await digShort('127.0.0.1', server.dnsPort, 'www.created.test', 'A')).toEqual(['192.0.2.77']);

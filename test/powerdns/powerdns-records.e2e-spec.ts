@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Endpoint } from '@dnsgate/plugin-sdk';
+import { BatchPipeline, type Endpoint } from '@dnsgate/plugin-sdk';
 import { digShort, runCommand } from '../support/run-command.js';
 import { startPowerDns, type PowerDnsTestServer } from '../support/powerdns-server.js';
 import {
@@ -7,6 +7,7 @@ import {
   createPowerDnsPlugin,
   find,
   metricValue,
+  notLanded,
   planDiff,
   type PluginUnderTest,
 } from './powerdns-test-helpers.js';
@@ -34,9 +35,9 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
   });
 
   const dig = (name: string, type: string) => digShort('127.0.0.1', server.dnsPort, name, type);
-  const apply = (partial: Parameters<typeof changes>[0]) => under.plugin.applyChanges(changes(partial));
+  const apply = (partial: Parameters<typeof changes>[0]) => under.driver.applyChanges(changes(partial));
   const records = () =>
-    under.plugin.records({ zones: ['example.com', 'example.org', 'sub.example.com', '2.0.192.in-addr.arpa'] });
+    under.driver.records({ zones: ['example.com', 'example.org', 'sub.example.com', '2.0.192.in-addr.arpa'] });
 
   it('discovers the zones on the server', async () => {
     expect((await under.plugin.zones()).sort()).toEqual([
@@ -84,7 +85,7 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
       },
       { dnsName: 'old.example.org', recordType: 'DNAME', targets: ['example.com'] },
     ];
-    const adjusted = await under.plugin.adjustEndpoints(desired);
+    const adjusted = await under.driver.adjustEndpoints(desired);
     expect(adjusted).toHaveLength(desired.length);
     expect(find(adjusted, 'www.example.com', 'A')).toEqual({
       dnsName: 'www.example.com',
@@ -103,7 +104,7 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
       recordTTL: 300,
     });
 
-    await under.plugin.applyChanges(changes({ create: adjusted }));
+    await under.driver.applyChanges(changes({ create: adjusted }));
     const current = await records();
     for (const want of adjusted) {
       expect(find(current, want.dnsName, want.recordType)).toEqual(want);
@@ -152,7 +153,7 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
   });
 
   it('writes a CNAME at the zone apex as ALIAS and reports it back as that CNAME', async () => {
-    const [apex] = await under.plugin.adjustEndpoints([
+    const [apex] = await under.driver.adjustEndpoints([
       { dnsName: 'example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
     ]);
     await apply({ create: [apex!] });
@@ -171,7 +172,7 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     });
     expect(find(current, 'example.com', 'ALIAS')).toBeUndefined();
     // An update and a delete of that CNAME go to the ALIAS.
-    const [moved] = await under.plugin.adjustEndpoints([
+    const [moved] = await under.driver.adjustEndpoints([
       { dnsName: 'example.com', recordType: 'CNAME', targets: ['lb2.example.net'] },
     ]);
     await apply({ updateOld: [find(current, 'example.com', 'CNAME')!], updateNew: [moved!] });
@@ -184,7 +185,7 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     const before = await records();
     const oldA = find(before, 'www.example.com', 'A')!;
     const oldMx = find(before, 'example.org', 'MX')!;
-    const [newA, newMx] = await under.plugin.adjustEndpoints([
+    const [newA, newMx] = await under.driver.adjustEndpoints([
       { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.99'], recordTTL: 60 },
       { dnsName: 'example.org', recordType: 'MX', targets: ['5 mx9.example.org'], recordTTL: 0 },
     ]);
@@ -221,7 +222,7 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     const before = await records();
     const txt = find(before, 'plain.example.com', 'TXT')!;
     const alias = find(before, 'alias.example.com', 'CNAME')!;
-    const [asA] = await under.plugin.adjustEndpoints([
+    const [asA] = await under.driver.adjustEndpoints([
       { dnsName: 'alias.example.com', recordType: 'A', targets: ['192.0.2.7'] },
     ]);
     await apply({ delete: [txt, alias], create: [asA!] });
@@ -235,7 +236,7 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
 
   it('sends one PATCH per zone for a batch across several zones, each name to its longest zone', async () => {
     const patchesBefore = await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' });
-    const batch = await under.plugin.adjustEndpoints([
+    const batch = await under.driver.adjustEndpoints([
       { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1'] },
       { dnsName: 'b.example.com', recordType: 'A', targets: ['192.0.2.2'] },
       { dnsName: 'a.example.org', recordType: 'A', targets: ['192.0.2.3'] },
@@ -253,7 +254,7 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     expect(await dig('a.example.org', 'A')).toEqual(['192.0.2.3']);
   });
 
-  it('never sends a record outside every managed zone: it is logged, counted and dropped by AdjustEndpoints', async () => {
+  it('never sends a record outside every managed zone: AdjustEndpoints drops it, ApplyChanges names it', async () => {
     const outside: Endpoint = {
       dnsName: 'www.notmanaged.test',
       recordType: 'A',
@@ -262,27 +263,18 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     };
     const lookalike: Endpoint = { dnsName: 'myexample.com', recordType: 'A', targets: ['192.0.2.6'], recordTTL: 300 };
     const inside: Endpoint = { dnsName: 'in.example.com', recordType: 'A', targets: ['192.0.2.8'], recordTTL: 300 };
-    const adjusted = await under.plugin.adjustEndpoints([outside, lookalike, inside]);
+    const adjusted = await under.driver.adjustEndpoints([outside, lookalike, inside]);
     expect(adjusted.map((e) => e.dnsName)).toEqual(['in.example.com']);
     const patchesBefore = await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' });
-    await apply({ create: [outside, lookalike, inside] });
+    const report = await under.driver.applyReport(changes({ create: [outside, lookalike, inside] }));
     expect(await metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' })).toBe(
       patchesBefore + 1,
     );
-    expect(
-      await metricValue(under.context, 'dnsgate_powerdns_changes_skipped_total', { reason: 'outside_zones' }),
-    ).toBe(2);
-    expect(
-      under.context.lines.some(
-        (l) =>
-          l.level === 'warn' &&
-          l.message.includes('A www.notmanaged.test') &&
-          l.message.includes('outside every managed zone'),
-      ),
-    ).toBe(true);
-    expect(
-      under.context.lines.some((l) => l.message.includes('A myexample.com') && l.message.includes('outside')),
-    ).toBe(true);
+    expect(notLanded(report)).toEqual(['create A www.notmanaged.test: no_zone', 'create A myexample.com: no_zone']);
+    expect(report.statusCode()).toBe(500);
+    expect(report.summary()).toMatch(/no managed zone holds "www\.notmanaged\.test"/);
+    expect(report.summary()).toMatch(/no managed zone holds "myexample\.com"/);
+    expect(report.applied.map((c) => c.desired?.dnsName)).toEqual(['in.example.com']);
     expect(await dig('in.example.com', 'A')).toEqual(['192.0.2.8']);
   });
 
@@ -327,22 +319,21 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
       { dnsName: 'bad.example.org', recordType: 'A', targets: ['192.0.2.300', '192.0.2.40'] },
       { dnsName: 'routed.example.org', recordType: 'A', targets: ['192.0.2.41'], setIdentifier: 'eu' },
     ];
-    const desired = await under.plugin.adjustEndpoints(sources);
+    const desired = await under.driver.adjustEndpoints(sources);
     const first = planDiff(desired, await records());
     expect(first.create.length + first.updateNew.length).toBeGreaterThan(0);
-    await under.plugin.applyChanges(first);
-    const again = planDiff(await under.plugin.adjustEndpoints(sources), await records());
+    await under.driver.applyChanges(first);
+    const again = planDiff(await under.driver.adjustEndpoints(sources), await records());
     expect(again).toEqual(changes({}));
     expect(find(await records(), 'bad.example.org', 'A')?.targets).toEqual(['192.0.2.40']);
     expect(find(await records(), 'routed.example.org', 'A')).toBeUndefined();
-    expect(
-      await metricValue(under.context, 'dnsgate_powerdns_endpoints_dropped_total', { reason: 'invalid_target' }),
-    ).toBeGreaterThanOrEqual(1);
-    expect(
-      await metricValue(under.context, 'dnsgate_powerdns_endpoints_dropped_total', { reason: 'set_identifier' }),
-    ).toBeGreaterThanOrEqual(1);
-    expect(
-      under.context.lines.some((l) => l.message.includes('192.0.2.300') && l.message.includes('not an IPv4 address')),
-    ).toBe(true);
+    // What was left out, with why: the gateway logs and counts it.
+    const adjust = new BatchPipeline(under.plugin).adjust(sources, await under.plugin.zones());
+    expect(adjust.dropped.map((d) => `${d.reason} ${d.endpoint.dnsName}`)).toEqual([
+      'set_identifier routed.example.org',
+    ]);
+    expect(adjust.droppedTargets.map((d) => `${d.target}: ${d.problem}`)).toEqual([
+      expect.stringMatching(/^192\.0\.2\.300: .*not an IPv4 address/),
+    ]);
   });
 });

@@ -1,11 +1,26 @@
-import { endpointKey, loadPluginOptions, type Changes, type DnsPlugin, type Endpoint } from '@dnsgate/plugin-sdk';
-import { createTestPluginContext, type TestPluginContext } from '@dnsgate/plugin-sdk/testkit';
+import {
+  describeEndpoint,
+  endpointKey,
+  loadPluginOptions,
+  type BatchReport,
+  type Changes,
+  type DnsPlugin,
+  type Endpoint,
+} from '@dnsgate/plugin-sdk';
+import {
+  createTestPluginContext,
+  drivePlugin,
+  type PluginDriver,
+  type TestPluginContext,
+} from '@dnsgate/plugin-sdk/testkit';
 import { PowerDnsOptions, PowerDnsPluginFactory } from '@dnsgate/plugin-powerdns';
 import type { PowerDnsTestServer } from '../support/powerdns-server.js';
 
 export interface PluginUnderTest {
   plugin: DnsPlugin;
   context: TestPluginContext;
+  /** The plugin driven as the gateway drives it: batches through the SDK's pipeline, calls under a deadline. */
+  driver: PluginDriver;
 }
 
 /** The plugin as the gateway builds it: options from env, the factory, a test context. */
@@ -17,7 +32,7 @@ export function createPowerDnsPlugin(server: PowerDnsTestServer, env: Record<str
     ...env,
   });
   const plugin = new PowerDnsPluginFactory().create(options, context);
-  return { plugin, context };
+  return { plugin, context, driver: drivePlugin(plugin) };
 }
 
 export function changes(partial: Partial<Changes>): Changes {
@@ -61,4 +76,9 @@ export async function metricValue(
   return data.values
     .filter((v) => Object.entries(labels).every(([k, val]) => String((v.labels as Record<string, unknown>)[k]) === val))
     .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Each change of the report that did not land, as `action TYPE name: reason`. */
+export function notLanded(report: BatchReport): string[] {
+  return report.notApplied.map((n) => `${n.action} ${describeEndpoint(n.endpoint)}: ${n.reason}`);
 }

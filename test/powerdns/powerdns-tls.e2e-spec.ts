@@ -79,7 +79,7 @@ describe('powerdns plugin over TLS (a TLS proxy in front of a real PowerDNS)', (
     const under = plugin({ DNSGATE_POWERDNS_URL: proxy.url, DNSGATE_POWERDNS_CA_FILE: pki.caCertFile });
     await under.plugin.start!();
     await expect(under.plugin.readiness()).resolves.toEqual({ ready: true });
-    await under.plugin.applyChanges(
+    await under.driver.applyChanges(
       changes({
         create: [
           { dnsName: 'www.tls.test', recordType: 'A', targets: ['192.0.2.10', '192.0.2.11'], recordTTL: 120 },
@@ -87,7 +87,7 @@ describe('powerdns plugin over TLS (a TLS proxy in front of a real PowerDNS)', (
         ],
       }),
     );
-    const records = await under.plugin.records({ zones: ['tls.test'] });
+    const records = await under.driver.records({ zones: ['tls.test'] });
     expect(find(records, 'www.tls.test', 'A')).toEqual({
       dnsName: 'www.tls.test',
       recordType: 'A',
@@ -97,7 +97,7 @@ describe('powerdns plugin over TLS (a TLS proxy in front of a real PowerDNS)', (
     expect(find(records, 'www.tls.test', 'TXT')?.targets).toEqual(['"heritage=external-dns,owner=tls"']);
     expect(await digShort('127.0.0.1', server.dnsPort, 'www.tls.test', 'A')).toEqual(['192.0.2.10', '192.0.2.11']);
 
-    await under.plugin.applyChanges(
+    await under.driver.applyChanges(
       changes({
         updateOld: [find(records, 'www.tls.test', 'A')!],
         updateNew: [{ dnsName: 'www.tls.test', recordType: 'A', targets: ['192.0.2.12'], recordTTL: 120 }],
@@ -122,9 +122,9 @@ describe('powerdns plugin over TLS (a TLS proxy in front of a real PowerDNS)', (
       const under = plugin(env);
       const began = Date.now();
       const start = await failure(under.plugin.start!());
-      const read = await failure(under.plugin.records({ zones: ['tls.test'] }));
+      const read = await failure(under.driver.records({ zones: ['tls.test'] }));
       const write = await failure(
-        under.plugin.applyChanges(
+        under.driver.applyChanges(
           changes({ create: [{ dnsName: 'no.tls.test', recordType: 'A', targets: ['192.0.2.1'] }] }),
         ),
       );
@@ -154,10 +154,10 @@ describe('powerdns plugin over TLS (a TLS proxy in front of a real PowerDNS)', (
   it('works without the CA when SKIP_TLS_VERIFY=true, and says verification is off', async () => {
     const under = plugin({ DNSGATE_POWERDNS_URL: proxy.url, DNSGATE_POWERDNS_SKIP_TLS_VERIFY: 'true' });
     await under.plugin.start!();
-    await under.plugin.applyChanges(
+    await under.driver.applyChanges(
       changes({ create: [{ dnsName: 'skip.tls.test', recordType: 'A', targets: ['192.0.2.20'] }] }),
     );
-    expect(find(await under.plugin.records({ zones: ['tls.test'] }), 'skip.tls.test', 'A')?.targets).toEqual([
+    expect(find(await under.driver.records({ zones: ['tls.test'] }), 'skip.tls.test', 'A')?.targets).toEqual([
       '192.0.2.20',
     ]);
     expect(await digShort('127.0.0.1', server.dnsPort, 'skip.tls.test', 'A')).toEqual(['192.0.2.20']);
@@ -169,7 +169,7 @@ describe('powerdns plugin over TLS (a TLS proxy in front of a real PowerDNS)', (
   it('is refused by a proxy that requires a client certificate unless CLIENT_CERT_FILE/KEY are set', async () => {
     const without = plugin({ DNSGATE_POWERDNS_URL: mutualProxy.url, DNSGATE_POWERDNS_CA_FILE: pki.caCertFile });
     const start = await failure(without.plugin.start!());
-    const read = await failure(without.plugin.records({ zones: ['tls.test'] }));
+    const read = await failure(without.driver.records({ zones: ['tls.test'] }));
     for (const error of [start, read]) {
       expect(error.statusCode).toBeGreaterThanOrEqual(500);
       expect(error.statusCode).toBeLessThan(600);
@@ -191,10 +191,10 @@ describe('powerdns plugin over TLS (a TLS proxy in front of a real PowerDNS)', (
     });
     await withCert.plugin.start!();
     await expect(withCert.plugin.readiness()).resolves.toEqual({ ready: true });
-    await withCert.plugin.applyChanges(
+    await withCert.driver.applyChanges(
       changes({ create: [{ dnsName: 'mtls.tls.test', recordType: 'A', targets: ['192.0.2.30'] }] }),
     );
-    expect(find(await withCert.plugin.records({ zones: ['tls.test'] }), 'mtls.tls.test', 'A')?.targets).toEqual([
+    expect(find(await withCert.driver.records({ zones: ['tls.test'] }), 'mtls.tls.test', 'A')?.targets).toEqual([
       '192.0.2.30',
     ]);
     expect(await digShort('127.0.0.1', server.dnsPort, 'mtls.tls.test', 'A')).toEqual(['192.0.2.30']);

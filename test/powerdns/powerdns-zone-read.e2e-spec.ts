@@ -86,7 +86,7 @@ describe('powerdns plugin: zones read as text exports, JSON where that cannot be
     await viaExport.plugin.start!();
     await viaJson.plugin.start!();
     // Every type the plugin manages, several targets, TXT that needs escapes, and what Records leaves out.
-    await viaJson.plugin.applyChanges(
+    await viaJson.driver.applyChanges(
       changes({
         create: [
           { dnsName: `www.${ZONE}`, recordType: 'A', targets: ['192.0.2.2', '192.0.2.10'], recordTTL: 120 },
@@ -130,11 +130,11 @@ describe('powerdns plugin: zones read as text exports, JSON where that cannot be
 
   it('reads the zone from its export and reports exactly what the JSON read reports', async () => {
     const seenBefore = proxy.paths.length; // start() asked for the zone as JSON to check it exists
-    const fromExport = await viaExport.plugin.records({ zones: [ZONE] });
+    const fromExport = await viaExport.driver.records({ zones: [ZONE] });
     expect(proxy.paths.slice(seenBefore).filter((path) => path.includes(`/zones/${ZONE}.`))).toEqual([
       `/api/v1/servers/localhost/zones/${ZONE}./export`,
     ]);
-    const fromJson = await viaJson.plugin.records({ zones: [ZONE] });
+    const fromJson = await viaJson.driver.records({ zones: [ZONE] });
     expect(sorted(fromExport)).toEqual(sorted(fromJson));
     // Enough of it to know both reads saw the zone, and the disabled records stayed out.
     expect(sorted(fromExport).map((e) => `${e.dnsName} ${e.recordType}`)).toEqual([
@@ -159,7 +159,7 @@ describe('powerdns plugin: zones read as text exports, JSON where that cannot be
   it('checks a batch against the export too: a create of an rrset that exists is refused', async () => {
     const exportsBefore = proxy.exports();
     await expect(
-      viaExport.plugin.applyChanges(
+      viaExport.driver.applyChanges(
         changes({ create: [{ dnsName: `www.${ZONE}`, recordType: 'A', targets: ['192.0.2.99'] }] }),
       ),
     ).rejects.toThrow(/exists/);
@@ -179,14 +179,14 @@ describe('powerdns plugin: zones read as text exports, JSON where that cannot be
        SELECT id, 'raw.${ZONE}', 'TXT', '"line one' || char(10) || 'line two"', 300, 0, 0, 1 FROM domains WHERE name = '${ZONE}';`,
     ]);
     expect(insert.stderr).toBe('');
-    const fromExport = await viaExport.plugin.records({ zones: [ZONE] });
+    const fromExport = await viaExport.driver.records({ zones: [ZONE] });
     expect(
       await metricValue(viaExport.context, 'dnsgate_powerdns_zone_read_fallbacks_total', { reason: 'format' }),
     ).toBe(1);
     expect(viaExport.context.lines.some((l) => l.level === 'warn' && /export of zone zr\.test/.test(l.message))).toBe(
       true,
     );
-    expect(sorted(fromExport)).toEqual(sorted(await viaJson.plugin.records({ zones: [ZONE] })));
+    expect(sorted(fromExport)).toEqual(sorted(await viaJson.driver.records({ zones: [ZONE] })));
     expect(fromExport.some((e) => e.dnsName === `raw.${ZONE}`)).toBe(true);
     const removed = await runCommand('sqlite3', [db, `DELETE FROM records WHERE name = 'raw.${ZONE}';`]);
     expect(removed.stderr).toBe('');
@@ -195,26 +195,26 @@ describe('powerdns plugin: zones read as text exports, JSON where that cannot be
   it('fails a read of several zones when one cannot be read, naming it, and reads them all again after', async () => {
     proxy.failPathsWith = `/zones/${OTHER_ZONE}.`;
     try {
-      await expect(viaExport.plugin.records({ zones: [ZONE, OTHER_ZONE] })).rejects.toThrow(
+      await expect(viaExport.driver.records({ zones: [ZONE, OTHER_ZONE] })).rejects.toThrow(
         /could not read 1 of 2 zones from PowerDNS: zr2\.test: PowerDNS answered 400/,
       );
     } finally {
       proxy.failPathsWith = undefined;
     }
-    const both = await viaExport.plugin.records({ zones: [ZONE, OTHER_ZONE] });
+    const both = await viaExport.driver.records({ zones: [ZONE, OTHER_ZONE] });
     expect(both.some((e) => e.dnsName === `www.${ZONE}`)).toBe(true);
     expect(both.some((e) => e.dnsName === OTHER_ZONE && e.recordType === 'NS')).toBe(true);
   });
 
   it('falls back to JSON for good when the export path answers 404 for a zone that exists', async () => {
     proxy.refuseExport = true;
-    const expected = sorted(await viaJson.plugin.records({ zones: [ZONE] }));
-    expect(sorted(await viaExport.plugin.records({ zones: [ZONE] }))).toEqual(expected);
+    const expected = sorted(await viaJson.driver.records({ zones: [ZONE] }));
+    expect(sorted(await viaExport.driver.records({ zones: [ZONE] }))).toEqual(expected);
     expect(
       await metricValue(viaExport.context, 'dnsgate_powerdns_zone_read_fallbacks_total', { reason: 'export_refused' }),
     ).toBe(1);
     const exportsAfterFirst = proxy.exports();
-    expect(sorted(await viaExport.plugin.records({ zones: [ZONE] }))).toEqual(expected);
+    expect(sorted(await viaExport.driver.records({ zones: [ZONE] }))).toEqual(expected);
     expect(proxy.exports()).toBe(exportsAfterFirst);
     expect(viaExport.context.lines.filter((l) => /zones are read as JSON from now on/.test(l.message))).toHaveLength(1);
   });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { conflictOf, type Endpoint, type PlannedChange } from '@dnsgate/plugin-sdk';
-import type { PdnsRrsetChange } from '../client/powerdns-api.types.js';
 import { pdnsTypeOf, ReportedRrsets, rrsetChangesOf, rrsetsNamedIn } from './rrset-changes.js';
 
 const create = (desired: Endpoint): PlannedChange => ({ action: 'create', desired });
@@ -23,7 +22,7 @@ describe('rrsetChangesOf', () => {
       'example.com',
       300,
     );
-    expect(rrsets).toEqual<PdnsRrsetChange[]>([
+    expect(rrsets).toEqual([
       { name: 'old.example.com.', type: 'CNAME', changetype: 'DELETE' },
       {
         name: 'example.com.',
