@@ -114,6 +114,28 @@ describe('rfc2136 plugin against real BIND 9 servers: several hosts and failures
       await expect(read).rejects.toBeInstanceOf(BackendTimeoutError);
       expect(((await read.catch((e) => e)) as DnsgateError).statusCode).toBe(504);
       expect(Date.now() - started).toBeLessThan(3000);
+      const write = await incompleteBatch(
+        only.driver.applyChanges(
+          changes({ create: [{ dnsName: 'never.ha.test', recordType: 'A', targets: ['192.0.2.9'] }] }),
+        ),
+      );
+      expect(write.statusCode).toBe(504);
+      expect(notLanded(write.report)).toEqual(['create A never.ha.test: timeout']);
+      // The call's deadline caps TIMEOUT: the answer comes when the call's budget is spent, not TIMEOUT later.
+      const patient = createPlugin(
+        rfc2136Env([`127.0.0.1:${port}`], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_TIMEOUT: '30' }),
+      );
+      const began = Date.now();
+      const late = await patient.driver.applyReport(
+        changes({ create: [{ dnsName: 'late.ha.test', recordType: 'A', targets: ['192.0.2.9'] }] }),
+        { budgetMs: 400 },
+      );
+      expect(Date.now() - began).toBeLessThan(10_000);
+      expect(late.statusCode()).toBe(504);
+      expect(notLanded(late)).toEqual([expect.stringMatching(/^create A late\.ha\.test: (deadline|timeout)$/)]);
+      await expect(patient.driver.records({ zones: ['ha.test'] }, { budgetMs: 400 })).rejects.toMatchObject({
+        statusCode: 504,
+      });
       const both = createPlugin(
         rfc2136Env([`127.0.0.1:${port}`, first.address], ['ha.test'], first.keys.k, { DNSGATE_RFC2136_TIMEOUT: '0.3' }),
       );

@@ -312,12 +312,14 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     expect(await updateCount()).toBe(updatesBefore + 1);
   });
 
-  it('still fails only the message whose prerequisite does not hold when the zone changed after the check', async () => {
+  it('isolates the change whose prerequisite no longer holds when the zone changed after the check; the rest lands', async () => {
     const [theirs] = await t.driver.adjustEndpoints([
       { dnsName: 'raced.example.com', recordType: 'A', targets: ['192.0.2.1'] },
     ]);
     const wanted = await t.driver.adjustEndpoints([
       { dnsName: 'raced.example.com', recordType: 'A', targets: ['192.0.2.99'] },
+      // In the same zone: the same UPDATE message, which BIND refuses whole.
+      { dnsName: 'beside-raced.example.com', recordType: 'A', targets: ['192.0.2.6'] },
       { dnsName: 'unraced.myexample.com', recordType: 'A', targets: ['192.0.2.5'] },
     ]);
     // Another writer creates the record between the check (the plugin's AXFR of the zone) and the UPDATE.
@@ -333,13 +335,17 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
       }
       return state;
     };
+    const updatesBefore = await updateCount();
     const failed = await incompleteBatch(t.driver.applyChanges(changes({ create: wanted })));
     // BIND refuses the UPDATE on its prerequisite: the backend's own word on that change.
     expect(notLanded(failed.report)).toEqual(['create A raced.example.com: refused']);
     expect(failed.statusCode).toBe(500);
-    expect(failed.message).toMatch(/1 of 2 changes did not land \(1 applied\).*create A raced\.example\.com.*YXRRSET/);
+    expect(failed.message).toMatch(/1 of 3 changes did not land \(2 applied\).*create A raced\.example\.com.*YXRRSET/);
     expect(await dig('raced.example.com', 'A')).toEqual(['192.0.2.1']);
+    expect(await dig('beside-raced.example.com', 'A')).toEqual(['192.0.2.6']);
     expect(await dig('unraced.myexample.com', 'A')).toEqual(['192.0.2.5']);
+    // example.com: the refused message, then each half of it alone; myexample.com: one message.
+    expect((await updateCount()) - updatesBefore).toBe(4);
   });
 
   it('applies two batches at once one after the other: the second is checked against what the first wrote', async () => {
