@@ -393,6 +393,20 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     expect(await updateCount()).toBe(updatesBefore + 1);
   });
 
+  it('never takes a delete of a record set with a routing policy for the plain one at its name', async () => {
+    const [plain] = await t.driver.adjustEndpoints([
+      { dnsName: 'routed.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    await t.driver.applyChanges(changes({ create: [plain!] }));
+    // This backend holds no setIdentifier: such a record set cannot exist here, whatever is at the name.
+    const report = await t.driver.applyReport(changes({ delete: [{ ...plain!, setIdentifier: 'eu' }] }));
+    expect(report.applied).toEqual([]);
+    expect(notLanded(report)).toEqual([
+      expect.stringMatching(/^delete A routed\.example\.com \(set eu\): (invalid|conflict)$/),
+    ]);
+    expect(await dig('routed.example.com', 'A')).toEqual(['192.0.2.1']);
+  });
+
   it('reports a change outside every zone as not landed (a 5xx), while the others land', async () => {
     const failed = await incompleteBatch(
       t.driver.applyChanges(

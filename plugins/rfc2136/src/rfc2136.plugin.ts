@@ -241,7 +241,9 @@ export class Rfc2136Plugin implements DnsPlugin {
    * rules its loader has.
    */
   checkRecord(endpoint: Endpoint, _zone: string, role: RecordRole): RecordCheck {
-    const result = normalizeEndpoint(role === 'current' ? { ...endpoint, setIdentifier: '' } : endpoint, this.settings);
+    // A current record set keeps its setIdentifier: this backend holds none, so one with a routing
+    // policy does not exist here, and must not be taken for the plain record set at its name.
+    const result = normalizeEndpoint(endpoint, this.settings);
     if (!result.ok) return { ok: false, reason: result.drop.reason, problem: result.drop.detail };
     const checked = result.endpoint;
     if (role === 'desired') {
