@@ -3,14 +3,20 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ChangeRejectedError,
+  BatchIncompleteError,
+  BatchPipeline,
   emptyChanges,
   loadPluginOptions,
   type Changes,
   type DnsPlugin,
   type Endpoint,
 } from '@dnsgate/plugin-sdk';
-import { createTestPluginContext, type TestPluginContext } from '@dnsgate/plugin-sdk/testkit';
+import {
+  createTestPluginContext,
+  drivePlugin,
+  type PluginDriver,
+  type TestPluginContext,
+} from '@dnsgate/plugin-sdk/testkit';
 import {
   FilePlugin,
   FilePluginFactory,
@@ -28,6 +34,8 @@ const OTHER = 'example.org';
 interface Harness {
   dir: string;
   plugin: DnsPlugin;
+  /** The plugin driven as the gateway drives it: batches through the SDK's pipeline. */
+  driver: PluginDriver;
   context: TestPluginContext;
 }
 
@@ -52,7 +60,7 @@ async function startPlugin(
     ? new FilePlugin(options, context, internals)
     : new FilePluginFactory().create(options, context);
   await plugin.start?.();
-  return { dir: zonesDir, plugin, context };
+  return { dir: zonesDir, plugin, driver: drivePlugin(plugin), context };
 }
 
 const changes = (partial: Partial<Changes>): Changes => ({ ...emptyChanges(), ...partial });
@@ -60,7 +68,7 @@ const ep = (dnsName: string, recordType: string, targets: string[], recordTTL?: 
   recordTTL === undefined ? { dnsName, recordType, targets } : { dnsName, recordType, targets, recordTTL };
 
 async function records(h: Harness, zones = [ZONE, OTHER]): Promise<Endpoint[]> {
-  return h.plugin.records({ zones });
+  return h.driver.records({ zones });
 }
 
 afterEach(async () => {
@@ -119,16 +127,16 @@ describe('file plugin, through its factory on a temp directory', () => {
       ep(ZONE, 'CAA', ['0 issue "letsencrypt.org"', '128 iodef "mailto:ops@example.com"']),
       ep(`*.wild.${ZONE}`, 'A', ['192.0.2.3']),
     ];
-    const adjusted = await h.plugin.adjustEndpoints(desired);
+    const adjusted = await h.driver.adjustEndpoints(desired);
     expect(adjusted).toHaveLength(desired.length);
-    await h.plugin.applyChanges(changes({ create: adjusted }));
+    await h.driver.applyChanges(changes({ create: adjusted }));
     const read = await records(h, [ZONE]);
     const byKey = (list: Endpoint[]) =>
       [...list].sort((a, b) => `${a.dnsName}|${a.recordType}`.localeCompare(`${b.dnsName}|${b.recordType}`));
     expect(byKey(read)).toEqual(byKey(adjusted));
     // The same desired state adjusted again is what records() reports: no endless updates.
-    expect(byKey(await h.plugin.adjustEndpoints(read))).toEqual(byKey(read));
-    expect(byKey(await h.plugin.adjustEndpoints(desired))).toEqual(byKey(read));
+    expect(byKey(await h.driver.adjustEndpoints(read))).toEqual(byKey(read));
+    expect(byKey(await h.driver.adjustEndpoints(desired))).toEqual(byKey(read));
     expect(read.find((e) => e.recordType === 'A' && e.dnsName === `www.${ZONE}`)).toEqual(
       ep(`www.${ZONE}`, 'A', ['192.0.2.1', '192.0.2.2'], 300),
     );
@@ -148,13 +156,13 @@ describe('file plugin, through its factory on a temp directory', () => {
     const h = await startPlugin({ DNSGATE_FILE_ZONES: ZONE });
     const long = 'k=' + 'abcdefghij'.repeat(70);
     const tricky = 'say "hi"; $INCLUDE /etc/passwd ( \\ ) é\nnext';
-    const [registry, big, odd] = await h.plugin.adjustEndpoints([
+    const [registry, big, odd] = await h.driver.adjustEndpoints([
       ep(`a-owner.${ZONE}`, 'TXT', ['"heritage=external-dns,external-dns/owner=default"']),
       ep(`long.${ZONE}`, 'TXT', [long]),
       ep(`odd.${ZONE}`, 'TXT', [tricky]),
     ]);
     expect(registry!.targets).toEqual(['"heritage=external-dns,external-dns/owner=default"']);
-    await h.plugin.applyChanges(changes({ create: [registry!, big!, odd!] }));
+    await h.driver.applyChanges(changes({ create: [registry!, big!, odd!] }));
     const text = await readFile(join(h.dir, `${ZONE}.zone`), 'utf8');
     expect(text).toContain('a-owner\t300\tIN\tTXT\t"heritage=external-dns,external-dns/owner=default"\n');
     expect(text).not.toMatch(/^\$INCLUDE/m);
@@ -174,9 +182,9 @@ describe('file plugin, through its factory on a temp directory', () => {
       Number(/SOA\t\S+ \S+ (\d+)/.exec(await readFile(join(h.dir, `${ZONE}.zone`), 'utf8'))![1]);
     const s0 = await serial();
     const a = ep(`www.${ZONE}`, 'A', ['192.0.2.1'], 300);
-    await h.plugin.applyChanges(changes({ create: [a, ep(`gone.${ZONE}`, 'A', ['192.0.2.5'], 300)] }));
+    await h.driver.applyChanges(changes({ create: [a, ep(`gone.${ZONE}`, 'A', ['192.0.2.5'], 300)] }));
     const s1 = await serial();
-    await h.plugin.applyChanges(
+    await h.driver.applyChanges(
       changes({
         updateOld: [a],
         updateNew: [ep(`www.${ZONE}`, 'A', ['192.0.2.7', '192.0.2.8'], 120)],
@@ -189,45 +197,48 @@ describe('file plugin, through its factory on a temp directory', () => {
     expect(await records(h, [ZONE])).toEqual([ep(`www.${ZONE}`, 'A', ['192.0.2.7', '192.0.2.8'], 120)]);
   });
 
-  it('rejects a bad batch whole and leaves the file byte-identical', async () => {
+  it('refuses each change that cannot apply, by name, writes the rest, and leaves untouched zones byte-identical', async () => {
     const h = await startPlugin({ DNSGATE_FILE_ZONES: `${ZONE},${OTHER}` });
-    await h.plugin.applyChanges(changes({ create: [ep(`www.${ZONE}`, 'A', ['192.0.2.1'], 300)] }));
+    await h.driver.applyChanges(changes({ create: [ep(`www.${ZONE}`, 'A', ['192.0.2.1'], 300)] }));
     const before = await readFile(join(h.dir, `${ZONE}.zone`));
-    const beforeOther = await readFile(join(h.dir, `${OTHER}.zone`));
     const attempts: Array<[Partial<Changes>, RegExp]> = [
       [
-        { create: [ep(`new.${OTHER}`, 'A', ['192.0.2.2']), ep(`www.${ZONE}`, 'A', ['192.0.2.3'])] },
-        /cannot create A www\.example\.com: it already exists/,
+        { create: [ep(`new1.${OTHER}`, 'A', ['192.0.2.2']), ep(`www.${ZONE}`, 'A', ['192.0.2.3'])] },
+        /1 of 2 changes did not land \(1 applied\): create A www\.example\.com: conflict: cannot create A www\.example\.com: it already exists/,
       ],
       [
-        { delete: [ep(`missing.${ZONE}`, 'A', ['192.0.2.3'])], create: [ep(`new.${OTHER}`, 'A', ['192.0.2.2'])] },
-        /cannot delete A missing\.example\.com/,
+        { delete: [ep(`missing.${ZONE}`, 'A', ['192.0.2.3'])], create: [ep(`new2.${OTHER}`, 'A', ['192.0.2.2'])] },
+        /delete A missing\.example\.com: conflict: cannot delete A missing\.example\.com: it does not exist/,
       ],
       [
         { updateOld: [ep(`missing.${ZONE}`, 'A', [])], updateNew: [ep(`missing.${ZONE}`, 'A', ['192.0.2.4'])] },
-        /cannot update A missing\.example\.com/,
+        /update A missing\.example\.com: conflict: cannot update A missing\.example\.com/,
       ],
       [
         { create: [ep(`twice.${ZONE}`, 'A', ['192.0.2.1']), ep(`twice.${ZONE}`, 'A', ['192.0.2.2'])] },
-        /A twice\.example\.com appears twice/,
+        /create A twice\.example\.com: duplicate: A twice\.example\.com appears 2 times in one batch/,
       ],
       [
         { create: [ep(`www.${ZONE}`, 'CNAME', ['other.example.net'])] },
-        /CNAME www\.example\.com would sit beside other records/,
+        /create CNAME www\.example\.com: refused: CNAME www\.example\.com would sit beside other records/,
       ],
       [
-        { create: [ep(`new.${OTHER}`, 'A', ['192.0.2.2']), ep(`x.example.net`, 'A', ['192.0.2.2'])] },
-        /A x\.example\.net: no managed zone/,
+        { create: [ep(`new3.${OTHER}`, 'A', ['192.0.2.2']), ep(`x.example.net`, 'A', ['192.0.2.2'])] },
+        /create A x\.example\.net: no_zone: no managed zone holds "x\.example\.net"/,
       ],
     ];
     for (const [partial, message] of attempts) {
-      const attempt = h.plugin.applyChanges(changes(partial));
-      await expect(attempt).rejects.toThrow(ChangeRejectedError);
-      await expect(h.plugin.applyChanges(changes(partial))).rejects.toThrow(message);
+      const error = await h.driver.applyChanges(changes(partial)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BatchIncompleteError);
+      expect((error as BatchIncompleteError).statusCode).toBe(500);
+      expect((error as Error).message).toMatch(message);
     }
     expect(await readFile(join(h.dir, `${ZONE}.zone`))).toEqual(before);
-    expect(await readFile(join(h.dir, `${OTHER}.zone`))).toEqual(beforeOther);
-    expect(await h.context.registry.getSingleMetricAsString('dnsgate_file_batches_rejected_total')).toMatch(/ 12$/m);
+    expect((await records(h, [OTHER])).map((e) => e.dnsName)).toEqual([
+      `new1.${OTHER}`,
+      `new2.${OTHER}`,
+      `new3.${OTHER}`,
+    ]);
   });
 
   it('refuses or escapes every injection attempt, never writing it raw', async () => {
@@ -248,44 +259,46 @@ describe('file plugin, through its factory on a temp directory', () => {
       ep(`ok.${ZONE}`, 'CAA', ['0 issue $INCLUDE']),
       ep(`ok.${ZONE}`, 'NS', ['ns1.example.net\tIN A 1.2.3.4']),
     ];
-    const adjusted = await h.plugin.adjustEndpoints(hostile);
-    expect(adjusted).toEqual([]);
-    expect(h.context.lines.filter((l) => l.level === 'warn' && /^dropping /.test(l.message))).toHaveLength(
-      hostile.length,
-    );
-    expect(await h.context.registry.getSingleMetricAsString('dnsgate_file_endpoints_dropped_total')).toMatch(
-      /reason="name"} 6/,
-    );
+    const adjusted = new BatchPipeline(h.plugin).adjust(hostile, [ZONE]);
+    expect(adjusted.endpoints).toEqual([]);
+    expect(adjusted.dropped).toHaveLength(hostile.length);
+    expect(adjusted.dropped.filter((d) => d.reason === 'name')).toHaveLength(6);
     for (const endpoint of hostile) {
-      await expect(h.plugin.applyChanges(changes({ create: [endpoint] }))).rejects.toThrow(ChangeRejectedError);
+      const error = await h.driver.applyChanges(changes({ create: [endpoint] })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BatchIncompleteError);
+      expect((error as BatchIncompleteError).report.notApplied.map((n) => n.reason)).toEqual(['invalid']);
     }
-    await expect(h.plugin.applyChanges(changes({ create: [hostile[0]!] }))).rejects.toThrow(/invalid name/);
+    await expect(h.driver.applyChanges(changes({ create: [hostile[0]!] }))).rejects.toThrow(/invalid name/);
     expect(await readFile(join(h.dir, `${ZONE}.zone`))).toEqual(before);
   });
 
   it('drops what a zone file cannot hold or no managed zone holds', async () => {
     const h = await startPlugin({ DNSGATE_FILE_ZONES: ZONE });
-    const adjusted = await h.plugin.adjustEndpoints([
-      { ...ep(`a.${ZONE}`, 'A', ['192.0.2.1']), setIdentifier: 'eu' },
-      ep(`a.${ZONE}`, 'SOA', ['x']),
-      ep(ZONE, 'NS', ['ns.example.net']),
-      ep(ZONE, 'CNAME', ['x.example.net']),
-      ep(`a.${ZONE}`, 'CNAME', ['x.example.net', 'y.example.net']),
-      ep('a.myexample.com', 'A', ['192.0.2.1']),
-      ep(`a.${ZONE}`, 'A', ['300.1.1.1']),
-      ep(`a.${ZONE}`, 'A', []),
-      {
-        ...ep(`kept.${ZONE}`, 'A', ['192.0.2.1'], 0),
-        providerSpecific: [{ name: 'webhook/x', value: 'y' }],
-        labels: { owner: 'o' },
-      },
-    ]);
-    expect(adjusted).toEqual([
+    const adjusted = new BatchPipeline(h.plugin).adjust(
+      [
+        { ...ep(`a.${ZONE}`, 'A', ['192.0.2.1']), setIdentifier: 'eu' },
+        ep(`a.${ZONE}`, 'SOA', ['x']),
+        ep(ZONE, 'NS', ['ns.example.net']),
+        ep(ZONE, 'CNAME', ['x.example.net']),
+        ep(`a.${ZONE}`, 'CNAME', ['x.example.net', 'y.example.net']),
+        ep('a.myexample.com', 'A', ['192.0.2.1']),
+        ep(`a.${ZONE}`, 'A', ['300.1.1.1']),
+        ep(`a.${ZONE}`, 'A', []),
+        {
+          ...ep(`kept.${ZONE}`, 'A', ['192.0.2.1'], 0),
+          providerSpecific: [{ name: 'webhook/x', value: 'y' }],
+          labels: { owner: 'o' },
+        },
+      ],
+      [ZONE],
+    );
+    expect(adjusted.endpoints).toEqual([
       { dnsName: `kept.${ZONE}`, targets: ['192.0.2.1'], recordType: 'A', recordTTL: 300, labels: { owner: 'o' } },
     ]);
-    const metric = await h.context.registry.getSingleMetricAsString('dnsgate_file_endpoints_dropped_total');
-    for (const reason of ['set_identifier', 'type', 'apex', 'target', 'no_zone', 'no_targets'])
-      expect(metric).toContain(`reason="${reason}"`);
+    const reasons = new Set(adjusted.dropped.map((d) => d.reason));
+    for (const reason of ['set_identifier', 'type', 'apex', 'target', 'no_zone', 'no_targets']) {
+      expect(reasons).toContain(reason);
+    }
   });
 
   it('serialises two concurrent batches in one process and across two instances (two "processes")', async () => {
@@ -302,7 +315,7 @@ describe('file plugin, through its factory on a temp directory', () => {
         ],
       }),
     );
-    await Promise.all(batches.map((b, i) => (i % 2 === 0 ? h1 : h2).plugin.applyChanges(b)));
+    await Promise.all(batches.map((b, i) => (i % 2 === 0 ? h1 : h2).driver.applyChanges(b)));
     const read = await records(h1, [ZONE]);
     expect(read).toHaveLength(40);
     // One new serial per batch: no write was lost or merged into another.
@@ -324,13 +337,13 @@ describe('file plugin, through its factory on a temp directory', () => {
     await writeFile(
       script,
       `import { FilePlugin, FilePluginOptions } from ${JSON.stringify(dist)};
-import { createTestPluginContext } from ${JSON.stringify(sdk)};
+import { createTestPluginContext, drivePlugin } from ${JSON.stringify(sdk)};
 const [dir, prefix] = process.argv.slice(2);
 const options = Object.assign(new FilePluginOptions(), { dir });
 const plugin = new FilePlugin(options, createTestPluginContext('file'));
 await plugin.start();
 for (let i = 0; i < 15; i++) {
-  await plugin.applyChanges({ create: [{ dnsName: prefix + i + '.${ZONE}', recordType: 'A', targets: ['192.0.2.' + (i + 1)], recordTTL: 60 }], updateOld: [], updateNew: [], delete: [] });
+  await drivePlugin(plugin).applyChanges({ create: [{ dnsName: prefix + i + '.${ZONE}', recordType: 'A', targets: ['192.0.2.' + (i + 1)], recordTTL: 60 }], updateOld: [], updateNew: [], delete: [] });
 }
 `,
     );
@@ -358,7 +371,7 @@ for (let i = 0; i < 15; i++) {
     });
     const before = await readFile(join(dir, `${ZONE}.zone`));
     await expect(
-      failing.plugin.applyChanges(changes({ create: [ep(`a.${ZONE}`, 'A', ['192.0.2.1'])] })),
+      failing.driver.applyChanges(changes({ create: [ep(`a.${ZONE}`, 'A', ['192.0.2.1'])] })),
     ).rejects.toThrow(/zone file I\/O failed: simulated crash/);
     expect(await readFile(join(dir, `${ZONE}.zone`))).toEqual(before);
     expect((await readdir(dir)).filter((n) => n.startsWith('.'))).toEqual([]);
@@ -422,7 +435,7 @@ caa CAA 0 issue "ca.example.net"
       ep(`www.${ZONE}`, 'A', ['192.0.2.1', '192.0.2.2'], 300),
     ]);
     // A change rewrites the hand-made file canonically and keeps every record.
-    await h.plugin.applyChanges(changes({ create: [ep(`new.${ZONE}`, 'A', ['192.0.2.9'], 300)] }));
+    await h.driver.applyChanges(changes({ create: [ep(`new.${ZONE}`, 'A', ['192.0.2.9'], 300)] }));
     expect(await records(h, [ZONE])).toEqual(
       [...fromOriginal, ep(`new.${ZONE}`, 'A', ['192.0.2.9'], 300)].sort((a, b) => (a.dnsName < b.dnsName ? -1 : 1)),
     );
@@ -435,25 +448,25 @@ caa CAA 0 issue "ca.example.net"
     const h = await startPlugin({ DNSGATE_FILE_ZONES: `${ZONE},${OTHER}` });
     const broken = join(h.dir, `${OTHER}.zone`);
     await writeFile(broken, `$TTL 60\n@ SOA localhost. h 1 1 1 1 1\nwww A 192.0.2.1 (\n`);
-    const failure = h.plugin.records({ zones: [ZONE, OTHER] });
+    const failure = h.driver.records({ zones: [ZONE, OTHER] });
     await expect(failure).rejects.toMatchObject({ statusCode: 502 });
-    await expect(h.plugin.records({ zones: [OTHER] })).rejects.toThrow(/example\.org\.zone:3: unclosed "\("/);
+    await expect(h.driver.records({ zones: [OTHER] })).rejects.toThrow(/example\.org\.zone:3: unclosed "\("/);
     expect(await h.plugin.readiness()).toEqual({ ready: true });
-    await h.plugin.applyChanges(changes({ create: [ep(`ok.${ZONE}`, 'A', ['192.0.2.1'])] }));
+    await h.driver.applyChanges(changes({ create: [ep(`ok.${ZONE}`, 'A', ['192.0.2.1'])] }));
     expect(await records(h, [ZONE])).toEqual([ep(`ok.${ZONE}`, 'A', ['192.0.2.1'], 300)]);
     await rm(broken);
   });
 
   it('writes a file a real named serves', async () => {
     const h = await startPlugin({ DNSGATE_FILE_ZONES: ZONE });
-    const desired = await h.plugin.adjustEndpoints([
+    const desired = await h.driver.adjustEndpoints([
       ep(`www.${ZONE}`, 'A', ['192.0.2.1', '192.0.2.2']),
       ep(`www.${ZONE}`, 'TXT', ['"heritage=external-dns,external-dns/owner=default"']),
       ep(`alias.${ZONE}`, 'CNAME', [`www.${ZONE}`]),
       ep(`_sip._tcp.${ZONE}`, 'SRV', ['10 5 5060 sip.example.net']),
       ep(ZONE, 'CAA', ['0 issue "letsencrypt.org"']),
     ]);
-    await h.plugin.applyChanges(changes({ create: desired }));
+    await h.driver.applyChanges(changes({ create: desired }));
     const bind = await startBind({ zones: [{ name: ZONE, file: join(h.dir, `${ZONE}.zone`) }] });
     try {
       expect(await digShort('127.0.0.1', bind.port, `www.${ZONE}`, 'A')).toEqual(['192.0.2.1', '192.0.2.2']);

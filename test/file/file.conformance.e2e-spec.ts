@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findZone, loadPluginOptions, type Changes, type DnsPlugin } from '@dnsgate/plugin-sdk';
+import { loadPluginOptions, type ChangeGroup, type DnsPlugin } from '@dnsgate/plugin-sdk';
 import { createTestPluginContext, describePluginConformance } from '@dnsgate/plugin-sdk/testkit';
 import { FilePluginFactory, FilePluginOptions } from '@dnsgate/plugin-file';
 import { assertNamedCheckzone, assertNamedCheckzoneDir, bindDump } from '../support/named-checkzone.js';
@@ -51,16 +52,15 @@ async function fileFixture(zones: string[]): Promise<FileFixture> {
     DNSGATE_FILE_DEFAULT_TTL: '300',
   });
   const plugin = new FilePluginFactory().create(options, createTestPluginContext('file'));
-  // A zone file a batch wrote records to must load in BIND, not only in the plugin's own parser.
-  // (Delete-only batches, which the suite runs to clean up after every property run, are left out.)
-  const applyChanges = plugin.applyChanges.bind(plugin);
-  plugin.applyChanges = async (changes: Changes) => {
-    await applyChanges(changes);
-    const written = [...changes.create, ...changes.updateNew];
-    const touched = new Set(written.map((endpoint) => findZone(endpoint.dnsName, zones)));
-    for (const zone of zones) {
-      if (touched.has(zone)) await assertNamedCheckzone(zone, join(dir, `${zone}.zone`));
+  // A zone file a group wrote records to must load in BIND, not only in the plugin's own parser.
+  // (Delete-only groups, which the suite sends to clean up after every property run, are left out.)
+  const writeGroup = plugin.writeGroup.bind(plugin);
+  plugin.writeGroup = async (group: ChangeGroup, call) => {
+    const result = await writeGroup(group, call);
+    if (group.changes.some((change) => change.desired)) {
+      await assertNamedCheckzone(group.zone, join(dir, `${group.zone}.zone`));
     }
+    return result;
   };
   return {
     plugin,
@@ -93,6 +93,18 @@ describePluginConformance<FileFixture>({
     return async () => {
       await rm(dir, { force: true });
       await rename(saved, dir);
+    };
+  },
+  // Another live process holds the zone file's lock: writes wait for it (reads take no lock).
+  stallsReads: false,
+  stallBackend: async ({ dir }) => {
+    const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+    const lock = join(dir, `.${ZONES[0]}.zone.lock`);
+    const owner = { pid: holder.pid, host: hostname(), token: 'another-process', at: Date.now() };
+    await writeFile(lock, `${JSON.stringify(owner)}\n`, { flag: 'wx' });
+    return async () => {
+      await rm(lock, { force: true });
+      holder.kill();
     };
   },
   outsideRecords: {

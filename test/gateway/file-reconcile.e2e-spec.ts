@@ -94,19 +94,37 @@ describe('an ExternalDNS-style reconcile on the file plugin', () => {
     await assertNamedCheckzoneDir(dir);
   });
 
-  it('answers a batch that cannot apply with a soft error, and changes nothing', async () => {
-    const snapshot = readdirSync(dir)
-      .filter((f) => !f.startsWith('.'))
-      .map((f) => readFileSync(join(dir, f), 'utf8'));
+  it('answers a batch in which a change cannot apply with a soft error naming it, and writes the rest', async () => {
     const [www] = await gateway.adjust([desired[0]!]);
     const response = await gateway.webhook('/records', {
       body: { create: [{ dnsName: 'new.example.com', targets: ['192.0.2.5'], recordType: 'A' }, www] },
     });
     expect(response.status).toBe(500);
-    expect(((await response.json()) as { message: string }).message).toContain('www.example.com');
-    const after = readdirSync(dir)
-      .filter((f) => !f.startsWith('.'))
-      .map((f) => readFileSync(join(dir, f), 'utf8'));
-    expect(after).toEqual(snapshot);
+    const body = (await response.json()) as {
+      message: string;
+      applied: number;
+      notApplied: number;
+      changes: unknown[];
+    };
+    expect(body.message).toMatch(/^1 of 2 changes did not land \(1 applied\): create A www\.example\.com: conflict/);
+    expect({ applied: body.applied, notApplied: body.notApplied, changes: body.changes }).toEqual({
+      applied: 1,
+      notApplied: 1,
+      changes: [
+        {
+          action: 'create',
+          dnsName: 'www.example.com',
+          recordType: 'A',
+          reason: 'conflict',
+          problem: 'cannot create A www.example.com: it already exists',
+        },
+      ],
+    });
+    expect((await gateway.records()).map((e) => e.dnsName)).toContain('new.example.com');
+    const metrics = await (await fetch(`${gateway.healthUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /dnsgate_plugin_changes_refused_total\{plugin="file",instance="file",action="create",reason="conflict"\} 1/,
+    );
+    await assertNamedCheckzoneDir(dir);
   });
 });

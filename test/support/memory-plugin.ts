@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import {
   BackendUnavailableError,
   DnsgatePlugin,
@@ -7,6 +8,7 @@ import {
   endpointKey,
   isWithinDomain,
   normalizeDnsName,
+  targetRuleProblem,
   zoneStateOfKeys,
   type ChangeGroup,
   type DnsPlugin,
@@ -93,6 +95,14 @@ export class MemoryPlugin implements DnsPlugin {
   checkRecord(endpoint: Endpoint): RecordCheck {
     this.maybeFail();
     if (endpoint.targets.length === 0) return { ok: false, reason: 'no_targets', problem: 'no targets' };
+    const type = endpoint.recordType;
+    const bad = endpoint.targets.find(
+      (t) =>
+        (type === 'A' && !isIPv4(t)) ||
+        (type === 'AAAA' && !isIPv6(t)) ||
+        targetRuleProblem(type, t, { checkNames: false }),
+    );
+    if (bad !== undefined) return { ok: false, reason: 'target', problem: `${type} cannot hold ${bad.slice(0, 40)}` };
     return { ok: true, endpoint: normalize(endpoint) };
   }
 

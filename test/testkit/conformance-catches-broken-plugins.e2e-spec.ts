@@ -1,11 +1,12 @@
 import {
   BackendError,
   DnsgateError,
-  assertBatchApplicable,
   endpointKey,
-  normalizeDnsName,
-  type Changes,
+  zoneStateOfKeys,
+  type ChangeGroup,
   type Endpoint,
+  type RecordCheck,
+  type ZoneState,
 } from '@dnsgate/plugin-sdk';
 import {
   conformanceChecks,
@@ -24,10 +25,18 @@ import { MemoryPlugin, MemoryPluginOptions } from '../support/memory-plugin.js';
 
 type Variant = new (options: MemoryPluginOptions, context: ReturnType<typeof createTestPluginContext>) => MemoryPlugin;
 
+/** A name the memory backend refuses, as a server's integrity check would refuse a record. */
+const REFUSED_NAME = 'ck-refused-by-backend';
+
+function refusedByMemoryBackend(zone: string): Endpoint[] {
+  return [{ dnsName: `${REFUSED_NAME}.${zone}`, recordType: 'A', targets: ['192.0.2.99'] }];
+}
+
 function options(variant: Variant, extra: Partial<PluginConformanceOptions> = {}): PluginConformanceOptions {
   return {
     name: variant.name,
     recordTypes: ['A', 'TXT'],
+    refusedByBackend: refusedByMemoryBackend,
     defaultTtl: 300,
     numRuns: 10,
     setup: async () => {
@@ -36,6 +45,7 @@ function options(variant: Variant, extra: Partial<PluginConformanceOptions> = {}
         createTestPluginContext('memory'),
       );
       plugin.reportOutsideZones = false;
+      for (const zone of ['example.com', 'example.org']) plugin.refusedNames.add(`${REFUSED_NAME}.${zone}`);
       return { plugin, zones: ['example.com', 'example.org'] };
     },
     ...extra,
@@ -56,43 +66,60 @@ class LeakyPlugin extends MemoryPlugin {
   }
 }
 
-/** Reports a default TTL that AdjustEndpoints never announced: ExternalDNS would rewrite it for ever. */
+/** Announces no TTL in AdjustEndpoints, then stores the default: ExternalDNS would rewrite it for ever. */
 class TtlDriftPlugin extends MemoryPlugin {
-  override async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    const adjusted = await super.adjustEndpoints(endpoints);
-    return adjusted.map((e, i) => ({ ...e, recordTTL: endpoints[i]!.recordTTL }));
+  override checkRecord(endpoint: Endpoint): RecordCheck {
+    const checked = super.checkRecord(endpoint);
+    if (!checked.ok) return checked;
+    const { recordTTL: _dropped, ...rest } = checked.endpoint;
+    return { ok: true, endpoint: endpoint.recordTTL ? checked.endpoint : rest };
+  }
+
+  override async writeGroup(group: ChangeGroup): Promise<void> {
+    const withTtl = (e?: Endpoint) => (e ? { ...e, recordTTL: e.recordTTL || 300 } : e);
+    await super.writeGroup({
+      zone: group.zone,
+      changes: group.changes.map((c) => ({ ...c, current: withTtl(c.current), desired: withTtl(c.desired) })),
+    });
   }
 }
 
 /** Keeps names as sent, while Records reports them lower case. */
 class CaseKeepingPlugin extends MemoryPlugin {
-  override async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    const adjusted = await super.adjustEndpoints(endpoints);
-    return adjusted.map((e, i) => ({ ...e, dnsName: endpoints[i]!.dnsName }));
+  override checkRecord(endpoint: Endpoint): RecordCheck {
+    const checked = super.checkRecord(endpoint);
+    return checked.ok ? { ok: true, endpoint: { ...checked.endpoint, dnsName: endpoint.dnsName } } : checked;
   }
 }
 
-/** Writes each record as it checks it, so a bad record halfway leaves the first ones behind. */
-class WriteAsYouGoPlugin extends MemoryPlugin {
-  override async applyChanges(changes: Changes): Promise<void> {
-    for (const endpoint of changes.create) {
-      const e = { ...endpoint, dnsName: normalizeDnsName(endpoint.dnsName), recordTTL: endpoint.recordTTL || 300 };
-      assertBatchApplicable({ create: [e], updateOld: [], updateNew: [], delete: [] }, new Set(this.store.keys()));
-      this.store.set(endpointKey(e), e);
+/** Says a group landed when it wrote only its first change. */
+class OverReportingPlugin extends MemoryPlugin {
+  override async writeGroup(group: ChangeGroup): Promise<void> {
+    await super.writeGroup({ zone: group.zone, changes: group.changes.slice(0, 1) });
+  }
+}
+
+/** Reports every zone as empty: a stale create overwrites what is there instead of being refused. */
+class BlindStatePlugin extends MemoryPlugin {
+  override async readZoneState(): Promise<ZoneState> {
+    return zoneStateOfKeys(new Set());
+  }
+
+  override async writeGroup(group: ChangeGroup): Promise<void> {
+    for (const change of group.changes) {
+      if (change.action === 'delete') this.store.delete(endpointKey(change.current!));
+      else this.store.set(endpointKey(change.desired!), change.desired!);
     }
-    await super.applyChanges({ ...changes, create: [] });
   }
 }
 
-/** Checks the batch, waits on "the backend", then writes: two batches at once both pass the check. */
-class InterleavingPlugin extends MemoryPlugin {
-  override async applyChanges(changes: Changes): Promise<void> {
-    const normalized = { ...changes, create: changes.create.map((e) => ({ ...e, recordTTL: e.recordTTL || 300 })) };
-    assertBatchApplicable(normalized, new Set(this.store.keys()));
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    for (const endpoint of normalized.create) this.store.set(endpointKey(endpoint), endpoint);
-    for (const endpoint of normalized.delete) this.store.delete(endpointKey(endpoint));
-    for (const endpoint of normalized.updateNew) this.store.set(endpointKey(endpoint), endpoint);
+/** Fails a group the backend refuses with a plain backend error: nothing of it lands, nothing is isolated. */
+class UnisolatingPlugin extends MemoryPlugin {
+  override async writeGroup(group: ChangeGroup): Promise<void> {
+    if (group.changes.some((c) => this.refusedNames.has((c.desired ?? c.current)!.dnsName))) {
+      throw new BackendError('the backend refused the batch');
+    }
+    await super.writeGroup(group);
   }
 }
 
@@ -107,7 +134,9 @@ describe('the conformance suite fails a plugin that', () => {
       'normalises names',
       'requested zones',
       'do not interleave',
-      'changes nothing',
+      'refuses a stale create',
+      'mixed batch',
+      'dry-run',
     ]) {
       await expect(runConformanceCheck(sound, check(sound, part))).resolves.toBeUndefined();
     }
@@ -129,14 +158,19 @@ describe('the conformance suite fails a plugin that', () => {
     await expect(runConformanceCheck(opts, check(opts, 'normalises names'))).rejects.toThrow(/toEqual/);
   });
 
-  it('changes records before the whole batch is validated', async () => {
-    const opts = options(WriteAsYouGoPlugin);
-    await expect(runConformanceCheck(opts, check(opts, 'changes nothing'))).rejects.toThrow(/toEqual/);
+  it('says a change landed that did not (the applied count must match what Records shows)', async () => {
+    const opts = options(OverReportingPlugin);
+    await expect(runConformanceCheck(opts, check(opts, 'mixed batch'))).rejects.toThrow(/toEqual/);
   });
 
-  it('lets two concurrent batches interleave', async () => {
-    const opts = options(InterleavingPlugin);
-    await expect(runConformanceCheck(opts, check(opts, 'do not interleave'))).rejects.toThrow(/toBeLessThanOrEqual/);
+  it('does not tell the pipeline what a zone holds, so a stale create overwrites a record', async () => {
+    const opts = options(BlindStatePlugin);
+    await expect(runConformanceCheck(opts, check(opts, 'refuses a stale create'))).rejects.toThrow(/toEqual/);
+  });
+
+  it('fails a whole group for one record its backend refuses, instead of letting the pipeline isolate it', async () => {
+    const opts = options(UnisolatingPlugin, { refusedByBackend: refusedByMemoryBackend });
+    await expect(runConformanceCheck(opts, check(opts, 'mixed batch'))).rejects.toThrow(/toEqual|toBe/);
   });
 
   it('fails with a plain error, not a retryable dnsgate error, when the backend breaks', async () => {

@@ -6,10 +6,14 @@ import {
 } from '@dnsgate/plugin-sdk/testkit';
 import { MemoryPlugin, MemoryPluginFactory, MemoryPluginOptions } from '../support/memory-plugin.js';
 
+/** A name the memory backend refuses, as a server's integrity check would refuse a record. */
+const REFUSED = 'ck-refused-by-backend';
+
 function memoryPlugin(zones: string[]): MemoryPlugin {
   const options = Object.assign(new MemoryPluginOptions(), { zones });
   const plugin = new MemoryPluginFactory().create(options, createTestPluginContext('memory'));
   plugin.reportOutsideZones = false;
+  for (const zone of zones) plugin.refusedNames.add(`${REFUSED}.${zone}`);
   return plugin;
 }
 
@@ -19,6 +23,17 @@ describePluginConformance({
   recordTypes: GENERATED_RECORD_TYPES,
   defaultTtl: 300,
   setup: async () => ({ plugin: memoryPlugin(['example.com', 'example.org']), zones: ['example.com', 'example.org'] }),
+  refusedByBackend: (zone) => [{ dnsName: `${REFUSED}.${zone}`, recordType: 'A', targets: ['192.0.2.99'] }],
+  // A backend that never answers: the deadline answers for it.
+  stallBackend: async ({ plugin }) => {
+    const memory = plugin as MemoryPlugin;
+    memory.readDelayMs = 30_000;
+    memory.applyDelayMs = 30_000;
+    return async () => {
+      memory.readDelayMs = 0;
+      memory.applyDelayMs = 0;
+    };
+  },
   breakBackend: async ({ plugin }) => {
     const memory = plugin as MemoryPlugin;
     memory.failWith = new BackendUnavailableError('memory backend switched off');
