@@ -12,7 +12,7 @@ export interface PartOutcome {
 }
 
 /**
- * Extra writes one group may take to find the change(s) a backend refuses
+ * Writes one group may take in all to find the change(s) a backend refuses
  * inside it: enough to halve down to two bad changes in a group of any
  * size, bounded so a backend that refuses everything (a policy, not the data)
  * costs a few round trips, not one per change. Said in every plugin README.
@@ -65,9 +65,13 @@ export async function writeIsolating(
     const pieces: Array<readonly PlannedChange[]> = [];
     for (const failure of result.failed ?? []) {
       const refused = failure.error instanceof GroupRefusedError || kindOf(failure.error) === 'refused';
-      if (refused && failure.changes.length > 1 && writes + pieces.length < budget) {
-        pieces.push(...splitRefused(failure.changes, (failure.error as GroupRefusedError).suspects ?? []));
-        continue;
+      if (refused && failure.changes.length > 1) {
+        const split = splitRefused(failure.changes, (failure.error as GroupRefusedError).suspects ?? []);
+        // Every write already planned counts: the budget bounds the whole group's round trips.
+        if (writes + queue.length + pieces.length + split.length <= budget) {
+          pieces.push(...split);
+          continue;
+        }
       }
       onPart({ changes: failure.changes, error: failure.error });
       const kind = kindOf(failure.error);

@@ -1,0 +1,24 @@
+import { describe, expect, it } from '@jest/globals';
+import { Deadline } from './deadline.js';
+
+describe('Deadline', () => {
+  it('counts down and fires its signal when it passes', async () => {
+    const deadline = Deadline.in(30);
+    expect(deadline.expired).toBe(false);
+    expect(deadline.remainingMs()).toBeGreaterThan(0);
+    await new Promise((resolve) => deadline.signal.addEventListener('abort', resolve, { once: true }));
+    expect(deadline.expired).toBe(true);
+    expect(deadline.remainingMs()).toBe(0);
+  });
+
+  it('caps to a shorter deadline that also fires with the longer one, and keeps itself when the cap is longer', () => {
+    const outer = Deadline.in(10_000);
+    const capped = outer.cap(50);
+    expect(capped.remainingMs()).toBeLessThanOrEqual(50);
+    expect(outer.cap(60_000)).toBe(outer);
+    const parent = new AbortController();
+    const child = Deadline.in(10_000, parent.signal);
+    parent.abort();
+    expect(child.expired).toBe(true);
+  });
+});
