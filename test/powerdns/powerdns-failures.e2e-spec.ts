@@ -240,6 +240,36 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     expect(await digShort('127.0.0.1', server.dnsPort, 'dormant.example.com', 'A')).toEqual(['192.0.2.5']);
   });
 
+  it('keeps the old rrset of an update that renames it or whose new side PowerDNS cannot hold', async () => {
+    const under = plugin();
+    await under.plugin.start!();
+    await server.patchZone('example.com', [
+      { name: 'keep.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1' }] },
+    ]);
+    const [current] = (await under.driver.records({ zones: ['example.com'] })).filter(
+      (e) => e.dnsName === 'keep.example.com',
+    );
+    const patches = () => metricValue(under.context, 'dnsgate_powerdns_api_requests_total', { method: 'PATCH' });
+    const before = await patches();
+    const report = await under.driver.applyReport(
+      changes({
+        updateOld: [current!, current!],
+        updateNew: [
+          { ...current!, dnsName: 'renamed.example.com' },
+          { ...current!, targets: ['999.1.1.1'] },
+        ],
+      }),
+    );
+    expect(notLanded(report)).toEqual(['update A renamed.example.com: invalid', 'update A keep.example.com: invalid']);
+    expect(report.notApplied[0]!.problem).toMatch(/pairs A keep\.example\.com with another record set/);
+    expect(report.notApplied[1]!.problem).toMatch(/no target PowerDNS can hold: .*not an IPv4 address/);
+    expect(await patches()).toBe(before);
+    expect((await server.rrset('example.com', 'keep.example.com', 'A'))?.records).toEqual([
+      { content: '192.0.2.1', disabled: false },
+    ]);
+    expect(await server.rrset('example.com', 'renamed.example.com', 'A')).toBeUndefined();
+  });
+
   it('reports a configured zone that does not exist instead of creating it, unless CREATE_ZONES is on', async () => {
     const under = plugin({ DNSGATE_POWERDNS_ZONES: 'example.com,missing.test' });
     await under.plugin.start!();
