@@ -181,6 +181,26 @@ describe('powerdns plugin against a real PowerDNS (records and changes)', () => 
     expect(await server.rrset('example.com', 'example.com', 'ALIAS')).toBeUndefined();
   });
 
+  it('keeps a CNAME at the apex beside the other records there: written as ALIAS, it may share the name', async () => {
+    const wanted: Endpoint[] = [
+      { dnsName: 'sub.example.com', recordType: 'CNAME', targets: ['lb.example.net'] },
+      { dnsName: 'sub.example.com', recordType: 'MX', targets: ['10 mx1.example.org', '20 mx2.example.org'] },
+    ];
+    const adjusted = await under.driver.adjustEndpoints(wanted);
+    expect(adjusted.map((e) => `${e.recordType} ${e.dnsName}`)).toEqual([
+      'CNAME sub.example.com',
+      'MX sub.example.com',
+    ]);
+    await apply({ create: adjusted });
+    expect((await server.rrset('sub.example.com', 'sub.example.com', 'ALIAS'))?.records).toEqual([
+      { content: 'lb.example.net.', disabled: false },
+    ]);
+    expect(await dig('sub.example.com', 'MX')).toEqual(['10 mx1.example.org.', '20 mx2.example.org.']);
+    const current = await records();
+    await apply({ delete: [find(current, 'sub.example.com', 'CNAME')!, find(current, 'sub.example.com', 'MX')!] });
+    expect(await server.rrset('sub.example.com', 'sub.example.com', 'ALIAS')).toBeUndefined();
+  });
+
   it('updates targets and TTL, pairing updateOld and updateNew by position', async () => {
     const before = await records();
     const oldA = find(before, 'www.example.com', 'A')!;
