@@ -171,35 +171,41 @@ export class ${Class}Backend {
 }
 `;
 
-  files[`src/${name}.plugin.ts`] = `import {
-  ChangeRejectedError,
-  assertBatchApplicable,
+  files[`src/${name}.plugin.ts`] = `import { isIPv4, isIPv6 } from 'node:net';
+import {
   canonicalTxtTarget,
-  describeEndpoint,
   endpointKey,
-  findZone,
   isWithinDomain,
   normalizeDnsName,
-  type Changes,
+  targetRuleProblem,
+  zoneStateOf,
+  type ChangeGroup,
   type DnsPlugin,
   type Endpoint,
   type PluginContext,
   type Readiness,
+  type RecordCheck,
   type RecordsRequest,
+  type ZoneState,
 } from '@dnsgate/plugin-sdk';
 import type { Counter } from 'prom-client';
 import { ${Class}Backend } from './${name}.backend.js';
 import type { ${Class}PluginOptions } from './${name}.options.js';
 
-/** The record types this plugin holds; AdjustEndpoints drops the others with a log line. */
+/** The record types this plugin holds; AdjustEndpoints drops the others. */
 export const SUPPORTED_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT'] as const;
 const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_RECORD_TYPES);
 
+/**
+ * Plugin API 2: the SDK runs every batch (it checks each change with
+ * checkRecord, reads each zone it touches with readZoneState, refuses stale
+ * changes one by one, and hands writeGroup one group per zone, splitting a
+ * group the backend refuses to find the change responsible). The plugin only
+ * speaks to its backend.
+ */
 export class ${Class}Plugin implements DnsPlugin {
   private readonly zoneList: string[];
-  /** One batch at a time: each is validated against what the previous one wrote. */
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly changesApplied: Counter<'instance' | 'action'>;
+  private readonly changesWritten: Counter<'instance' | 'action'>;
 
   constructor(
     private readonly options: ${Class}PluginOptions,
@@ -207,9 +213,9 @@ export class ${Class}Plugin implements DnsPlugin {
     private readonly backend = new ${Class}Backend(),
   ) {
     this.zoneList = options.zones.map(normalizeDnsName);
-    this.changesApplied = context.metrics.counter({
-      name: 'changes_applied_total',
-      help: 'Record sets created, updated and deleted',
+    this.changesWritten = context.metrics.counter({
+      name: 'changes_written_total',
+      help: 'Record sets created, updated and deleted in the backend',
       labelNames: ['instance', 'action'],
     });
   }
@@ -237,69 +243,63 @@ export class ${Class}Plugin implements DnsPlugin {
     return all.filter((e) => request.zones.some((zone) => isWithinDomain(e.dnsName, zone)));
   }
 
-  async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
-    const adjusted: Endpoint[] = [];
-    for (const endpoint of endpoints) {
-      const result = this.normalise(endpoint);
-      if (typeof result === 'string') this.context.logger.warn(\`dropping \${describeEndpoint(endpoint)}: \${result}\`);
-      else adjusted.push(result);
-    }
-    return adjusted;
-  }
-
-  applyChanges(changes: Changes): Promise<void> {
-    const run = this.queue.then(() => this.applyNow(changes));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async applyNow(changes: Changes): Promise<void> {
-    const normalised: Changes = {
-      create: changes.create.map((e) => this.mustNormalise(e)),
-      updateOld: changes.updateOld.map((e) => this.mustNormalise(e)),
-      updateNew: changes.updateNew.map((e) => this.mustNormalise(e)),
-      delete: changes.delete.map((e) => this.mustNormalise(e)),
-    };
-    const existing = new Set((await this.backend.list()).map(endpointKey));
-    // Throws ChangeRejectedError (a 500, retried) before anything is written.
-    assertBatchApplicable(normalised, existing);
-    const upserts = new Map([...normalised.create, ...normalised.updateNew].map((e) => [endpointKey(e), e]));
-    const deletes = new Set(normalised.delete.map(endpointKey));
-    await this.backend.write(upserts, deletes);
-    const instance = this.context.instanceName;
-    this.changesApplied.inc({ instance, action: 'create' }, normalised.create.length);
-    this.changesApplied.inc({ instance, action: 'update' }, normalised.updateNew.length);
-    this.changesApplied.inc({ instance, action: 'delete' }, normalised.delete.length);
-  }
-
-  private mustNormalise(endpoint: Endpoint): Endpoint {
-    const result = this.normalise(endpoint);
-    // Rejected as a whole, before anything is written; a 500 that ExternalDNS retries.
-    if (typeof result === 'string') throw new ChangeRejectedError(\`cannot apply \${describeEndpoint(endpoint)}: \${result}\`);
-    return result;
-  }
-
-  /** Exactly the form records() reports, or why the backend cannot hold it. */
-  private normalise(endpoint: Endpoint): Endpoint | string {
+  /** Exactly the form records() reports, or why the backend cannot hold it. No I/O: it runs for every endpoint. */
+  checkRecord(endpoint: Endpoint): RecordCheck {
     const recordType = endpoint.recordType.toUpperCase();
-    if (!SUPPORTED.has(recordType)) return \`record type \${recordType} is not supported\`;
-    const dnsName = normalizeDnsName(endpoint.dnsName);
-    if (findZone(dnsName, this.zoneList) === undefined) return \`\${dnsName} is in none of the zones\`;
+    if (!SUPPORTED.has(recordType)) {
+      return { ok: false, reason: 'type', problem: \`record type \${recordType} is not supported\` };
+    }
     const targets = endpoint.targets.map((t) => (recordType === 'TXT' ? canonicalTxtTarget(t) : normalizeTarget(recordType, t)));
     const unique = [...new Set(targets)].sort();
-    if (unique.length === 0) return 'no targets';
-    if (recordType === 'CNAME' && unique.length > 1) return 'a CNAME has exactly one target';
-    const adjusted: Endpoint = { dnsName, targets: unique, recordType, recordTTL: endpoint.recordTTL || this.options.defaultTtl };
-    if (endpoint.setIdentifier) adjusted.setIdentifier = endpoint.setIdentifier;
-    if (endpoint.labels) adjusted.labels = { ...endpoint.labels };
-    return adjusted;
+    if (unique.length === 0) return { ok: false, reason: 'no_targets', problem: 'no targets' };
+    const bad = unique.find((t) => (recordType === 'A' && !isIPv4(t)) || (recordType === 'AAAA' && !isIPv6(t)));
+    if (bad !== undefined) return { ok: false, reason: 'target', problem: \`not an address: \${bad}\` };
+    // The limits every DNS backend shares (a TXT must fit a DNS message, …): see the SDK's record rules.
+    const problem = unique.map((t) => targetRuleProblem(recordType, t, { checkNames: false })).find(Boolean);
+    if (problem) return { ok: false, reason: 'target', problem };
+    if (recordType === 'CNAME' && unique.length > 1) {
+      return { ok: false, reason: 'target', problem: 'a CNAME has exactly one target' };
+    }
+    const checked: Endpoint = {
+      dnsName: normalizeDnsName(endpoint.dnsName),
+      targets: unique,
+      recordType,
+      recordTTL: endpoint.recordTTL || this.options.defaultTtl,
+    };
+    if (endpoint.setIdentifier) checked.setIdentifier = endpoint.setIdentifier;
+    if (endpoint.labels) checked.labels = { ...endpoint.labels };
+    return { ok: true, endpoint: checked };
+  }
+
+  /** What the zone holds now, for the SDK's conflict check. */
+  async readZoneState(zone: string): Promise<ZoneState> {
+    return zoneStateOf(await this.records({ zones: [zone] }));
+  }
+
+  /**
+   * One group of checked changes to one zone, in one backend call. Throw
+   * GroupRefusedError when the backend refuses the group for its data (the
+   * SDK then isolates the change responsible); any other SDK error for a
+   * backend that is down or failing.
+   */
+  async writeGroup(group: ChangeGroup): Promise<void> {
+    const upserts = new Map<string, Endpoint>();
+    const deletes = new Set<string>();
+    for (const change of group.changes) {
+      if (change.action === 'delete') deletes.add(endpointKey(change.current!));
+      else upserts.set(endpointKey(change.desired!), change.desired!);
+    }
+    await this.backend.write(upserts, deletes);
+    for (const change of group.changes) {
+      this.changesWritten.inc({ instance: this.context.instanceName, action: change.action });
+    }
   }
 }
 
 function normalizeTarget(recordType: string, target: string): string {
   const trimmed = target.trim();
   if (recordType === 'CNAME') return normalizeDnsName(trimmed);
-  if (recordType === 'AAAA') return new URL(\`http://[\${trimmed}]/\`).hostname.slice(1, -1);
+  if (recordType === 'AAAA' && isIPv6(trimmed)) return new URL(\`http://[\${trimmed}]/\`).hostname.slice(1, -1);
   return trimmed;
 }
 `;
@@ -391,7 +391,7 @@ memory until you replace it with your server's API.
 ## What it manages
 
 A, AAAA, CNAME and TXT record sets in the zones of \`${ENV}ZONES\`. Other record
-types are dropped in AdjustEndpoints with a warning. TXT targets are reported in
+types are dropped in AdjustEndpoints (dnsgate logs and counts each). TXT targets are reported in
 one quoted form; records without a TTL get \`${ENV}DEFAULT_TTL\`.
 
 ## Options
@@ -406,7 +406,7 @@ one quoted form; records without a TTL get \`${ENV}DEFAULT_TTL\`.
 
 | metric | type | meaning |
 |---|---|---|
-| \`dnsgate_${name.replace(/-/g, '_')}_changes_applied_total{instance,action}\` | counter | Record sets created, updated and deleted |
+| \`dnsgate_${name.replace(/-/g, '_')}_changes_written_total{instance,action}\` | counter | Record sets created, updated and deleted in the backend |
 
 ## Readiness
 

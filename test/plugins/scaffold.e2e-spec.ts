@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { WEBHOOK_MEDIA_TYPE } from '@dnsgate/plugin-sdk';
+import { PLUGIN_API_VERSION, WEBHOOK_MEDIA_TYPE } from '@dnsgate/plugin-sdk';
 import { freePort } from '../support/free-port.js';
 import { PLUGIN_PEERS, REPO_ROOT, run, spawnGateway, waitUntilReady, webhook } from './package-tools.js';
 
@@ -72,7 +72,7 @@ describe('scripts/create-dnsgate-plugin.mjs', () => {
       'console.log(JSON.stringify({ name: metadata.name, apiVersion: metadata.apiVersion, same: plugin.default === plugin.dnsgatePlugin }));',
     ].join('\n');
     const out = await run(process.execPath, ['--input-type=module', '-e', probe], pkg);
-    expect(JSON.parse(out)).toEqual({ name: 'acme-dns', apiVersion: 1, same: true });
+    expect(JSON.parse(out)).toEqual({ name: 'acme-dns', apiVersion: PLUGIN_API_VERSION, same: true });
   }, 120_000);
 
   it('passes the conformance suite with its own jest setup', async () => {
