@@ -155,6 +155,23 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     expect((await readAll()).filter((e) => e.dnsName === 'del.example.com').map((e) => e.recordType)).toEqual(['TXT']);
   });
 
+  it('changes the type at a name in one batch: the A deleted and a CNAME created there', async () => {
+    const [a] = await t.driver.adjustEndpoints([
+      { dnsName: 'retype.example.com', recordType: 'A', targets: ['192.0.2.1'] },
+    ]);
+    await t.driver.applyChanges(changes({ create: [a!] }));
+    const current = (await readAll()).find((e) => e.dnsName === 'retype.example.com')!;
+    const [cname] = await t.driver.adjustEndpoints([
+      { dnsName: 'retype.example.com', recordType: 'CNAME', targets: ['target.example.net'] },
+    ]);
+    const updatesBefore = await updateCount();
+    await t.driver.applyChanges(changes({ delete: [current], create: [cname!] }));
+    // The delete, then the create in the next message: not one message refused whole and split.
+    expect((await updateCount()) - updatesBefore).toBe(2);
+    expect(await dig('retype.example.com', 'CNAME')).toEqual(['target.example.net.']);
+    expect((await readAll()).filter((e) => e.dnsName === 'retype.example.com')).toEqual([cname]);
+  });
+
   it('puts each name in the longest zone on a dot boundary: example.com, myexample.com, sub.example.com', async () => {
     const adjusted = await t.driver.adjustEndpoints([
       { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1'] },

@@ -116,6 +116,20 @@ describe('UPDATE planning (RFC 2136)', () => {
     }
   });
 
+  it('puts a create in a later message than a delete at its name, so a type change is not refused whole', () => {
+    const units = [
+      changeUnit(remove({ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.1'] }), 'example.com'),
+      changeUnit(remove({ dnsName: 'y.example.com', recordType: 'TXT', targets: ['"t"'] }), 'example.com'),
+      changeUnit(create({ dnsName: 'z.example.com', recordType: 'A', targets: ['192.0.2.2'] }), 'example.com'),
+      changeUnit(create({ dnsName: 'x.example.com', recordType: 'CNAME', targets: ['t.example.net'] }), 'example.com'),
+      changeUnit(create({ dnsName: 'w.example.com', recordType: 'A', targets: ['192.0.2.3'] }), 'example.com'),
+    ];
+    expect(batchUnits(units, 50, 'example.com').map((batch) => batch.map((u) => u.description))).toEqual([
+      ['delete A x.example.com', 'delete TXT y.example.com', 'create A z.example.com'],
+      ['create CNAME x.example.com', 'create A w.example.com'],
+    ]);
+  });
+
   it('sends a unit larger than one message alone rather than dropping it', () => {
     const huge = changeUnit(
       create({

@@ -96,20 +96,35 @@ export function fitsOneMessage(endpoint: Endpoint, zone: string): boolean {
   return unit.bytes + updateOverhead(zone) <= MAX_UPDATE_BYTES;
 }
 
-/** Splits a zone's units into messages of at most `batchSize` changes and MAX_UPDATE_BYTES. */
+/**
+ * Splits a zone's units into messages of at most `batchSize` changes and
+ * MAX_UPDATE_BYTES, in order. A create goes into a later message than a
+ * delete at its name: a server checks every prerequisite of a message before
+ * it applies any update in it, so "no CNAME at the name" (or "name not in
+ * use" for a CNAME) would fail on the record set the same message deletes,
+ * and a type change at one name would be refused whole.
+ */
 export function batchUnits(units: readonly ChangeUnit[], batchSize: number, zone: string): ChangeUnit[][] {
   const batches: ChangeUnit[][] = [];
   const overhead = updateOverhead(zone);
   let current: ChangeUnit[] = [];
   let bytes = overhead;
+  let deletedNames = new Set<string>();
   for (const u of units) {
-    if (current.length > 0 && (current.length >= batchSize || bytes + u.bytes > MAX_UPDATE_BYTES)) {
+    const name = (u.change.desired ?? u.change.current)!.dnsName;
+    const afterDeleteAtName = u.action === 'create' && deletedNames.has(name);
+    if (
+      current.length > 0 &&
+      (current.length >= batchSize || bytes + u.bytes > MAX_UPDATE_BYTES || afterDeleteAtName)
+    ) {
       batches.push(current);
       current = [];
       bytes = overhead;
+      deletedNames = new Set();
     }
     current.push(u);
     bytes += u.bytes;
+    if (u.action === 'delete') deletedNames.add(name);
   }
   if (current.length > 0) batches.push(current);
   return batches;
