@@ -173,6 +173,48 @@ describe('powerdns plugin against a real PowerDNS (failures)', () => {
     expect(await digShort('127.0.0.1', server.dnsPort, 'taken.example.com', 'A')).toEqual(['192.0.2.1']);
   });
 
+  it('finds each of several changes PowerDNS refuses one at a time, and lands all the others', async () => {
+    const under = plugin();
+    await under.plugin.start!();
+    await server.patchZone('example.com', [
+      { name: 'busy-1.example.com.', type: 'A', ttl: 300, records: [{ content: '192.0.2.1' }] },
+      { name: 'busy-2.example.com.', type: 'TXT', ttl: 300, records: [{ content: '"x"' }] },
+    ]);
+    const a = (name: string, ip: string) => ({ dnsName: `${name}.example.com`, recordType: 'A', targets: [ip] });
+    const cname = (name: string) => ({
+      dnsName: `${name}.example.com`,
+      recordType: 'CNAME',
+      targets: ['t.example.net'],
+    });
+    const report = await under.driver.applyReport(
+      changes({
+        create: [
+          a('ok-1', '192.0.2.11'),
+          cname('busy-1'),
+          a('ok-2', '192.0.2.12'),
+          a('ok-3', '192.0.2.13'),
+          cname('busy-2'),
+          a('ok-4', '192.0.2.14'),
+        ],
+      }),
+    );
+    expect(notLanded(report).sort()).toEqual([
+      'create CNAME busy-1.example.com: refused',
+      'create CNAME busy-2.example.com: refused',
+    ]);
+    expect(report.applied.map((c) => c.desired!.dnsName).sort()).toEqual([
+      'ok-1.example.com',
+      'ok-2.example.com',
+      'ok-3.example.com',
+      'ok-4.example.com',
+    ]);
+    for (const n of [1, 2, 3, 4]) {
+      expect(await digShort('127.0.0.1', server.dnsPort, `ok-${n}.example.com`, 'A')).toEqual([`192.0.2.1${n}`]);
+    }
+    expect(await server.rrset('example.com', 'busy-1.example.com', 'CNAME')).toBeUndefined();
+    expect(await server.rrset('example.com', 'busy-2.example.com', 'CNAME')).toBeUndefined();
+  });
+
   it('refuses each change to an rrset named twice in a batch, before sending it', async () => {
     const under = plugin();
     await under.plugin.start!();
