@@ -25,7 +25,7 @@ import {
 } from '@dnsgate/plugin-sdk';
 import type { PowerDnsApiClient } from './client/powerdns-api.client.js';
 import { PowerDnsNotFoundError, PowerDnsUnprocessableError } from './client/powerdns-api.errors.js';
-import type { PdnsRrset, PdnsRrsetChange } from './client/powerdns-api.types.js';
+import type { PdnsRrset } from './client/powerdns-api.types.js';
 import { parseZoneExport, ZoneExportFormatError } from './client/zone-export.parser.js';
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
 import { canonicalHost } from './mapping/record-content.mapper.js';

@@ -479,24 +479,27 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
       const [fresh] = await adjust(f, [sample(f.zones[0]!, 'ck-stalled', [0], ttlA)]);
       const budgetMs = 2_000;
       const resume = await stallBackend(f);
-      let readError: unknown;
-      let report: BatchReport | undefined;
-      const started = Date.now();
-      let readMs = 0;
-      let applyMs = 0;
+      const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> => {
+        const started = Date.now();
+        const value = await work();
+        return { value, ms: Date.now() - started };
+      };
+      let read: { value: unknown; ms: number };
+      let apply: { value: BatchReport; ms: number };
       try {
-        readError = await readRecords(f, budgetMs).then(
-          () => undefined,
-          (error: unknown) => error,
+        read = await timed(() =>
+          readRecords(f, budgetMs).then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
         );
-        readMs = Date.now() - started;
-        report = await applyReport(f, { create: [fresh!] }, { budgetMs });
-        applyMs = Date.now() - started - readMs;
+        apply = await timed(() => applyReport(f, { create: [fresh!] }, { budgetMs }));
       } finally {
         await resume();
       }
+      const [readError, report, readMs, applyMs] = [read.value, apply.value, read.ms, apply.ms];
       if (options.stallsReads ?? true) expect(describeError(readError).statusCode).toBe(504);
-      expect(new BatchIncompleteError(report!).statusCode).toBe(504);
+      expect(new BatchIncompleteError(report).statusCode).toBe(504);
       expect({ readMs: readMs < budgetMs + 1_000, applyMs: applyMs < budgetMs + 1_000 }).toEqual({
         readMs: true,
         applyMs: true,
