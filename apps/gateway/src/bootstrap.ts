@@ -6,6 +6,8 @@ import { ConfigError, WEBHOOK_BODY_LIMIT_BYTES } from '@dnsgate/plugin-sdk';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { AppModule } from './app.module.js';
+import { backendSpecs, instanceVariablePart, type BackendSpec } from './backends/backend-config.js';
+import type { ConfiguredBackend } from './core/gateway-core.module-definition.js';
 import { loadGatewayOptions } from './config/load-gateway-options.js';
 import { createHealthServer } from './health/health-server.js';
 import { DnsgateLogger } from './logging/dnsgate-logger.js';
@@ -53,11 +55,14 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   const redactor = new SecretRedactor();
   const logger = new DnsgateLogger(redactor, options.logLevel, options.logFormat);
   const registry = new Registry();
-  const { plugins, selectedPlugin } = await resolvePlugins(
-    options.plugin,
-    start.plugins ?? (await import('./builtin-plugins.js')).BUILTIN_PLUGINS,
-    logger,
-  );
+  const specs = backendSpecs(env, { plugin: options.plugin, dryRun: options.dryRun });
+  let plugins = start.plugins ?? (await import('./builtin-plugins.js')).BUILTIN_PLUGINS;
+  const configured: ConfiguredBackend[] = [];
+  for (const spec of specs) {
+    const resolved = await resolvePlugin(spec, plugins, logger);
+    plugins = resolved.plugins;
+    configured.push({ spec, pluginName: resolved.pluginName });
+  }
 
   const adapter = new FastifyAdapter({
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -68,7 +73,7 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   registerWebhookBodyParser(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ options, selectedPlugin, env, registry, redactor, plugins }),
+    AppModule.forRoot({ options, backends: configured, env, registry, redactor, plugins }),
     adapter,
     { logger, abortOnError: false, bodyParser: false },
   );
@@ -120,26 +125,34 @@ function urlOf(server: FastifyInstance): string {
 
 /**
  * A built-in name selects a built-in; anything else is imported as a plugin
- * package, offered beside the built-ins, and selected by its registered name.
+ * package, offered beside the modules already there, and selected by its
+ * registered name. A package named by several backends is imported once.
  */
-async function resolvePlugins(
-  spec: string,
-  builtins: DynamicModule[],
+async function resolvePlugin(
+  spec: BackendSpec,
+  modules: DynamicModule[],
   logger: DnsgateLogger,
-): Promise<{ plugins: DynamicModule[]; selectedPlugin: string }> {
-  const available = builtins.flatMap((module) =>
+): Promise<{ plugins: DynamicModule[]; pluginName: string }> {
+  const available = modules.flatMap((module) =>
     (module.providers ?? []).flatMap((p) => pluginMetadataOfProvider(p) ?? []),
   );
-  if (available.some((metadata) => metadata.name === spec)) return { plugins: builtins, selectedPlugin: spec };
+  if (available.some((metadata) => metadata.name === spec.pluginSpec)) {
+    return { plugins: modules, pluginName: spec.pluginSpec };
+  }
+  const variable =
+    spec.name === spec.pluginSpec ? 'DNSGATE_PLUGIN' : `DNSGATE_BACKEND_${instanceVariablePart(spec.name)}_PLUGIN`;
   try {
-    const loaded = await loadPluginPackage(spec);
+    const loaded = await loadPluginPackage(spec.pluginSpec);
+    if (available.some((metadata) => metadata.name === loaded.metadata.name)) {
+      return { plugins: modules, pluginName: loaded.metadata.name };
+    }
     logger.log(`plugin package loaded: ${loaded.source}`, 'Bootstrap');
-    return { plugins: [...builtins, loaded.module], selectedPlugin: loaded.metadata.name };
+    return { plugins: [...modules, loaded.module], pluginName: loaded.metadata.name };
   } catch (error) {
     if (!(error instanceof PluginPackageNotFoundError)) throw error;
     const list = available.map((metadata) => `${metadata.name} (${metadata.description})`).join(', ');
     throw new ConfigError('dnsgate', [
-      `DNSGATE_PLUGIN: no plugin named "${spec}"; available: ${list || 'none'}`,
+      `${variable}: no plugin named "${spec.pluginSpec}"; available: ${list || 'none'}`,
       ...error.problems,
     ]);
   }

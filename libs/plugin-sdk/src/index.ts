@@ -123,6 +123,8 @@ export {
   BatchReport,
   countByAction,
   describeNotApplied,
+  mergeReports,
+  reportNotApplied,
   subjectOf,
   type ActionCounts,
   type NotAppliedChange,

@@ -98,7 +98,7 @@ export class FilePlugin implements DnsPlugin {
     this.startError = undefined;
     if (zones.size === 0) {
       log.warn(
-        `no zones in ${this.store.dir}: set DNSGATE_FILE_ZONES=example.com (the file is created), ` +
+        `no zones in ${this.store.dir}: set ${this.context.optionPrefix}ZONES=example.com (the file is created), ` +
           `or put a master file named example.com.zone or db.example.com in that directory`,
       );
     } else {

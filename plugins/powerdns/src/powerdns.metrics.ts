@@ -8,12 +8,6 @@ export interface PowerDnsMetrics {
   apiRequestDuration: Histogram<'instance' | 'method'>;
   /** GETs tried again after a transient failure. */
   apiRetries: Counter<'instance'>;
-  /** Endpoints AdjustEndpoints dropped because PowerDNS cannot hold them. */
-  endpointsDropped: Counter<'instance' | 'reason'>;
-  /** Changes ApplyChanges did not send (outside every managed zone, invalid). */
-  changesSkipped: Counter<'instance' | 'reason'>;
-  /** Batches rejected before anything was sent (`duplicate`: one rrset twice; `conflict`: does not fit the zone). */
-  batchesRejected: Counter<'instance' | 'reason'>;
   /** rrsets sent to PowerDNS by change type. */
   rrsetChanges: Counter<'instance' | 'changetype'>;
   /** Zone reads that fell back from the text export to the JSON API (`format`, `export_refused`). */
@@ -43,21 +37,6 @@ export function createPowerDnsMetrics(metrics: PluginMetrics): PowerDnsMetrics {
       name: 'api_retries_total',
       help: 'PowerDNS API reads tried again after a transient failure',
       labelNames: ['instance'],
-    }),
-    endpointsDropped: metrics.counter({
-      name: 'endpoints_dropped_total',
-      help: 'Endpoints dropped by AdjustEndpoints because PowerDNS cannot hold them, by reason',
-      labelNames: ['instance', 'reason'],
-    }),
-    changesSkipped: metrics.counter({
-      name: 'changes_skipped_total',
-      help: 'Changes not sent to PowerDNS, by reason (outside_zones, invalid)',
-      labelNames: ['instance', 'reason'],
-    }),
-    batchesRejected: metrics.counter({
-      name: 'batches_rejected_total',
-      help: 'Batches rejected before anything was sent to PowerDNS, by reason (duplicate, conflict)',
-      labelNames: ['instance', 'reason'],
     }),
     rrsetChanges: metrics.counter({
       name: 'rrset_changes_total',

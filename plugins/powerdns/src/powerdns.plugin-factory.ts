@@ -15,7 +15,6 @@ import { createPowerDnsMetrics } from './powerdns.metrics.js';
 import { PowerDnsOptions } from './powerdns.options.js';
 import { PowerDnsPlugin, type PowerDnsSettings } from './powerdns.plugin.js';
 
-const PREFIX = 'DNSGATE_POWERDNS_';
 /** A discovered zone list is reused this long (one reconcile calls zones() several times). */
 export const ZONE_CACHE_MS = 5_000;
 
@@ -30,6 +29,7 @@ export const ZONE_CACHE_MS = 5_000;
 })
 export class PowerDnsPluginFactory implements DnsPluginFactory<PowerDnsOptions> {
   create(options: PowerDnsOptions, context: PluginContext): DnsPlugin {
+    const PREFIX = context.optionPrefix;
     const problems: string[] = [];
     const timeoutMs = parseDuration(options.timeout);
     const operationTimeoutMs = parseDuration(options.operationTimeout);
@@ -68,7 +68,7 @@ export class PowerDnsPluginFactory implements DnsPluginFactory<PowerDnsOptions> 
     if (problems.length > 0) throw new PluginConfigError(context.pluginName, problems);
 
     if (options.skipTlsVerify) {
-      context.logger.warn('TLS certificate verification of PowerDNS is off (DNSGATE_POWERDNS_SKIP_TLS_VERIFY)');
+      context.logger.warn(`TLS certificate verification of PowerDNS is off (${PREFIX}SKIP_TLS_VERIFY)`);
     }
     const https = url.protocol === 'https:';
     const transport = https ? new TlsTransport(material) : undefined;
@@ -83,6 +83,7 @@ export class PowerDnsPluginFactory implements DnsPluginFactory<PowerDnsOptions> 
       hasClientCert: Boolean(cert),
       ...(transport ? { tlsErrorBehind: (error: unknown) => transport.tlsErrorBehind(error) } : {}),
       instance: context.instanceName,
+      optionPrefix: PREFIX,
       logger: context.logger,
       metrics,
     });

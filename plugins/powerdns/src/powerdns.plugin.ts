@@ -105,11 +105,11 @@ export class PowerDnsPlugin implements DnsPlugin {
           this.settings.zoneNameservers.map((ns) => `${normalizeDnsName(ns)}.`),
           deadline,
         );
-        this.logger.log(`created zone ${zone} (DNSGATE_POWERDNS_CREATE_ZONES is on)`);
+        this.logger.log(`created zone ${zone} (${this.context.optionPrefix}CREATE_ZONES is on)`);
       } else {
         this.logger.warn(
-          `zone ${zone} is configured in DNSGATE_POWERDNS_ZONES but does not exist on PowerDNS; it is not created ` +
-            `(set DNSGATE_POWERDNS_CREATE_ZONES=true to create it); changes to it will fail until it exists`,
+          `zone ${zone} is configured in ${this.context.optionPrefix}ZONES but does not exist on PowerDNS; it is not created ` +
+            `(set ${this.context.optionPrefix}CREATE_ZONES=true to create it); changes to it will fail until it exists`,
         );
       }
     }

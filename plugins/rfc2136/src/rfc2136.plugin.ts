@@ -89,16 +89,17 @@ export class Rfc2136Plugin implements DnsPlugin {
     for (const text of options.hosts) {
       const host = parseHost(text);
       if (host) hosts.push(host);
-      else problems.push(`DNSGATE_RFC2136_HOSTS: ${JSON.stringify(text)} is not host[:port]`);
+      else problems.push(`${context.optionPrefix}HOSTS: ${JSON.stringify(text)} is not host[:port]`);
     }
-    if (hosts.length === 0 && problems.length === 0) problems.push('DNSGATE_RFC2136_HOSTS: name at least one server');
+    if (hosts.length === 0 && problems.length === 0)
+      problems.push(`${context.optionPrefix}HOSTS: name at least one server`);
     this.zoneList = [...new Set(options.zones.map(normalizeDnsName).filter((z) => z !== '' && z !== '.'))];
-    if (this.zoneList.length === 0) problems.push('DNSGATE_RFC2136_ZONES: name at least one zone');
+    if (this.zoneList.length === 0) problems.push(`${context.optionPrefix}ZONES: name at least one zone`);
     try {
       if (!options.insecure) {
         if (!options.tsigKeyname || !options.tsigSecret) {
           problems.push(
-            'set DNSGATE_RFC2136_TSIG_KEYNAME and DNSGATE_RFC2136_TSIG_SECRET, or DNSGATE_RFC2136_INSECURE=true',
+            `set ${context.optionPrefix}TSIG_KEYNAME and ${context.optionPrefix}TSIG_SECRET, or ${context.optionPrefix}INSECURE=true`,
           );
         } else {
           this.updateKey = new TsigKey(options.tsigKeyname, options.tsigSecret, options.tsigAlg);

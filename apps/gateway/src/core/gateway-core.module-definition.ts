@@ -1,13 +1,20 @@
+import type { BackendSpec } from '../backends/backend-config.js';
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { GatewayOptions } from '../config/gateway.options.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 
 /** What the composition root (bootstrap) hands the Nest container. */
+/** A backend instance from configuration, its plugin resolved to a registered name. */
+export interface ConfiguredBackend {
+  spec: BackendSpec;
+  pluginName: string;
+}
+
 export interface GatewayCoreModuleOptions {
   options: GatewayOptions;
-  /** The registered name of the plugin to run (DNSGATE_PLUGIN may have named a package or path). */
-  selectedPlugin: string;
+  /** The backend instances to run, each with the registered name of its plugin (resolved from a name, package or path). */
+  backends: ConfiguredBackend[];
   /** The environment plugin options are read from. */
   env: NodeJS.ProcessEnv;
   registry: Registry;

@@ -9,7 +9,7 @@ import {
 } from './gateway-core.module-definition.js';
 
 export const PLUGIN_ENV = Symbol('PLUGIN_ENV');
-export const SELECTED_PLUGIN = Symbol('SELECTED_PLUGIN');
+export const CONFIGURED_BACKENDS = Symbol('CONFIGURED_BACKENDS');
 
 /** The process-wide pieces every other module reads: settings, metrics, the redactor. */
 @Global()
@@ -36,11 +36,11 @@ export const SELECTED_PLUGIN = Symbol('SELECTED_PLUGIN');
       inject: [GATEWAY_CORE_OPTIONS],
     },
     {
-      provide: SELECTED_PLUGIN,
-      useFactory: (core: GatewayCoreModuleOptions) => core.selectedPlugin,
+      provide: CONFIGURED_BACKENDS,
+      useFactory: (core: GatewayCoreModuleOptions) => core.backends,
       inject: [GATEWAY_CORE_OPTIONS],
     },
   ],
-  exports: [GatewayOptions, GatewayMetrics, SecretRedactor, PLUGIN_ENV, SELECTED_PLUGIN],
+  exports: [GatewayOptions, GatewayMetrics, SecretRedactor, PLUGIN_ENV, CONFIGURED_BACKENDS],
 })
 export class GatewayCoreModule extends GatewayCoreConfigurableModule {}

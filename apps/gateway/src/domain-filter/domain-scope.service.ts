@@ -12,12 +12,15 @@ import {
 import { GatewayOptions } from '../config/gateway.options.js';
 import { configuredDomainFilter } from '../config/load-gateway-options.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { ZoneRouter } from '../backends/backend-config.js';
 import { Backends } from '../backends/backends.service.js';
 
 /** The zones in scope for one request, with the test every name must pass. */
 export interface Scope {
   zones: string[];
   includes(name: string): boolean;
+  /** The metric labels of the instance owning a name (none for a name outside every zone). */
+  labelsFor(name: string): { plugin: string; instance: string };
 }
 
 /**
@@ -39,12 +42,18 @@ export class DomainScope {
   }
 
   async current(): Promise<Scope> {
-    const zones = (await this.backends.zones()).map(normalizeDnsName).filter((zone) => this.zoneMayMatch(zone));
+    const owned = await this.backends.ownedZones();
+    const zones = owned
+      .flatMap(([, own]) => own)
+      .map(normalizeDnsName)
+      .filter((zone) => this.zoneMayMatch(zone));
     const index = new ZoneIndex(zones);
+    const router = new ZoneRouter(owned);
     const unfiltered = this.configured.isEmpty;
     return {
       zones,
       includes: (name) => index.holds(name) && (unfiltered || this.configured.matches(name)),
+      labelsFor: (name) => router.ownerOf(name)?.labels() ?? { plugin: '', instance: '' },
     };
   }
 
@@ -76,7 +85,7 @@ export class DomainScope {
   filterChanges(changes: Changes, scope: Scope): Changes {
     const keep = (endpoint: Endpoint, action: string): boolean => {
       if (scope.includes(endpoint.dnsName)) return true;
-      this.metrics.changesOutOfScope.inc({ ...this.backends.single.labels(), action });
+      this.metrics.changesOutOfScope.inc({ ...scope.labelsFor(endpoint.dnsName), action });
       this.logger.warn(
         `ignoring ${action} of ${describeEndpoint(endpoint)}: outside the domain filter or every managed zone`,
       );

@@ -205,12 +205,17 @@ describe('BatchPipeline.adjust', () => {
         a('out.example.com'),
         a('host.example.org'),
         { dnsName: 'host.example.org', recordType: 'CNAME', targets: ['192.0.2.1'] },
+        a('example.org'),
+        { dnsName: 'example.org', recordType: 'CNAME', targets: ['192.0.2.1'] },
       ],
       ZONES,
     );
+    // At the apex the plugin decides (PowerDNS keeps the CNAME as an ALIAS); this fake accepts it.
     expect(result.endpoints.map((e) => `${e.dnsName} ${e.recordType}`)).toEqual([
       'www.example.org A',
       'host.example.org A',
+      'example.org A',
+      'example.org CNAME',
     ]);
     expect(result.dropped.map((d) => `${d.endpoint.dnsName} ${d.reason}`)).toEqual([
       'www.example.org duplicate',

@@ -116,7 +116,7 @@ export class BatchPipeline {
       seen.add(key);
       result.endpoints.push(checked.endpoint);
     }
-    return dropCnamesBesideData(result);
+    return dropCnamesBesideData(result, new Set(zones.map(normalizeDnsName)));
   }
 
   /** Starts applying `changes`; see BatchRun. */
@@ -142,9 +142,11 @@ export class BatchPipeline {
 /**
  * A CNAME may not share its name with other data (RFC 1034 3.6.2): every
  * backend refuses or silently ignores it. Only the CNAME is dropped; the
- * other records at the name stay.
+ * other records at the name stay. A zone's apex is left to the plugin: one
+ * that accepts a CNAME there writes it as something that may sit beside the
+ * SOA and NS (PowerDNS's ALIAS), and one that cannot refuses it itself.
  */
-function dropCnamesBesideData(result: AdjustResult): AdjustResult {
+function dropCnamesBesideData(result: AdjustResult, apexes: ReadonlySet<string>): AdjustResult {
   const typesAt = new Map<string, Set<string>>();
   for (const endpoint of result.endpoints) {
     const types = typesAt.get(endpoint.dnsName) ?? new Set<string>();
@@ -153,7 +155,7 @@ function dropCnamesBesideData(result: AdjustResult): AdjustResult {
   }
   const kept: Endpoint[] = [];
   for (const endpoint of result.endpoints) {
-    if (endpoint.recordType === 'CNAME' && typesAt.get(endpoint.dnsName)!.size > 1) {
+    if (endpoint.recordType === 'CNAME' && !apexes.has(endpoint.dnsName) && typesAt.get(endpoint.dnsName)!.size > 1) {
       result.dropped.push({
         endpoint,
         reason: 'cname_conflict',

@@ -1,4 +1,4 @@
-import { describeEndpoint, type Endpoint } from '@dnsgate/protocol';
+import { countChanges, describeEndpoint, type Changes, type Endpoint } from '@dnsgate/protocol';
 import type { ChangeAction, PlannedChange } from '../contract/dns-plugin.interface.js';
 import { DnsgateError } from '../errors/dnsgate-errors.js';
 
@@ -31,6 +31,8 @@ export interface NotAppliedChange {
   problem: string;
   /** The change was sent, and no answer says whether it landed (a timeout, a connection lost mid-write). */
   mayHaveLanded?: boolean;
+  /** The backend instance it was for, when dnsgate runs several. */
+  instance?: string;
 }
 
 /** How many changes of each action. */
@@ -106,6 +108,7 @@ export class BatchReport {
         dnsName: n.endpoint.dnsName,
         recordType: n.endpoint.recordType,
         ...(n.endpoint.setIdentifier ? { setIdentifier: n.endpoint.setIdentifier } : {}),
+        ...(n.instance ? { instance: n.instance } : {}),
         reason: n.reason,
         problem: n.problem,
         ...(n.mayHaveLanded ? { mayHaveLanded: true } : {}),
@@ -117,7 +120,42 @@ export class BatchReport {
 
 export function describeNotApplied(n: NotAppliedChange): string {
   const landed = n.mayHaveLanded ? ' (it may have landed)' : '';
-  return `${n.action} ${describeEndpoint(n.endpoint)}: ${n.reason}: ${n.problem}${landed}`;
+  const backend = n.instance ? ` on backend "${n.instance}"` : '';
+  return `${n.action} ${describeEndpoint(n.endpoint)}${backend}: ${n.reason}: ${n.problem}${landed}`;
+}
+
+/**
+ * One report for a batch split over several backend instances: every
+ * change named with the instance it was for.
+ */
+export function mergeReports(reports: ReadonlyArray<{ instance: string; report: BatchReport }>): BatchReport {
+  const total = reports.reduce((sum, r) => sum + r.report.total, 0);
+  const merged = new BatchReport(
+    total,
+    reports.some((r) => r.report.dryRun),
+  );
+  for (const { instance, report } of reports) {
+    merged.applied.push(...report.applied);
+    for (const n of report.notApplied) merged.notApplied.push({ ...n, instance });
+    for (const change of report.inFlight) merged.inFlight.add(change);
+  }
+  return merged;
+}
+
+/** A report for changes that never reached the pipeline (the instance had not started): none applied, each named. */
+export function reportNotApplied(
+  changes: Changes,
+  reason: NotAppliedReason,
+  problem: string,
+  dryRun = false,
+): BatchReport {
+  const report = new BatchReport(countChanges(changes), dryRun);
+  const add = (action: ChangeAction, endpoint: Endpoint) =>
+    report.notApplied.push({ action, endpoint, reason, problem });
+  for (const endpoint of changes.delete) add('delete', endpoint);
+  for (const endpoint of changes.updateNew) add('update', endpoint);
+  for (const endpoint of changes.create) add('create', endpoint);
+  return report;
 }
 
 /**

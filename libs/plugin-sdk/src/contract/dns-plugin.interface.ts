@@ -137,6 +137,12 @@ export interface PluginContext {
   readonly pluginName: string;
   /** The instance's name; the plugin's name when one backend is configured. */
   readonly instanceName: string;
+  /**
+   * Where the instance's options were read from: `DNSGATE_<PLUGIN>_`, or
+   * `DNSGATE_BACKEND_<INSTANCE>_<PLUGIN>_` when dnsgate runs several
+   * backends. For naming a variable in a message; the SDK reads the options.
+   */
+  readonly optionPrefix: string;
   readonly logger: PluginLogger;
   /** Metrics under `dnsgate_<plugin>_…`. */
   readonly metrics: PluginMetrics;

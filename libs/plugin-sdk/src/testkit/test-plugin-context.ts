@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { PluginContext } from '../contract/dns-plugin.interface.js';
 import { createPluginMetrics } from '../metrics/plugin-metrics.js';
+import { pluginEnvPrefix } from '../options/load-plugin-options.js';
 
 export interface CapturedLogLine {
   level: 'debug' | 'log' | 'warn' | 'error';
@@ -28,6 +29,7 @@ export function createTestPluginContext(pluginName: string, instanceName = plugi
   return {
     pluginName,
     instanceName,
+    optionPrefix: pluginEnvPrefix(pluginName),
     lines,
     registry,
     metrics: createPluginMetrics(registry, pluginName),

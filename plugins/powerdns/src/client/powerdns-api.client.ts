@@ -18,6 +18,8 @@ export interface PowerDnsApiClientConfig {
   /** An undici dispatcher carrying the TLS settings; the global one when absent. */
   dispatcher?: Dispatcher;
   instance: string;
+  /** Where the options were read from (`DNSGATE_POWERDNS_`, or an instance's), to name variables in messages. */
+  optionPrefix?: string;
   logger: PluginLogger;
   metrics: PowerDnsMetrics;
   /** Pause before retry number n (0-based); for tests. */
@@ -67,6 +69,11 @@ export class PowerDnsApiClient {
     this.prefix = this.base.pathname.replace(/\/+$/, '');
     this.serverPath = `/api/v1/servers/${encodeURIComponent(config.serverId)}`;
     this.backoffMs = config.backoffMs ?? defaultBackoff;
+  }
+
+  /** Where the options were read from, to name a variable in a message. */
+  private get optionPrefix(): string {
+    return this.config.optionPrefix ?? 'DNSGATE_POWERDNS_';
   }
 
   /** Where the client talks to, for messages: origin and path prefix, never credentials. */
@@ -195,7 +202,7 @@ export class PowerDnsApiClient {
       const tls = tlsError
         ? describeTlsFailure(tlsError, this.endpoint, {
             hasClientCert: this.config.hasClientCert === true,
-            prefix: 'DNSGATE_POWERDNS_',
+            prefix: this.optionPrefix,
           })
         : undefined;
       if (tls) {
@@ -222,7 +229,7 @@ export class PowerDnsApiClient {
     if (statusCode === 401 || statusCode === 403) {
       this.logAuthRejected(statusCode, what);
       throw new PowerDnsAuthError(
-        `PowerDNS rejected the API key (HTTP ${statusCode} on ${what}); check DNSGATE_POWERDNS_API_KEY`,
+        `PowerDNS rejected the API key (HTTP ${statusCode} on ${what}); check ${this.optionPrefix}API_KEY`,
       );
     }
     if (statusCode === 404) throw new PowerDnsNotFoundError(`PowerDNS answered 404 to ${what}: ${detail}`);
@@ -239,7 +246,7 @@ export class PowerDnsApiClient {
     this.lastAuthLogAt = now;
     this.config.logger.error(
       `PowerDNS at ${this.endpoint} rejected the API key (HTTP ${statusCode} on ${what}): ` +
-        `check DNSGATE_POWERDNS_API_KEY (or DNSGATE_POWERDNS_API_KEY_FILE) against the server's api-key`,
+        `check ${this.optionPrefix}API_KEY (or ${this.optionPrefix}API_KEY_FILE) against the server's api-key`,
     );
   }
 
