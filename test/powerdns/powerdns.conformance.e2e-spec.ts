@@ -75,6 +75,11 @@ describePluginConformance<PowerDnsFixture>({
       },
     };
   },
+  // The process is frozen: connections are accepted and never answered.
+  stallBackend: async () => {
+    server.stall();
+    return async () => server.resume();
+  },
   // The server really goes away: the process is stopped and started again on the same database.
   breakBackend: async () => {
     await server.halt();

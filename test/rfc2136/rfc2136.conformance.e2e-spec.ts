@@ -81,6 +81,12 @@ describePluginConformance<BindFixture>({
     const fixture: BindFixture = { plugin, zones: ZONES, bind, cleanup: () => fixture.bind.dispose() };
     return fixture;
   },
+  // BIND's default integrity check refuses an MX whose in-zone exchange has no address.
+  refusedByBackend: (zone) => [{ dnsName: zone, recordType: 'MX', targets: [`10 nomail.${zone}`] }],
+  stallBackend: async ({ bind }) => {
+    bind.stall();
+    return async () => bind.resume();
+  },
   breakBackend: async (fixture) => {
     await fixture.bind.stop();
     return async () => {

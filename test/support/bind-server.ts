@@ -67,6 +67,10 @@ export interface BindServer {
   reload(): Promise<void>;
   /** Stops named (keeps the directory until `dispose`). */
   stop(): Promise<void>;
+  /** Freezes named (SIGSTOP): connections are accepted by the kernel and never answered. */
+  stall(): void;
+  /** Lets a frozen named go on (SIGCONT). */
+  resume(): void;
   /** Stops named and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -178,6 +182,7 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
   const stop = async (): Promise<void> => {
     if (child && child.exitCode === null && child.signalCode === null) {
       const proc = child;
+      proc.kill('SIGCONT');
       proc.kill('SIGTERM');
       const killer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
       await exited;
@@ -197,6 +202,12 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
       await new Promise((r) => setTimeout(r, 300));
     },
     stop,
+    stall: () => {
+      child?.kill('SIGSTOP');
+    },
+    resume: () => {
+      child?.kill('SIGCONT');
+    },
     dispose: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
