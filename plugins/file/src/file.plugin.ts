@@ -1,13 +1,10 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  assertBatchApplicable,
   BackendError,
   BackendTimeoutError,
   ChangeRejectedError,
   describeEndpoint,
-  endpointKey,
-  findZone,
   isDnsgateError,
   type Changes,
   type DnsPlugin,
@@ -19,9 +16,9 @@ import {
 import { EndpointRejectedError, normalizeEndpoint, type NormalizedEndpoint } from './endpoint-normalizer.js';
 import type { FilePluginOptions } from './file.options.js';
 import { canonicalHostname } from './zone-file/dns-names.js';
-import { ENDPOINT_RECORD_TYPES } from './zone-file/rdata.js';
 import { InvalidRecordError, ZoneFileSyntaxError } from './zone-file/zone-file.errors.js';
-import type { ZoneFile, ZoneRecord } from './zone-file/zone-record.js';
+import { applyToZones } from './zone-model/zone-changes.js';
+import { endpointsOf } from './zone-model/zone-endpoints.js';
 import { removeStaleTempFiles } from './zone-store/atomic-write.js';
 import { LockTimeoutError } from './zone-store/file-lock.js';
 import { ZoneStore, type ZoneStoreOptions } from './zone-store/zone-store.js';
@@ -132,7 +129,7 @@ export class FilePlugin implements DnsPlugin {
       const loaded = await this.store.load(zone, path).catch((error: unknown) => {
         throw this.backendError(error);
       });
-      endpoints.push(...endpointsOf(loaded.file, all));
+      for (const endpoint of endpointsOf(loaded.file, all)) endpoints.push(endpoint);
     }
     return endpoints;
   }
@@ -188,16 +185,13 @@ export class FilePlugin implements DnsPlugin {
     const started = process.hrtime.bigint();
     let written: string[];
     try {
-      written = await this.store.update(touched, (loaded) => {
-        const existing = new Set<string>();
-        for (const zone of loaded) for (const e of endpointsOf(zone.file, zones)) existing.add(endpointKey(e));
-        assertBatchApplicable(batch, existing);
-        return applyToZones(
+      written = await this.store.update(touched, (loaded) =>
+        applyToZones(
           loaded.map((l) => l.file),
           batch,
           zones,
-        );
-      });
+        ),
+      );
     } catch (error) {
       if (error instanceof ChangeRejectedError) {
         this.metrics.rejected.inc({ instance: this.instance });
@@ -233,83 +227,4 @@ export class FilePlugin implements DnsPlugin {
       return new BackendError(`cannot read zone file: ${error.message}`, { cause: error });
     return new BackendError(`zone file I/O failed: ${(error as Error).message}`, { cause: error });
   }
-}
-
-/**
- * The endpoints of one zone file: one per (name, type), targets merged and
- * sorted, TTL of the first record (as BIND does). Not reported: the SOA and
- * the apex NS (the plugin's own), types ExternalDNS does not manage, names a
- * deeper managed zone owns, and names with escapes no endpoint can carry.
- */
-export function endpointsOf(file: ZoneFile, managedZones: readonly string[]): Endpoint[] {
-  const sets = new Map<string, Endpoint>();
-  for (const record of file.records) {
-    if (record.verbatim || !ENDPOINT_RECORD_TYPES.has(record.type)) continue;
-    if (record.name === file.origin && record.type === 'NS') continue;
-    if (findZone(record.name, managedZones) !== file.origin) continue;
-    try {
-      canonicalHostname(record.name, { wildcard: true });
-    } catch {
-      continue;
-    }
-    const key = `${record.name}|${record.type}`;
-    let endpoint = sets.get(key);
-    if (!endpoint) {
-      endpoint = { dnsName: record.name, targets: [], recordType: record.type, recordTTL: record.ttl };
-      sets.set(key, endpoint);
-    }
-    if (!endpoint.targets.includes(record.data)) endpoint.targets.push(record.data);
-  }
-  return [...sets.values()]
-    .map((e) => ({ ...e, targets: e.targets.sort() }))
-    .sort((a, b) => (a.dnsName < b.dnsName ? -1 : a.dnsName > b.dnsName ? 1 : a.recordType < b.recordType ? -1 : 1));
-}
-
-/**
- * Applies a checked batch to the loaded files in memory; returns the zones
- * changed. Throws InvalidRecordError when the result would not load in BIND
- * (a CNAME beside other data), before anything is written.
- */
-function applyToZones(files: ZoneFile[], batch: Changes, zones: readonly string[]): Set<string> {
-  const byZone = new Map(files.map((f) => [f.origin, f]));
-  const changed = new Set<string>();
-  const names = new Set<string>();
-  const fileOf = (endpoint: Endpoint): ZoneFile => byZone.get(findZone(endpoint.dnsName, zones)!)!;
-  const removeSet = (endpoint: Endpoint) => {
-    const file = fileOf(endpoint);
-    file.records = file.records.filter((r) => !(r.name === endpoint.dnsName && r.type === endpoint.recordType));
-    changed.add(file.origin);
-    names.add(endpoint.dnsName);
-  };
-  const addSet = (endpoint: Endpoint) => {
-    const file = fileOf(endpoint);
-    for (const target of endpoint.targets) {
-      const record: ZoneRecord = {
-        name: endpoint.dnsName,
-        ttl: endpoint.recordTTL!,
-        type: endpoint.recordType,
-        data: target,
-        verbatim: false,
-        origin: file.origin,
-      };
-      file.records.push(record);
-    }
-    changed.add(file.origin);
-    names.add(endpoint.dnsName);
-  };
-  for (const endpoint of batch.delete) removeSet(endpoint);
-  for (const endpoint of batch.updateOld) removeSet(endpoint);
-  for (const endpoint of [...batch.updateNew, ...batch.create]) {
-    removeSet(endpoint);
-    addSet(endpoint);
-  }
-  for (const file of files) {
-    for (const name of names) {
-      const types = new Set(file.records.filter((r) => r.name === name).map((r) => r.type));
-      if (types.has('CNAME') && [...types].some((t) => t !== 'CNAME' && t !== 'RRSIG' && t !== 'NSEC')) {
-        throw new InvalidRecordError(`CNAME ${name} would sit beside other records (${[...types].sort().join(', ')})`);
-      }
-    }
-  }
-  return changed;
 }

@@ -122,6 +122,7 @@ export function targetFromTokens(type: string, tokens: readonly ZoneToken[], ori
   if (tokens.length !== fields.length) {
     throw new InvalidRecordError(`${type} needs ${fields.length} field(s), got ${tokens.length}`);
   }
+  if (fields.length === 1) return canonicalField(fields[0]!, tokens[0]!, origin);
   return fields.map((field, i) => canonicalField(field, tokens[i]!, origin)).join(' ');
 }
 
@@ -164,6 +165,8 @@ export function canonicalTarget(type: string, target: string): string {
 
 /** The rdata text to write for a canonical target: names absolute, TXT split into 255-byte strings. */
 export function presentationFromTarget(type: string, target: string): string {
+  // An address is its own presentation; most records of a big zone are addresses.
+  if (type === 'A' || type === 'AAAA') return target;
   if (type === 'TXT') return splitTxtValue(txtTargetValue(target)).map(encodeCharacterString).join(' ');
   const fields = FIELDS[type];
   if (!fields) throw new InvalidRecordError(`record type ${type} is not supported`);
