@@ -29,31 +29,12 @@ export function compareRecords(origin: string) {
 const SAFE_OWNER = /^(?:[^\s;()"\\$\x00-\x1f\x7f]|\\(?:\d{3}|[^\d\s\x00-\x1f\x7f]))+$/;
 
 /**
- * The records in the order `compareRecords` gives, sorted on keys worked out
- * once per record (rank, then the name's labels from the right joined by a
- * NUL, which sorts below every character a name can hold) instead of
- * splitting both names at each of the n log n comparisons. TimSort makes an
- * already ordered file (every file dnsgate wrote) one linear pass. On a
- * 100k-record zone this took the sort from about 1 s to under 0.1 s.
+ * The records in the order `compareRecords` gives. A stable TimSort makes
+ * the usual case, a file dnsgate wrote before plus a batch, one pass over
+ * the sorted run and a merge of the new records.
  */
 export function sortRecordsForWriting(records: readonly ZoneRecord[], origin: string): ZoneRecord[] {
-  const keyOfName = new Map<string, string>();
-  const keyed = records.map((record) => {
-    let nameKey = keyOfName.get(record.name);
-    if (nameKey === undefined) {
-      nameKey = record.name.split('.').reverse().join('\0');
-      keyOfName.set(record.name, nameKey);
-    }
-    return { rank: typeRank(record, origin), nameKey, record };
-  });
-  keyed.sort(
-    (a, b) =>
-      a.rank - b.rank ||
-      (a.nameKey < b.nameKey ? -1 : a.nameKey > b.nameKey ? 1 : 0) ||
-      (a.record.type < b.record.type ? -1 : a.record.type > b.record.type ? 1 : 0) ||
-      (a.record.data < b.record.data ? -1 : a.record.data > b.record.data ? 1 : 0),
-  );
-  return keyed.map((entry) => entry.record);
+  return [...records].sort(compareRecords(origin));
 }
 
 /**

@@ -74,10 +74,21 @@ export function applyGroupToZone(index: ZoneIndex, group: Changes): Set<string> 
  * applies it to them in memory; returns the zones changed. Throws
  * ChangeRejectedError (a create of an existing rrset, an update or delete of
  * a missing one) or InvalidRecordError (a CNAME beside other data) before
- * any file is touched. Linear: one index per file, then O(1) work per change.
+ * any file is touched. Linear: one pass over each file to index the names
+ * the batch touches, then O(1) work per change.
  */
 export function applyToZones(files: ZoneFile[], batch: Changes, zones: readonly string[]): Set<string> {
-  const indexes = new Map(files.map((file) => [file.origin, ZoneIndex.of(file)]));
+  const all = [...batch.create, ...batch.updateOld, ...batch.updateNew, ...batch.delete];
+  const namesByZone = new Map<string, Set<string>>();
+  for (const endpoint of all) {
+    const zone = findZone(endpoint.dnsName, zones)!;
+    let names = namesByZone.get(zone);
+    if (!names) namesByZone.set(zone, (names = new Set()));
+    names.add(endpoint.dnsName);
+  }
+  const indexes = new Map(
+    files.map((file) => [file.origin, ZoneIndex.forNames(file, namesByZone.get(file.origin) ?? new Set())]),
+  );
   const zoneOf = (endpoint: Endpoint): ZoneIndex => indexes.get(findZone(endpoint.dnsName, zones)!)!;
   assertBatchApplicable(batch, existingKeysOf(batch, zoneOf));
 

@@ -4,31 +4,47 @@ import type { ZoneFile, ZoneRecord } from '../zone-file/zone-record.js';
  * A zone's records grouped by owner name. Every question the plugin asks
  * about one name (is this rrset there, what else sits at this name) and
  * every change to one rrset costs the few records at that name, not a pass
- * over the whole zone: a batch of B changes to an N-record zone is O(B)
- * here, plus the O(N) read and write around it.
+ * over the whole zone.
+ *
+ * An index can cover only some names (`ZoneIndex.forNames`): a batch of B
+ * changes then indexes its B names and carries the other records through
+ * untouched, in their order, so applying it costs one pass over the zone
+ * with a set lookup per record plus O(B), and no map of every name.
  */
 export class ZoneIndex {
   private readonly byOwner = new Map<string, ZoneRecord[]>();
+  /** Records at names outside the index's names, kept as they came. */
+  private readonly untouched: ZoneRecord[] = [];
   private count = 0;
 
   constructor(
     readonly origin: string,
     records: Iterable<ZoneRecord> = [],
+    private readonly names?: ReadonlySet<string>,
   ) {
-    for (const record of records) this.add(record);
+    for (const record of records) {
+      if (names === undefined || names.has(record.name)) this.add(record);
+      else this.untouched.push(record);
+    }
   }
 
   static of(file: ZoneFile): ZoneIndex {
     return new ZoneIndex(file.origin, file.records);
   }
 
+  /** An index of the records at `names` only; the rest of the file is carried through unchanged. */
+  static forNames(file: ZoneFile, names: ReadonlySet<string>): ZoneIndex {
+    return new ZoneIndex(file.origin, file.records, names);
+  }
+
   /** Records in the zone. */
   get size(): number {
-    return this.count;
+    return this.count + this.untouched.length;
   }
 
   /** Every record at `name`, in file order (empty when none). */
   recordsAt(name: string): readonly ZoneRecord[] {
+    this.assertIndexed(name);
     return this.byOwner.get(name) ?? [];
   }
 
@@ -48,6 +64,7 @@ export class ZoneIndex {
   }
 
   add(record: ZoneRecord): void {
+    this.assertIndexed(record.name);
     const at = this.byOwner.get(record.name);
     if (at) at.push(record);
     else this.byOwner.set(record.name, [record]);
@@ -56,6 +73,7 @@ export class ZoneIndex {
 
   /** Removes the whole rrset (verbatim records of that type too); returns how many records went. */
   removeRrset(name: string, type: string): number {
+    this.assertIndexed(name);
     const at = this.byOwner.get(name);
     if (!at) return 0;
     const kept = at.filter((record) => record.type !== type);
@@ -66,20 +84,25 @@ export class ZoneIndex {
     return removed;
   }
 
-  /** Owner names with their records, in the order the names first appeared. */
+  /** Indexed owner names with their records, in the order the names first appeared. */
   owners(): IterableIterator<[string, readonly ZoneRecord[]]> {
     return this.byOwner.entries();
   }
 
-  /** Every record, grouped by owner (names in first-appearance order, file order within a name). */
+  /** Every record: the untouched ones in their order, then the indexed ones grouped by owner. */
   records(): ZoneRecord[] {
-    const all: ZoneRecord[] = new Array<ZoneRecord>(this.count);
-    let i = 0;
-    for (const at of this.byOwner.values()) for (const record of at) all[i++] = record;
+    const all: ZoneRecord[] = this.untouched.slice();
+    for (const at of this.byOwner.values()) for (const record of at) all.push(record);
     return all;
   }
 
   toZoneFile(): ZoneFile {
     return { origin: this.origin, records: this.records() };
+  }
+
+  private assertIndexed(name: string): void {
+    if (this.names !== undefined && !this.names.has(name)) {
+      throw new Error(`${name} is not one of the names this index of ${this.origin} covers`);
+    }
   }
 }
