@@ -33,10 +33,13 @@ export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
   let lastOwner: string | undefined;
   const records: ZoneRecord[] = [];
 
+  let entryLine = 0;
+  const fail = (message: string): never => {
+    throw new ZoneFileSyntaxError(`${fileName}:${entryLine}: ${message}`);
+  };
+
   forEachZoneEntry(text, fileName, (entry) => {
-    const fail = (message: string): never => {
-      throw new ZoneFileSyntaxError(`${fileName}:${entry.line}: ${message}`);
-    };
+    entryLine = entry.line;
     const tokens = entry.tokens;
     const first = tokens[0]!;
     // The tokens left unread start at `next`: no copies or shifts per record.
