@@ -67,12 +67,22 @@ function figuresOf(output) {
     .join('\n');
 }
 
-const results = mkdtempSync(join(tmpdir(), 'dnsgate-bench-'));
+// BENCH_REPORT_FROM=<dir> writes the report again from a run kept in <dir> (what a run prints last),
+// without measuring anything: for a report whose text changed, not its figures.
+const FROM = process.env.BENCH_REPORT_FROM;
+const results = FROM ?? mkdtempSync(join(tmpdir(), 'dnsgate-bench-'));
 const resultsFile = join(results, 'results.jsonl');
-writeFileSync(resultsFile, '');
+if (!FROM) writeFileSync(resultsFile, '');
 const env = { BENCH_RESULTS: resultsFile, ...(QUICK ? { BENCH_QUICK: '1' } : {}) };
-const loadAtStart = loadavg();
-const startedAt = new Date();
+const meta = FROM
+  ? JSON.parse(readFileSync(join(results, 'run.json'), 'utf8'))
+  : {
+      loadAtStart: loadavg(),
+      startedAt: new Date().toISOString(),
+      quick: QUICK,
+      commit: version('git', ['rev-parse', '--short', 'HEAD']),
+    };
+const { loadAtStart, startedAt } = meta;
 
 const plan = [
   ['file plugin, 1k → 1M records', process.execPath, [...JEST, '-c', 'bench/file.jest.config.js'], {}],
@@ -97,8 +107,13 @@ const plan = [
   ['gateway overhead', process.execPath, ['bench/gateway-overhead.bench.mjs'], QUICK ? { BENCH_RUNS: '3' } : {}],
 ];
 
-const runs = [];
-for (const [name, command, args, extra] of plan) runs.push(await run(name, command, args, { ...env, ...extra }));
+let runs = [];
+if (FROM) runs = JSON.parse(readFileSync(join(results, 'runs.json'), 'utf8'));
+else {
+  for (const [name, command, args, extra] of plan) runs.push(await run(name, command, args, { ...env, ...extra }));
+  writeFileSync(join(results, 'runs.json'), JSON.stringify(runs));
+  writeFileSync(join(results, 'run.json'), JSON.stringify(meta));
+}
 
 const figures = readFileSync(resultsFile, 'utf8')
   .split('\n')
@@ -144,14 +159,14 @@ for (const backend of backends) {
 // ---- the report -------------------------------------------------------------
 const cell = (v, unit) => (v === undefined ? '' : unit === 'MiB' ? `${v.toFixed(0)} MiB` : `${v.toFixed(0)} ms`);
 const status = (f) => (f.met === undefined ? '' : f.met ? 'met' : '**missed**');
-const gitCommit = version('git', ['rev-parse', '--short', 'HEAD']);
+const gitCommit = meta.commit;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 const lines = [
   '# Benchmarks',
   '',
-  `Written by \`${QUICK ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench'}\` (bench/report.mjs) on ${startedAt.toISOString()}, ` +
-    `commit ${gitCommit}. Do not edit by hand: run it again.${QUICK ? ' Quick mode: fewer rounds and sizes than a full run, so the ratios are noisier.' : ''}`,
+  `Written by \`${meta.quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench'}\` (bench/report.mjs) on ${startedAt}, ` +
+    `commit ${gitCommit}. Do not edit by hand: run it again.${meta.quick ? ' Quick mode: fewer rounds and sizes than a full run, so the ratios are noisier.' : ''}`,
   '',
   'Every figure is a median over several rounds in which dnsgate and its baseline alternate (dnsgate running as the',
   'built gateway in a node process of its own, talked to over loopback HTTP, reads timed to the last byte); a ratio',
@@ -220,6 +235,8 @@ for (const r of runs) {
 }
 
 writeFileSync(join(DOCS, 'benchmarks.md'), `${lines.join('\n').trimEnd()}\n`);
-process.stdout.write(`\nwrote docs/benchmarks.md and ${plots.length} plot(s) in docs/benchmarks/\n`);
+process.stdout.write(
+  `\nwrote docs/benchmarks.md and ${plots.length} plot(s) in docs/benchmarks/; the run is kept in ${results} (BENCH_REPORT_FROM)\n`,
+);
 if (!existsSync(join(DOCS, 'benchmarks.md'))) process.exitCode = 1;
 if (runs.some((r) => r.code !== 0)) process.exitCode = 1;
