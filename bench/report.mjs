@@ -115,10 +115,25 @@ else {
   writeFileSync(join(results, 'run.json'), JSON.stringify(meta));
 }
 
+/**
+ * The sizes at which issue 13 sets each backend's goals (the benchmarks judge
+ * a goal at whatever size they run; the smaller sizes are there for the
+ * plots). Memory goals are for 100k records.
+ */
+const GOAL_SIZES = { file: [100_000], rfc2136: [10_000, 100_000], powerdns: [10_000, 100_000] };
+function judgedAtIssueSizes(figure) {
+  const sizes = GOAL_SIZES[figure.backend];
+  const size = figure.size ?? 0;
+  const judged = sizes === undefined || (figure.unit === 'MiB' ? size === 100_000 : sizes.includes(size));
+  if (judged || figure.goal === undefined) return figure;
+  const { goal, met: _met, ...rest } = figure;
+  return { ...rest, note: `goal ${goal} judged at ${sizes.map((n) => formatNumber(n)).join(' / ')} records only` };
+}
+
 const figures = readFileSync(resultsFile, 'utf8')
   .split('\n')
   .filter(Boolean)
-  .map((line) => JSON.parse(line));
+  .map((line) => judgedAtIssueSizes(JSON.parse(line)));
 
 // ---- plots ----------------------------------------------------------------
 mkdirSync(PLOTS, { recursive: true });

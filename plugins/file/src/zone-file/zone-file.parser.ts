@@ -74,29 +74,32 @@ export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
     while (next < tokens.length && type === undefined) {
       const token = tokens[next++]!;
       if (token.quoted) fail(`expected a TTL, class or type, got ${token.raw}`);
+      if (ttl === undefined && isTtlToken(token.raw)) {
+        ttl = ttlOrFail(token.raw, fail);
+        continue;
+      }
       const word = token.raw.toUpperCase();
-      if (ttl === undefined && isTtlToken(token.raw)) ttl = ttlOrFail(token.raw, fail);
-      else if (CLASSES.has(word)) {
+      if (CLASSES.has(word)) {
         if (word !== 'IN') fail(`class ${word} is not supported, only IN`);
       } else if (TYPE.test(word)) type = word;
       else fail(`expected a TTL, class or type, got ${token.raw}`);
     }
     if (type === undefined) fail('a record without a type');
     const recordType = type!;
-    const rdata = next === 0 ? tokens : tokens.slice(next);
+    const dataCount = tokens.length - next;
 
     const effectiveTtl = ttl ?? defaultTtl ?? lastTtl ?? options.defaultTtl ?? 3600;
     lastTtl = effectiveTtl;
 
     let record: ZoneRecord | undefined;
-    const isGeneric = rdata[0]?.raw === '\\#';
+    const isGeneric = dataCount > 0 && tokens[next]!.raw === '\\#';
     if (isStructuredType(recordType) && !isGeneric) {
       try {
         record = {
           name: owner,
           ttl: effectiveTtl,
           type: recordType,
-          data: targetFromTokens(recordType, rdata, origin),
+          data: targetFromTokens(recordType, tokens, origin, next),
           verbatim: false,
           origin,
         };
@@ -106,12 +109,15 @@ export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
         if (recordType === 'SOA') fail(`invalid SOA record: ${error.message}`);
       }
     }
-    if (rdata.length === 0 && record === undefined) fail(`${recordType} record without data`);
+    if (dataCount === 0 && record === undefined) fail(`${recordType} record without data`);
     record ??= {
       name: owner,
       ttl: effectiveTtl,
       type: recordType,
-      data: rdata.map((t) => t.raw).join(' '),
+      data: tokens
+        .slice(next)
+        .map((t) => t.raw)
+        .join(' '),
       verbatim: true,
       origin,
     };
