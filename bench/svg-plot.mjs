@@ -29,7 +29,8 @@ export function formatNumber(v) {
 }
 
 /**
- * series: [{ name, points: [[x, y], ...], dashed? }]; x and y must be > 0.
+ * series: [{ name, points: [[x, y], ...], dashed?, colour? }]; x and y must
+ * be > 0; `colour` (an index) lets a baseline share its measure's colour.
  * Returns the SVG document as a string.
  */
 export function lineChart({ title, xLabel, yLabel, series }) {
@@ -70,7 +71,7 @@ export function lineChart({ title, xLabel, yLabel, series }) {
     `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
   );
   series.forEach((s, i) => {
-    const colour = COLOURS[i % COLOURS.length];
+    const colour = COLOURS[(s.colour ?? i) % COLOURS.length];
     const pts = s.points.filter(([x, y]) => x > 0 && y > 0).sort((a, b) => a[0] - b[0]);
     const dash = s.dashed ? ' stroke-dasharray="5 4"' : '';
     if (pts.length > 1) {
