@@ -14,7 +14,8 @@
  *     Goal at 100k ≤ 1.0×. The creates are deleted again (untimed) so every
  *     round sees the same zone.
  *  3. POST /records with 1 create vs the same `named-compilezone`. Goal at
- *     100k ≤ 0.5×.
+ *     100k ≤ 0.5×. Then 10,000 creates, no goal: 1, 1,000 and 10,000 show
+ *     how the cost grows with the batch.
  *  4. Peak RSS (VmHWM) of the dnsgate process after the reads, and after all
  *     of the above (the goal, at 100k < 250 MiB, is judged on that one), and
  *     of `named-checkzone` on the same file (GNU time).
@@ -37,6 +38,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000,1000000').split(','
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 7));
 const ZONE = 'bench.test';
 const BATCH = 1000;
+const BIG_BATCH = 10_000;
 const MEDIA = 'application/external.dns.webhook+json;version=1';
 const LONG = { headersTimeout: 1_800_000, bodyTimeout: 1_800_000 };
 const GOAL_SIZE = 100_000;
@@ -233,6 +235,16 @@ async function benchSize(size: number): Promise<void> {
       );
       const one = await paired(rounds, applyBatch(1, 1000), () => bind('named-compilezone', file, dir));
       report('POST 1 create', size, one, 'named-compilezone', ONE_GOAL, 'the same for one change');
+      // No goal: with the two above it shows how the cost grows with the batch.
+      const big = await paired(rounds, applyBatch(BIG_BATCH, 2000), () => bind('named-compilezone', file, dir));
+      report(
+        `POST ${BIG_BATCH.toLocaleString('en')} creates`,
+        size,
+        big,
+        'named-compilezone',
+        undefined,
+        'the same for ten times the batch',
+      );
 
       const rss = peakRssMb(dnsgate.child.pid!);
       const bindRss = await bindPeakRssMb(file);
