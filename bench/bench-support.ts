@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 
 /** Shared by the benchmarks: they print figures, so these only measure and format. */
 
@@ -23,3 +23,37 @@ export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
+
+/**
+ * One figure for the report (`npm run bench` → docs/benchmarks.md): every
+ * benchmark appends its results, one JSON line each, to the file named by
+ * BENCH_RESULTS (nothing is written when it is unset). Times in ms, memory
+ * in MiB; `ratio` is the median of the per-round ratios where rounds pair
+ * dnsgate with its baseline.
+ */
+export interface BenchResult {
+  benchmark: string;
+  /** Which backend the figure is for (plots group by it): file, powerdns, rfc2136, gateway. */
+  backend: string;
+  measure: string;
+  /** Records in the zone(s), when the measure is about a zone size. */
+  size?: number;
+  unit: 'ms' | 'MiB';
+  dnsgate: number;
+  baselineName?: string;
+  baseline?: number;
+  ratio?: number;
+  /** E.g. `≤ 1.0×` or `< 250 MiB`. */
+  goal?: string;
+  met?: boolean;
+  /** Why a goal was missed, or what the figure means. */
+  note?: string;
+}
+
+export function recordResult(result: BenchResult): void {
+  const file = process.env.BENCH_RESULTS;
+  if (file) appendFileSync(file, `${JSON.stringify(result)}\n`);
+}
+
+/** BENCH_QUICK=1: fewer rounds, so `npm run bench` finishes in minutes on a 2-core machine. */
+export const QUICK = process.env.BENCH_QUICK === '1';

@@ -3,6 +3,7 @@
 // that only reads and parses (or serialises) the same JSON, in one run.
 // Run on the built dist: `npm run bench:gateway`. Prints; asserts nothing.
 import 'reflect-metadata';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { startDnsgate } from '../apps/gateway/dist/index.js';
 import { DnsgatePlugin, createPluginModule } from '../libs/plugin-sdk/dist/index.js';
@@ -22,10 +23,13 @@ class NullPlugin {
   async records() {
     return stored;
   }
-  async applyChanges() {}
-  async adjustEndpoints(endpoints) {
-    return endpoints;
+  checkRecord(endpoint) {
+    return { ok: true, endpoint };
   }
+  async readZoneState() {
+    return { holds: () => false };
+  }
+  async writeGroup() {}
 }
 class NullPluginFactory {
   create() {
@@ -115,5 +119,15 @@ console.log(
   `GET /records, 100k endpoints: dnsgate ${readDnsgate.toFixed(0)} ms vs bare JSON server ${readBare.toFixed(0)} ms → ${(readDnsgate / readBare).toFixed(2)}×, ${(readDnsgate - readBare).toFixed(0)} ms added`,
 );
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+// For `npm run bench` (bench/report.mjs): the same JSON lines as bench-support.ts's recordResult.
+if (process.env.BENCH_RESULTS) {
+  const result = (measure, size, dnsgateMs, bareMs) =>
+    appendFileSync(
+      process.env.BENCH_RESULTS,
+      `${JSON.stringify({ benchmark: 'gateway', backend: 'gateway', measure, size, unit: 'ms', dnsgate: dnsgateMs, baselineName: 'bare node:http JSON server', baseline: bareMs, ratio: dnsgateMs / bareMs, note: 'no goal: what the gateway adds with a plugin that does nothing' })}\n`,
+    );
+  result('POST 10,000 creates', 10_000, applyDnsgate, applyBare);
+  result('GET /records', 100_000, readDnsgate, readBare);
+}
 await dnsgate.close();
 bare.close();

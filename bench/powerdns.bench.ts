@@ -52,7 +52,7 @@ import { request } from 'undici';
 import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
 import { startPowerDns, type PdnsTestRrset, type PowerDnsTestServer } from '../test/support/powerdns-server.js';
 import { parseZoneExport } from '../plugins/powerdns/src/client/zone-export.parser.js';
-import { median, out, peakRssMb, timed } from './bench-support.js';
+import { median, out, peakRssMb, recordResult, timed } from './bench-support.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
@@ -246,6 +246,8 @@ class Dnsgate {
 interface Case {
   title: string;
   short: string;
+  /** Records the case works on, for the report's plots. */
+  size: number;
   baseline: string;
   baselineMs: number[];
   dnsgateMs: number[];
@@ -336,6 +338,24 @@ function report(cases: Case[], rss: string[]): void {
       "  the rest: the gateway's own part, HTTP",
       c.dnsgateMs.map((v, i) => v - c.pluginMs[i]! - parse[i]!),
     );
+    {
+      const r = median(ratios(c.dnsgateMs, c.baselineMs));
+      const met = (c.goal === undefined || r <= c.goal) && (c.underMs === undefined || median(c.dnsgateMs) < c.underMs);
+      recordResult({
+        benchmark: 'powerdns',
+        backend: 'powerdns',
+        measure: c.short,
+        size: c.size,
+        unit: 'ms',
+        dnsgate: median(c.dnsgateMs),
+        baselineName: c.baseline,
+        baseline: median(c.baselineMs),
+        ratio: r,
+        ...(c.goal !== undefined
+          ? { goal: `≤ ${c.goal}×${c.underMs !== undefined ? `, < ${c.underMs} ms` : ''}`, met }
+          : {}),
+      });
+    }
     if (c.goal !== undefined) {
       const r = median(ratios(c.dnsgateMs, c.baselineMs));
       goals.push(`${c.short}: ${r.toFixed(2)}× ${r <= c.goal ? 'met' : 'MISSED'} (<= ${c.goal}×)`);
@@ -346,6 +366,21 @@ function report(cases: Case[], rss: string[]): void {
     }
   }
   out(`  peak RSS (VmHWM) of the dnsgate processes: ${rss.join(', ')}`);
+  for (const text of rss) {
+    const mb = Number.parseFloat(text);
+    const size = Number(/\((\d{3,}) reads\)/.exec(text)?.[1] ?? RECORDS);
+    recordResult({
+      benchmark: 'powerdns',
+      backend: 'powerdns',
+      measure: 'peak RSS',
+      size,
+      unit: 'MiB',
+      dnsgate: mb,
+      goal: '< 300 MiB',
+      met: mb < 300,
+      note: `dnsgate process: ${text}`,
+    });
+  }
   out('  goals:');
   for (const goal of goals) out(`    ${goal}`);
   out('');
@@ -393,6 +428,7 @@ it(`powerdns: ${RECORDS} creates, 1 update, reads of ${RECORDS} and ${ZONES * PE
         cases.push({
           title: `ApplyChanges of ${RECORDS} creates into an empty zone`,
           short: `apply ${RECORDS} creates`,
+          size: RECORDS,
           baseline: 'one direct PATCH of the same rrsets',
           ...result,
           coldMs,
@@ -437,6 +473,7 @@ it(`powerdns: ${RECORDS} creates, 1 update, reads of ${RECORDS} and ${ZONES * PE
           (r) => update(`10.250.0.${r + 1}`),
         );
         cases.push({
+          size: RECORDS,
           title: `ApplyChanges of 1 update in a ${RECORDS}-record zone, no goal (the zone is read to check the batch)`,
           short: '1 update',
           baseline: 'one direct PATCH of one rrset',
@@ -458,6 +495,7 @@ it(`powerdns: ${RECORDS} creates, 1 update, reads of ${RECORDS} and ${ZONES * PE
         cases.push({
           title: `GET /records, ${RECORDS} records in 1 zone (${endpoints} endpoints)`,
           short: `records ${RECORDS} in 1 zone`,
+          size: RECORDS,
           baseline: 'direct: list zones, GET the zone, parse',
           exportBaseline: "direct: the zone's text export, parsed",
           ...result,
@@ -491,6 +529,7 @@ it(`powerdns: ${RECORDS} creates, 1 update, reads of ${RECORDS} and ${ZONES * PE
       cases.push({
         title: `GET /records, ${ZONES * PER_ZONE} records in ${ZONES} zones (${endpoints} endpoints)`,
         short: `records ${ZONES * PER_ZONE} in ${ZONES} zones`,
+        size: ZONES * PER_ZONE,
         baseline: `direct: list zones, GET each (${CONCURRENCY} at a time), parse`,
         exportBaseline: 'direct: the text exports (4 at a time), parsed',
         ...result,

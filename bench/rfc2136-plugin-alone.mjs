@@ -10,12 +10,13 @@ import 'reflect-metadata';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { loadPluginOptions } from '@dnsgate/plugin-sdk';
-import { createTestPluginContext } from '@dnsgate/plugin-sdk/testkit';
+import { createTestPluginContext, drivePlugin } from '@dnsgate/plugin-sdk/testkit';
 import { Rfc2136Options, Rfc2136PluginFactory } from '@dnsgate/plugin-rfc2136';
 
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('DNSGATE_RFC2136_')));
 const { options } = loadPluginOptions(Rfc2136Options, 'DNSGATE_RFC2136_', env);
-const plugin = new Rfc2136PluginFactory().create(options, createTestPluginContext('rfc2136'));
+// Driven as the gateway drives it: the SDK's batch pipeline around the plugin.
+const plugin = drivePlugin(new Rfc2136PluginFactory().create(options, createTestPluginContext('rfc2136')));
 
 function ip(i) {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -31,7 +32,7 @@ async function run(line) {
       recordTTL: 300,
     }));
     const started = performance.now();
-    await plugin.applyChanges({ create, updateOld: [], updateNew: [], delete: [] });
+    await plugin.applyChanges({ create });
     return { ms: performance.now() - started };
   }
   if (command === 'read') {

@@ -38,7 +38,7 @@ import { request } from 'undici';
 import { startBind, type BindKey, type BindServer } from '../test/support/bind-server.js';
 import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
 import { runCommand } from '../test/support/run-command.js';
-import { median, out, peakRssMb, timed } from './bench-support.js';
+import { median, out, peakRssMb, recordResult, timed } from './bench-support.js';
 
 const COUNT = Number(process.env.BENCH_RECORDS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -261,6 +261,41 @@ it(`rfc2136: ${COUNT} creates and a ${COUNT}-record read, dnsgate vs nsupdate / 
     row('through dnsgate (GET /records, HTTP)', recordsMs, digMs, RECORDS_GOAL);
     row('  of which the plugin inside the gateway', recordsPluginMs, digMs);
     row('the plugin alone (own process, no HTTP)', aloneReadMs, digMs);
+    const result = (measure: string, values: number[], baselineName: string, baseline: number[], goal: number) => {
+      const ratio = median(ratios(values, baseline));
+      recordResult({
+        benchmark: 'rfc2136',
+        backend: 'rfc2136',
+        measure,
+        size: COUNT,
+        unit: 'ms',
+        dnsgate: median(values),
+        baselineName,
+        baseline: median(baseline),
+        ratio,
+        goal: `≤ ${goal.toFixed(1)}×`,
+        met: ratio <= goal,
+      });
+    };
+    result(
+      `POST ${COUNT.toLocaleString('en')} creates`,
+      dnsgateMs,
+      'nsupdate, 50 per message',
+      nsupdateMs,
+      CREATE_GOAL,
+    );
+    result('GET /records', recordsMs, 'dig AXFR', digMs, RECORDS_GOAL);
+    recordResult({
+      benchmark: 'rfc2136',
+      backend: 'rfc2136',
+      measure: 'peak RSS',
+      size: COUNT,
+      unit: 'MiB',
+      dnsgate: Math.max(peakRssMb(writer.child.pid!), peakRssMb(reader.child.pid!)),
+      goal: '< 300 MiB',
+      met: Math.max(peakRssMb(writer.child.pid!), peakRssMb(reader.child.pid!)) < 300,
+      note: 'the larger of the dnsgate process that applied the creates and the one serving the reads',
+    });
     const aloneRss = (await alone.ask<{ peakMb: number }>('rss')).peakMb;
     out(
       `peak RSS: dnsgate that applied ${ROUNDS} × ${COUNT} creates ${peakRssMb(writer.child.pid!).toFixed(0)} MiB, dnsgate serving the reads ${peakRssMb(reader.child.pid!).toFixed(0)} MiB, plugin-alone process ${aloneRss.toFixed(0)} MiB`,

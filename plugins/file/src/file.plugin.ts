@@ -5,13 +5,10 @@ import {
   BackendTimeoutError,
   ChangeRejectedError,
   GroupRefusedError,
-  conflictOf,
-  findZone,
   isDnsgateError,
   ownerNameProblem,
   targetRuleProblem,
   zoneStateOf,
-  type Changes,
   type ChangeGroup,
   type DnsPlugin,
   type Endpoint,
@@ -27,9 +24,9 @@ import {
 import { EndpointRejectedError, normalizeEndpoint } from './endpoint-normalizer.js';
 import type { FilePluginOptions } from './file.options.js';
 import { canonicalHostname } from './zone-file/dns-names.js';
-import { ENDPOINT_RECORD_TYPES } from './zone-file/rdata.js';
 import { InvalidRecordError, ZoneFileSyntaxError } from './zone-file/zone-file.errors.js';
-import type { ZoneFile, ZoneRecord } from './zone-file/zone-record.js';
+import { CnameBesideDataError, applyGroupToFile } from './zone-model/zone-changes.js';
+import { endpointsOf } from './zone-model/zone-endpoints.js';
 import { removeStaleTempFiles } from './zone-store/atomic-write.js';
 import { LockTimeoutError } from './zone-store/file-lock.js';
 import { ZoneStore, type ZoneStoreOptions } from './zone-store/zone-store.js';
@@ -130,7 +127,7 @@ export class FilePlugin implements DnsPlugin {
       const loaded = await this.store.load(zone, path).catch((error: unknown) => {
         throw this.backendError(error);
       });
-      endpoints.push(...endpointsOf(loaded.file, all));
+      for (const endpoint of endpointsOf(loaded.file, all)) endpoints.push(endpoint);
     }
     return endpoints;
   }
@@ -183,30 +180,16 @@ export class FilePlugin implements DnsPlugin {
     const managed = await this.managedZones();
     const path = managed.get(group.zone);
     if (!path) throw new BackendError(`zone ${group.zone} has no zone file in ${this.store.dir}`);
-    const zones = [...managed.keys()];
     const failed: Array<{ changes: PlannedChange[]; error: Error }> = [];
     const started = process.hrtime.bigint();
     let written: string[];
     try {
       written = await this.store.update(new Map([[group.zone, path]]), (loaded) => {
-        const state = zoneStateOf(endpointsOf(loaded[0]!.file, zones));
-        const fits: PlannedChange[] = [];
-        for (const change of group.changes) {
-          const conflict = conflictOf(change, state);
-          if (conflict) {
-            failed.push({
-              changes: [change],
-              error: new ChangeRejectedError(`${conflict} (changed by another writer)`),
-            });
-          } else {
-            fits.push(change);
-          }
+        const { conflicts, changed } = applyGroupToFile(loaded[0]!.file, group.changes);
+        for (const { change, problem } of conflicts) {
+          failed.push({ changes: [change], error: new ChangeRejectedError(`${problem} (changed by another writer)`) });
         }
-        return applyToZones(
-          loaded.map((l) => l.file),
-          batchOf(fits),
-          zones,
-        );
+        return changed ? new Set([group.zone]) : new Set<string>();
       });
     } catch (error) {
       if (error instanceof CnameBesideDataError) {
@@ -240,109 +223,4 @@ export class FilePlugin implements DnsPlugin {
       return new BackendError(`cannot read zone file: ${error.message}`, { cause: error });
     return new BackendError(`zone file I/O failed: ${(error as Error).message}`, { cause: error });
   }
-}
-
-/**
- * The endpoints of one zone file: one per (name, type), targets merged and
- * sorted, TTL of the first record (as BIND does). Not reported: the SOA and
- * the apex NS (the plugin's own), types ExternalDNS does not manage, names a
- * deeper managed zone owns, and names with escapes no endpoint can carry.
- */
-export function endpointsOf(file: ZoneFile, managedZones: readonly string[]): Endpoint[] {
-  const sets = new Map<string, Endpoint>();
-  for (const record of file.records) {
-    if (record.verbatim || !ENDPOINT_RECORD_TYPES.has(record.type)) continue;
-    if (record.name === file.origin && record.type === 'NS') continue;
-    if (findZone(record.name, managedZones) !== file.origin) continue;
-    try {
-      canonicalHostname(record.name, { wildcard: true });
-    } catch {
-      continue;
-    }
-    const key = `${record.name}|${record.type}`;
-    let endpoint = sets.get(key);
-    if (!endpoint) {
-      endpoint = { dnsName: record.name, targets: [], recordType: record.type, recordTTL: record.ttl };
-      sets.set(key, endpoint);
-    }
-    if (!endpoint.targets.includes(record.data)) endpoint.targets.push(record.data);
-  }
-  return [...sets.values()]
-    .map((e) => ({ ...e, targets: e.targets.sort() }))
-    .sort((a, b) => (a.dnsName < b.dnsName ? -1 : a.dnsName > b.dnsName ? 1 : a.recordType < b.recordType ? -1 : 1));
-}
-
-/** The planned changes as the Changes applyToZones takes. */
-function batchOf(changes: readonly PlannedChange[]): Changes {
-  const batch: Changes = { create: [], updateOld: [], updateNew: [], delete: [] };
-  for (const change of changes) {
-    if (change.action === 'create') batch.create.push(change.desired!);
-    else if (change.action === 'delete') batch.delete.push(change.current!);
-    else {
-      batch.updateOld.push(change.current!);
-      batch.updateNew.push(change.desired!);
-    }
-  }
-  return batch;
-}
-
-/** The names at which the result would hold a CNAME beside other data, which `named` refuses to load. */
-export class CnameBesideDataError extends InvalidRecordError {
-  constructor(
-    readonly names: ReadonlySet<string>,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Applies a checked batch to the loaded files in memory; returns the zones
- * changed. Throws CnameBesideDataError when the result would not load in
- * BIND (a CNAME beside other data), before anything is written.
- */
-function applyToZones(files: ZoneFile[], batch: Changes, zones: readonly string[]): Set<string> {
-  const byZone = new Map(files.map((f) => [f.origin, f]));
-  const changed = new Set<string>();
-  const names = new Set<string>();
-  const fileOf = (endpoint: Endpoint): ZoneFile => byZone.get(findZone(endpoint.dnsName, zones)!)!;
-  const removeSet = (endpoint: Endpoint) => {
-    const file = fileOf(endpoint);
-    file.records = file.records.filter((r) => !(r.name === endpoint.dnsName && r.type === endpoint.recordType));
-    changed.add(file.origin);
-    names.add(endpoint.dnsName);
-  };
-  const addSet = (endpoint: Endpoint) => {
-    const file = fileOf(endpoint);
-    for (const target of endpoint.targets) {
-      const record: ZoneRecord = {
-        name: endpoint.dnsName,
-        ttl: endpoint.recordTTL!,
-        type: endpoint.recordType,
-        data: target,
-        verbatim: false,
-        origin: file.origin,
-      };
-      file.records.push(record);
-    }
-    changed.add(file.origin);
-    names.add(endpoint.dnsName);
-  };
-  for (const endpoint of batch.delete) removeSet(endpoint);
-  for (const endpoint of batch.updateOld) removeSet(endpoint);
-  for (const endpoint of [...batch.updateNew, ...batch.create]) {
-    removeSet(endpoint);
-    addSet(endpoint);
-  }
-  const clashes = new Map<string, string>();
-  for (const file of files) {
-    for (const name of names) {
-      const types = new Set(file.records.filter((r) => r.name === name).map((r) => r.type));
-      if (types.has('CNAME') && [...types].some((t) => t !== 'CNAME' && t !== 'RRSIG' && t !== 'NSEC')) {
-        clashes.set(name, `CNAME ${name} would sit beside other records (${[...types].sort().join(', ')})`);
-      }
-    }
-  }
-  if (clashes.size > 0) throw new CnameBesideDataError(new Set(clashes.keys()), [...clashes.values()].join('; '));
-  return changed;
 }

@@ -1,7 +1,10 @@
 export { FilePluginModule } from './file-plugin.module.js';
 export { FilePluginFactory } from './file.plugin-factory.js';
 export { FilePluginOptions } from './file.options.js';
-export { FilePlugin, endpointsOf, type FilePluginInternals } from './file.plugin.js';
+export { FilePlugin, type FilePluginInternals } from './file.plugin.js';
+export { endpointsOf } from './zone-model/zone-endpoints.js';
+export { ZoneIndex } from './zone-model/zone-index.js';
+export { CnameBesideDataError, applyGroupToFile, applyGroupToZone, cnameConflict } from './zone-model/zone-changes.js';
 export { parseZoneFile, type ParseOptions } from './zone-file/zone-file.parser.js';
 export { writeZoneFile } from './zone-file/zone-file.writer.js';
 export type { ZoneFile, ZoneRecord } from './zone-file/zone-record.js';

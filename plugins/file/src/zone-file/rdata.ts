@@ -47,9 +47,19 @@ export function isStructuredType(type: string): boolean {
 
 const MAX_U = { u8: 0xff, u16: 0xffff, u32: 0xffffffff } as const;
 
+/** True for a non-empty run of ASCII digits; a loop, not a regular expression, as it runs per record. */
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
+
 /** Parses `1h30m`, `2w`, `300` into seconds (BIND's TTL syntax). */
 export function parseTtl(text: string): number {
-  if (/^\d+$/.test(text)) return Number(text);
+  if (isDigits(text)) return Number(text);
   if (!/^(\d+[wdhms])+$/i.test(text)) throw new InvalidRecordError(`invalid TTL ${JSON.stringify(text)}`);
   const unit: Record<string, number> = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
   let total = 0;
@@ -58,7 +68,9 @@ export function parseTtl(text: string): number {
 }
 
 export function isTtlToken(text: string): boolean {
-  return /^\d+$/.test(text) || /^(\d+[wdhms])+$/i.test(text);
+  if (isDigits(text)) return true;
+  const first = text.charCodeAt(0);
+  return first >= 0x30 && first <= 0x39 && /^(\d+[wdhms])+$/i.test(text);
 }
 
 function requireIpv6(text: string): string {
@@ -112,17 +124,26 @@ function canonicalField(field: Field, token: ZoneToken, origin: string | undefin
 }
 
 /** rdata fields (tokens of a zone file) → the canonical endpoint target. */
-export function targetFromTokens(type: string, tokens: readonly ZoneToken[], origin: string | undefined): string {
+export function targetFromTokens(
+  type: string,
+  tokens: readonly ZoneToken[],
+  origin: string | undefined,
+  from = 0,
+): string {
+  const count = tokens.length - from;
   if (type === 'TXT') {
-    if (tokens.length === 0) throw new InvalidRecordError('TXT record without a string');
-    return formatTxtTarget(tokens.map(decodeCharacterString).join(''));
+    if (count <= 0) throw new InvalidRecordError('TXT record without a string');
+    let value = '';
+    for (let i = from; i < tokens.length; i++) value += decodeCharacterString(tokens[i]!);
+    return formatTxtTarget(value);
   }
   const fields = FIELDS[type];
   if (!fields) throw new InvalidRecordError(`record type ${type} is not supported`);
-  if (tokens.length !== fields.length) {
-    throw new InvalidRecordError(`${type} needs ${fields.length} field(s), got ${tokens.length}`);
+  if (count !== fields.length) {
+    throw new InvalidRecordError(`${type} needs ${fields.length} field(s), got ${count}`);
   }
-  return fields.map((field, i) => canonicalField(field, tokens[i]!, origin)).join(' ');
+  if (fields.length === 1) return canonicalField(fields[0]!, tokens[from]!, origin);
+  return fields.map((field, i) => canonicalField(field, tokens[from + i]!, origin)).join(' ');
 }
 
 // A quoted string (escapes allowed, no raw control characters), or a run of
@@ -164,6 +185,8 @@ export function canonicalTarget(type: string, target: string): string {
 
 /** The rdata text to write for a canonical target: names absolute, TXT split into 255-byte strings. */
 export function presentationFromTarget(type: string, target: string): string {
+  // An address is its own presentation; most records of a big zone are addresses.
+  if (type === 'A' || type === 'AAAA') return target;
   if (type === 'TXT') return splitTxtValue(txtTargetValue(target)).map(encodeCharacterString).join(' ');
   const fields = FIELDS[type];
   if (!fields) throw new InvalidRecordError(`record type ${type} is not supported`);

@@ -2,10 +2,11 @@ import { normalizeDnsName } from '@dnsgate/plugin-sdk';
 import { resolveZoneName } from './dns-names.js';
 import { isStructuredType, isTtlToken, parseTtl, targetFromTokens } from './rdata.js';
 import { InvalidRecordError, ZoneFileSyntaxError } from './zone-file.errors.js';
-import { tokenizeZoneFile } from './zone-file.tokenizer.js';
+import { forEachZoneEntry } from './zone-file.tokenizer.js';
 import type { ZoneFile, ZoneRecord } from './zone-record.js';
 
 const CLASSES = new Set(['IN', 'CH', 'HS', 'CS', 'NONE', 'ANY']);
+const TYPE = /^[A-Z][A-Z0-9-]*$/;
 
 export interface ParseOptions {
   /** The zone the file is loaded as (BIND's `zone` statement); the initial `$ORIGIN`. */
@@ -32,13 +33,17 @@ export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
   let lastOwner: string | undefined;
   const records: ZoneRecord[] = [];
 
-  for (const entry of tokenizeZoneFile(text, fileName)) {
-    const where = `${fileName}:${entry.line}`;
-    const fail = (message: string): never => {
-      throw new ZoneFileSyntaxError(`${where}: ${message}`);
-    };
-    const tokens = [...entry.tokens];
+  let entryLine = 0;
+  const fail = (message: string): never => {
+    throw new ZoneFileSyntaxError(`${fileName}:${entryLine}: ${message}`);
+  };
+
+  forEachZoneEntry(text, fileName, (entry) => {
+    entryLine = entry.line;
+    const tokens = entry.tokens;
     const first = tokens[0]!;
+    // The tokens left unread start at `next`: no copies or shifts per record.
+    let next = 0;
 
     if (!entry.ownerOmitted && !first.quoted && first.raw.startsWith('$')) {
       const directive = first.raw.toUpperCase();
@@ -51,7 +56,7 @@ export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
       } else {
         fail(`${first.raw} is not supported; expand it into plain records`);
       }
-      continue;
+      return;
     }
 
     let owner: string;
@@ -60,37 +65,41 @@ export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
       owner = lastOwner!;
     } else {
       if (first.quoted) fail('an owner name cannot be a quoted string');
-      owner = resolveZoneName(tokens.shift()!.raw, origin);
+      owner = resolveZoneName(tokens[next++]!.raw, origin);
     }
     lastOwner = owner;
 
     let ttl: number | undefined;
     let type: string | undefined;
-    while (tokens.length > 0 && type === undefined) {
-      const token = tokens.shift()!;
+    while (next < tokens.length && type === undefined) {
+      const token = tokens[next++]!;
       if (token.quoted) fail(`expected a TTL, class or type, got ${token.raw}`);
+      if (ttl === undefined && isTtlToken(token.raw)) {
+        ttl = ttlOrFail(token.raw, fail);
+        continue;
+      }
       const word = token.raw.toUpperCase();
-      if (ttl === undefined && isTtlToken(token.raw)) ttl = ttlOrFail(token.raw, fail);
-      else if (CLASSES.has(word)) {
+      if (CLASSES.has(word)) {
         if (word !== 'IN') fail(`class ${word} is not supported, only IN`);
-      } else if (/^[A-Z][A-Z0-9-]*$/.test(word)) type = word;
+      } else if (TYPE.test(word)) type = word;
       else fail(`expected a TTL, class or type, got ${token.raw}`);
     }
     if (type === undefined) fail('a record without a type');
     const recordType = type!;
+    const dataCount = tokens.length - next;
 
     const effectiveTtl = ttl ?? defaultTtl ?? lastTtl ?? options.defaultTtl ?? 3600;
     lastTtl = effectiveTtl;
 
     let record: ZoneRecord | undefined;
-    const isGeneric = tokens[0]?.raw === '\\#';
+    const isGeneric = dataCount > 0 && tokens[next]!.raw === '\\#';
     if (isStructuredType(recordType) && !isGeneric) {
       try {
         record = {
           name: owner,
           ttl: effectiveTtl,
           type: recordType,
-          data: targetFromTokens(recordType, tokens, origin),
+          data: targetFromTokens(recordType, tokens, origin, next),
           verbatim: false,
           origin,
         };
@@ -100,17 +109,20 @@ export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
         if (recordType === 'SOA') fail(`invalid SOA record: ${error.message}`);
       }
     }
-    if (tokens.length === 0 && record === undefined) fail(`${recordType} record without data`);
+    if (dataCount === 0 && record === undefined) fail(`${recordType} record without data`);
     record ??= {
       name: owner,
       ttl: effectiveTtl,
       type: recordType,
-      data: tokens.map((t) => t.raw).join(' '),
+      data: tokens
+        .slice(next)
+        .map((t) => t.raw)
+        .join(' '),
       verbatim: true,
       origin,
     };
     records.push(record);
-  }
+  });
   return { origin: zone, records };
 }
 

@@ -1,0 +1,281 @@
+/**
+ * File plugin benchmark: dnsgate serving one zone file of N A records
+ * (N = 1k, 10k, 100k, 1M), against BIND's own tools on the same file in the
+ * same run. dnsgate runs as in production, the built gateway in a node
+ * process of its own (one per size), talked to over loopback HTTP; reads are
+ * timed to the last byte of the answer. Rounds alternate which side goes
+ * first; each ratio is the median of the per-round ratios.
+ *
+ *  1. GET /records vs `named-checkzone` of the file (BIND loading and
+ *     checking it). Goal at 100k ≤ 1.0×.
+ *  2. POST /records with 1,000 creates vs `named-compilezone` of the file
+ *     (BIND loading it and writing it whole). dnsgate reads, checks, applies,
+ *     bumps the serial and rewrites the file atomically under its lock.
+ *     Goal at 100k ≤ 1.0×. The creates are deleted again (untimed) so every
+ *     round sees the same zone.
+ *  3. POST /records with 1 create vs the same `named-compilezone`. Goal at
+ *     100k ≤ 0.5×. Then 10,000 creates, no goal: 1, 1,000 and 10,000 show
+ *     how the cost grows with the batch.
+ *  4. Peak RSS (VmHWM) of the dnsgate process after the reads, and after all
+ *     of the above (the goal, at 100k < 250 MiB, is judged on that one), and
+ *     of `named-checkzone` on the same file (GNU time).
+ *
+ * Linearity shows in the per-record cost printed for each size (µs/record)
+ * and in the report's plots. Run: `npm run bench:file` (builds first).
+ * BENCH_SIZES (default 1000,10000,100000,1000000), BENCH_ROUNDS (default 7;
+ * 3 with BENCH_QUICK=1; 1M gets at most 3, 1 when quick), BENCH_RESULTS (see
+ * bench-support.ts).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
+import { runCommand } from '../test/support/run-command.js';
+import { median, out, peakRssMb, QUICK, recordResult, timed } from './bench-support.js';
+
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000,1000000').split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 7));
+const ZONE = 'bench.test';
+const BATCH = 1000;
+const BIG_BATCH = 10_000;
+const MEDIA = 'application/external.dns.webhook+json;version=1';
+const LONG = { headersTimeout: 1_800_000, bodyTimeout: 1_800_000 };
+const GOAL_SIZE = 100_000;
+const READ_GOAL = 1.0;
+const BATCH_GOAL = 1.0;
+const ONE_GOAL = 0.5;
+const RSS_GOAL_MB = 250;
+
+/** A zone file as a user would keep one: $ORIGIN, $TTL, relative owners, one A record per host. */
+function zoneText(size: number): string {
+  const lines = [
+    `$ORIGIN ${ZONE}.`,
+    '$TTL 300',
+    `@ 3600 IN SOA ns1.${ZONE}. hostmaster.${ZONE}. 1 3600 600 1209600 300`,
+    `@ 3600 IN NS ns1.${ZONE}.`,
+    'ns1 300 IN A 10.255.255.254',
+  ];
+  for (let i = 0; i < size; i++) lines.push(`host${i}\t300\tIN\tA\t10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function creates(round: number, count: number): Array<Record<string, unknown>> {
+  return Array.from({ length: count }, (_, i) => ({
+    dnsName: `new${round}-${i}.${ZONE}`,
+    targets: [`10.200.${(i >> 8) & 255}.${i & 255}`],
+    recordType: 'A',
+    recordTTL: 300,
+  }));
+}
+
+async function post(dnsgate: DnsgateProcess, changes: Record<string, unknown>): Promise<void> {
+  const response = await request(`${dnsgate.webhookUrl}/records`, {
+    method: 'POST',
+    headers: { accept: MEDIA, 'content-type': MEDIA },
+    body: JSON.stringify(changes),
+    ...LONG,
+  });
+  const text = await response.body.text();
+  if (response.statusCode !== 204) throw new Error(`POST /records: ${response.statusCode} ${text.slice(0, 300)}`);
+}
+
+async function readRecords(dnsgate: DnsgateProcess): Promise<number> {
+  const response = await request(`${dnsgate.webhookUrl}/records`, { headers: { accept: MEDIA }, ...LONG });
+  const text = await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`GET /records: ${response.statusCode} ${text.slice(0, 300)}`);
+  return text.length;
+}
+
+/** Seconds the plugin has spent in `operation` so far (the gateway's own metric). */
+async function pluginSeconds(dnsgate: DnsgateProcess, operation: string): Promise<number> {
+  const text = await (await fetch(`${dnsgate.healthUrl}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find(
+      (l) => l.startsWith('dnsgate_plugin_operation_duration_seconds_sum{') && l.includes(`operation="${operation}"`),
+    );
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+async function bind(tool: 'named-checkzone' | 'named-compilezone', file: string, dir: string): Promise<void> {
+  const args = tool === 'named-checkzone' ? ['-q', ZONE, file] : ['-q', '-o', join(dir, 'compiled.out'), ZONE, file];
+  const result = await runCommand(tool, args, { timeoutMs: 600_000 });
+  if (result.code !== 0) throw new Error(`${tool} failed (exit ${result.code}): ${result.stdout}${result.stderr}`);
+}
+
+/** Peak RSS of named-checkzone loading the file, from GNU time (its own run, not timed). */
+async function bindPeakRssMb(file: string): Promise<number> {
+  const result = await runCommand('/usr/bin/time', ['-f', '%M', 'named-checkzone', '-q', ZONE, file], {
+    timeoutMs: 600_000,
+  });
+  return Number(/(\d+)\s*$/.exec(result.stderr)?.[1] ?? NaN) / 1024;
+}
+
+interface Pair {
+  dnsgate: number[];
+  baseline: number[];
+}
+
+/** Runs both sides once per round, alternating which goes first. */
+async function paired(rounds: number, dnsgateSide: (round: number) => Promise<number>, baseline: () => Promise<void>) {
+  const pair: Pair = { dnsgate: [], baseline: [] };
+  for (let round = 0; round < rounds; round++) {
+    const runBaseline = async () => pair.baseline.push((await timed(baseline))[1]);
+    const runDnsgate = async () => pair.dnsgate.push(await dnsgateSide(round));
+    if (round % 2 === 0) {
+      await runBaseline();
+      await runDnsgate();
+    } else {
+      await runDnsgate();
+      await runBaseline();
+    }
+  }
+  return pair;
+}
+
+function ratioOf(pair: Pair): number {
+  return median(pair.dnsgate.map((ms, i) => ms / pair.baseline[i]!));
+}
+
+function report(
+  measure: string,
+  size: number,
+  pair: Pair,
+  baselineName: string,
+  goal: number | undefined,
+  why: string,
+): void {
+  const ratio = ratioOf(pair);
+  const dnsgate = median(pair.dnsgate);
+  const baseline = median(pair.baseline);
+  const judged = goal !== undefined && size === GOAL_SIZE;
+  const met = judged ? ratio <= goal : undefined;
+  out(
+    `  ${measure.padEnd(22)} dnsgate ${dnsgate.toFixed(0).padStart(7)} ms  ${baselineName} ${baseline
+      .toFixed(0)
+      .padStart(7)} ms  ratio ${ratio.toFixed(2)}×  (${((dnsgate * 1000) / size).toFixed(2)} µs/record)` +
+      (judged ? `  goal ≤ ${goal.toFixed(1)}× ${met ? 'MET' : 'MISSED'}` : ''),
+  );
+  recordResult({
+    benchmark: 'file',
+    backend: 'file',
+    measure,
+    size,
+    unit: 'ms',
+    dnsgate,
+    baselineName,
+    baseline,
+    ratio,
+    ...(judged ? { goal: `≤ ${goal.toFixed(1)}×`, met: met!, note: why } : { note: why }),
+  });
+}
+
+async function benchSize(size: number): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'dnsgate-file-bench-'));
+  const file = join(dir, `${ZONE}.zone`);
+  const rounds = size >= 1_000_000 ? (QUICK ? 1 : Math.min(ROUNDS, 3)) : ROUNDS;
+  try {
+    await writeFile(file, zoneText(size));
+    const dnsgate = await spawnDnsgate({
+      env: { DNSGATE_PLUGIN: 'file', DNSGATE_FILE_DIR: dir, DNSGATE_LOG_LEVEL: 'warn' },
+    });
+    try {
+      out(`${size.toLocaleString('en')} records (${rounds} rounds):`);
+      const [, coldMs] = await timed(() => readRecords(dnsgate));
+      out(`  first GET /records (cold, not counted) ${coldMs.toFixed(0)} ms`);
+
+      const pluginShare: number[] = [];
+      const read = await paired(
+        rounds,
+        async () => {
+          const before = await pluginSeconds(dnsgate, 'records');
+          const [, ms] = await timed(() => readRecords(dnsgate));
+          pluginShare.push((await pluginSeconds(dnsgate, 'records')) - before);
+          return ms;
+        },
+        () => bind('named-checkzone', file, dir),
+      );
+      const share = median(pluginShare) * 1000;
+      report(
+        'GET /records',
+        size,
+        read,
+        'named-checkzone',
+        READ_GOAL,
+        `of which the plugin (read, parse, list) ${share.toFixed(0)} ms; the rest is the gateway (filter, JSON, HTTP)`,
+      );
+      out(`    of which the plugin inside the gateway ${share.toFixed(0)} ms (median)`);
+      const readRss = peakRssMb(dnsgate.child.pid!);
+      out(`  peak RSS after the reads: dnsgate ${readRss.toFixed(0)} MiB`);
+      recordResult({
+        benchmark: 'file',
+        backend: 'file',
+        measure: 'peak RSS, reads only',
+        size,
+        unit: 'MiB',
+        dnsgate: readRss,
+        note: 'whole dnsgate process (VmHWM) after the first read and the timed reads, before any write',
+      });
+
+      const applyBatch = (count: number, tag: number) => async (round: number) => {
+        const batch = creates(round + tag, count);
+        const [, ms] = await timed(() => post(dnsgate, { create: batch }));
+        await post(dnsgate, { delete: batch });
+        return ms;
+      };
+      const thousand = await paired(rounds, applyBatch(BATCH, 0), () => bind('named-compilezone', file, dir));
+      report(
+        `POST ${BATCH.toLocaleString('en')} creates`,
+        size,
+        thousand,
+        'named-compilezone',
+        BATCH_GOAL,
+        'read, check, apply, rewrite whole and atomically under the lock',
+      );
+      const one = await paired(rounds, applyBatch(1, 1000), () => bind('named-compilezone', file, dir));
+      report('POST 1 create', size, one, 'named-compilezone', ONE_GOAL, 'the same for one change');
+      // No goal: with the two above it shows how the cost grows with the batch.
+      const big = await paired(rounds, applyBatch(BIG_BATCH, 2000), () => bind('named-compilezone', file, dir));
+      report(
+        `POST ${BIG_BATCH.toLocaleString('en')} creates`,
+        size,
+        big,
+        'named-compilezone',
+        undefined,
+        'the same for ten times the batch',
+      );
+
+      const rss = peakRssMb(dnsgate.child.pid!);
+      const bindRss = await bindPeakRssMb(file);
+      const judged = size === GOAL_SIZE;
+      out(
+        `  peak RSS               dnsgate ${rss.toFixed(0).padStart(7)} MiB named-checkzone ${bindRss.toFixed(0)} MiB` +
+          (judged ? `  goal < ${RSS_GOAL_MB} MiB ${rss < RSS_GOAL_MB ? 'MET' : 'MISSED'}` : ''),
+      );
+      recordResult({
+        benchmark: 'file',
+        backend: 'file',
+        measure: 'peak RSS, reads and writes',
+        size,
+        unit: 'MiB',
+        dnsgate: rss,
+        baselineName: 'named-checkzone',
+        baseline: bindRss,
+        ratio: rss / bindRss,
+        ...(judged ? { goal: `< ${RSS_GOAL_MB} MiB`, met: rss < RSS_GOAL_MB } : {}),
+        note: 'whole dnsgate process (VmHWM) after all the measures at this size',
+      });
+    } finally {
+      await dnsgate.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('file plugin benchmark', () => {
+  it('prints dnsgate against named-checkzone / named-compilezone at each size', async () => {
+    for (const size of SIZES) await benchSize(size);
+  });
+});
