@@ -6,6 +6,7 @@ import { ConfigError, WEBHOOK_BODY_LIMIT_BYTES } from '@dnsgate/plugin-sdk';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { AppModule } from './app.module.js';
+import { warnAboutUnknownVariables } from './cli/unknown-variables.js';
 import { loadGatewayOptions } from './config/load-gateway-options.js';
 import { createHealthServer } from './health/health-server.js';
 import { DnsgateLogger } from './logging/dnsgate-logger.js';
@@ -58,6 +59,7 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
     start.plugins ?? (await import('./builtin-plugins.js')).BUILTIN_PLUGINS,
     logger,
   );
+  warnAboutUnknownVariables(env, plugins, (line) => logger.warn(line, 'Configuration'));
 
   const adapter = new FastifyAdapter({
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -122,7 +124,7 @@ function urlOf(server: FastifyInstance): string {
  * A built-in name selects a built-in; anything else is imported as a plugin
  * package, offered beside the built-ins, and selected by its registered name.
  */
-async function resolvePlugins(
+export async function resolvePlugins(
   spec: string,
   builtins: DynamicModule[],
   logger: DnsgateLogger,
