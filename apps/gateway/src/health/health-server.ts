@@ -27,6 +27,9 @@ export function createHealthServer(plugin: PluginHost, registry: Registry): Fast
   });
 
   server.get('/metrics', async (_request, reply) => {
+    // dnsgate_plugin_ready is only as fresh as the last readiness check; check
+    // now, so a scrape sees a lost backend even when no probe asks /readyz.
+    await plugin.readiness();
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
