@@ -47,7 +47,8 @@ COPY libs/plugin-sdk/package.json libs/plugin-sdk/
 COPY plugins/file/package.json plugins/file/
 COPY plugins/powerdns/package.json plugins/powerdns/
 COPY plugins/rfc2136/package.json plugins/rfc2136/
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+# --omit=optional too: fast-check, the SDK testkit's optional peer, is not needed to serve.
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund --ignore-scripts
 
 # Node, the production dependencies and the compiled output: no compiler, no
 # sources, no npm at run time.

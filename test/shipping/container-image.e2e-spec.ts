@@ -29,6 +29,8 @@ describe('the container image (Dockerfile)', () => {
   let zones: string;
   let webhookUrl: string;
   let healthUrl: string;
+  let uid: number;
+  let gid: number;
   let imageConfig: {
     Config: {
       User?: string;
@@ -91,8 +93,10 @@ describe('the container image (Dockerfile)', () => {
 
     zones = join(work, 'zones');
     await mkdir(zones);
-    const [uid, gid] = (imageConfig.Config.User ?? '').split(':').map(Number);
-    await chown(zones, uid!, gid ?? uid!);
+    const [user, group] = (imageConfig.Config.User ?? '').split(':').map(Number);
+    uid = user!;
+    gid = group ?? uid;
+    await chown(zones, uid, gid);
     const webhookPort = await freePort();
     const healthPort = await freePort();
     await podman.must([
@@ -211,13 +215,17 @@ describe('the container image (Dockerfile)', () => {
       code: 0,
       stdout: expect.stringContaining('zones: example.org'),
     });
+    // An empty zone directory and no DNSGATE_FILE_ZONES: the quick start's old mistake.
+    const empty = join(work, 'empty-zones');
+    await mkdir(empty);
+    await chown(empty, uid, gid);
     const noZone = await podman.run([
       'run',
       '--rm',
       '--read-only',
       '--cap-drop=all',
       '-v',
-      `${zones}:/data/zones`,
+      `${empty}:/data/zones`,
       image,
       'node',
       'apps/gateway/dist/main.js',
