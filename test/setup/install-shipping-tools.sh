@@ -16,6 +16,10 @@ command -v buildah >/dev/null 2>&1 || need+=(buildah)
 command -v runc >/dev/null 2>&1 || need+=(runc)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v ldd >/dev/null 2>&1 || need+=(libc-bin)
+# The README test runs the documented commands in a network namespace of their own.
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 need_prometheus=no
 [ -x "$prometheus_root/usr/bin/prometheus" ] && [ -x "$prometheus_root/usr/bin/promtool" ] || need_prometheus=yes
 [ ${#need[@]} -eq 0 ] && [ "$need_prometheus" = no ] && exit 0
