@@ -1,22 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WEBHOOK_MEDIA_TYPE } from '@dnsgate/plugin-sdk';
 import { freePort } from '../support/free-port.js';
+import { shellBlocks as blocksOf } from '../support/markdown-commands.js';
 import { REPO_ROOT, webhook } from './package-tools.js';
 
-/** The ```sh blocks of the section whose heading starts with `heading`, in order. */
-function shellBlocks(markdownFile: string, heading: string): string[] {
-  const markdown = readFileSync(join(REPO_ROOT, markdownFile), 'utf8');
-  const start = markdown.split('\n').findIndex((line) => line.startsWith(heading));
-  if (start < 0) throw new Error(`${markdownFile} has no heading "${heading}"`);
-  const lines = markdown.split('\n').slice(start + 1);
-  const end = lines.findIndex((line) => /^## /.test(line));
-  const section = (end < 0 ? lines : lines.slice(0, end)).join('\n');
-  return [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
-}
+const shellBlocks = (file: string, heading: string): string[] => blocksOf(REPO_ROOT, file, heading);
 
 interface Shell {
   child: ChildProcess;

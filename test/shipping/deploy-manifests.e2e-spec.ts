@@ -66,7 +66,7 @@ function parse(file: string): unknown[] {
 const files = yamlFiles(DEPLOY);
 const documents = files.flatMap((file) => parse(file).map((doc) => ({ file: relative(REPO_ROOT, file), doc })));
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 function helmContainers(): DnsgateContainer[] {
   return documents

@@ -6,19 +6,11 @@ import { join } from 'node:path';
 import { BUILTIN_PLUGINS } from '../../apps/gateway/src/builtin-plugins.js';
 import { gatewaySection, pluginSection, pluginsOfModules } from '../../apps/gateway/src/cli/option-catalog.js';
 import { REPO_ROOT } from '../plugins/package-tools.js';
+import { shellBlocks as blocksOf } from '../support/markdown-commands.js';
 
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 
-/** The ```sh blocks of the README section whose heading starts with `heading`. */
-function shellBlocks(heading: string): string[] {
-  const lines = README.split('\n');
-  const start = lines.findIndex((line) => line.startsWith(heading));
-  if (start < 0) throw new Error(`README.md has no heading "${heading}"`);
-  const rest = lines.slice(start + 1);
-  const end = rest.findIndex((line) => /^## /.test(line));
-  const section = (end < 0 ? rest : rest.slice(0, end)).join('\n');
-  return [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
-}
+const shellBlocks = (heading: string): string[] => blocksOf(REPO_ROOT, 'README.md', heading);
 
 /**
  * `npm ci` reinstalls node_modules, which the running tests use: it is the
