@@ -9,6 +9,8 @@ import { assertNamedCheckzone } from '../support/named-checkzone.js';
 import { REPO_ROOT } from '../plugins/package-tools.js';
 import { Podman, execute } from './support/podman.js';
 
+/** Debian's bundle: the public CAs plus any the machine added (update-ca-certificates). */
+const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const BASE_IMAGE_SCRIPT = join(REPO_ROOT, 'test/shipping/support/make-node-base-images.sh');
 
 /**
@@ -55,7 +57,7 @@ describe('the container image (Dockerfile)', () => {
 
     // This machine's outgoing TLS is re-signed by a local CA: hand the build the
     // host's bundle for its npm ci, as a build argument (never baked into the image).
-    const caBundle = process.env.NODE_EXTRA_CA_CERTS;
+    const caBundle = process.env.NODE_EXTRA_CA_CERTS ?? SYSTEM_CA_BUNDLE;
     const caArgs =
       caBundle && existsSync(caBundle)
         ? [
