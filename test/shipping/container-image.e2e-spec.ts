@@ -235,6 +235,28 @@ describe('the container image (Dockerfile)', () => {
     ]);
     expect(noZone.code).not.toBe(0);
     expect(noZone.stderr).toContain('no zone to manage');
+    // A new named volume, as `docker run -v dnsgate-zones:/data/zones` makes one: it takes the
+    // image's ownership of /data/zones, so the user can write the zone file into it.
+    const volume = `dnsgate-e2e-zones-${run}`;
+    try {
+      const named = await podman.run([
+        'run',
+        '--rm',
+        '--read-only',
+        '--cap-drop=all',
+        '-e',
+        'DNSGATE_FILE_ZONES=example.org',
+        '-v',
+        `${volume}:/data/zones`,
+        image,
+        'node',
+        'apps/gateway/dist/main.js',
+        'check',
+      ]);
+      expect({ code: named.code, stderr: named.stderr }).toEqual({ code: 0, stderr: '' });
+    } finally {
+      await podman.run(['volume', 'rm', '-f', volume]);
+    }
     const help = await podman.must(['run', '--rm', image, 'node', 'apps/gateway/dist/main.js', '--help']);
     expect(help).toContain('DNSGATE_FILE_ZONES');
   }, 120_000);
