@@ -10,6 +10,7 @@ import { REPO_ROOT } from '../plugins/package-tools.js';
 import { PROMTOOL_BIN, PrometheusTestServer } from './support/prometheus-server.js';
 
 const RULES_FILE = join(REPO_ROOT, 'deploy/monitoring/dnsgate-alerts.yaml');
+const RULE_TESTS_FILE = join(REPO_ROOT, 'test/shipping/fixtures/dnsgate-alerts.promtool-test.yaml');
 const DASHBOARD_FILE = join(REPO_ROOT, 'deploy/monitoring/dnsgate-dashboard.json');
 
 interface RuleFile {
@@ -86,6 +87,14 @@ describe('deploy/monitoring: alert rules and dashboard', () => {
     expect({ code: result.code, out: result.stdout + result.stderr }).toEqual({
       code: 0,
       out: expect.stringMatching(/SUCCESS: \d+ rules found/),
+    });
+  });
+
+  it('passes its promtool unit tests: each alert fires on its series after its `for:`, and not on harmless ones', async () => {
+    const result = await runCommand(PROMTOOL_BIN, ['test', 'rules', RULE_TESTS_FILE]);
+    expect({ code: result.code, out: result.stdout + result.stderr }).toEqual({
+      code: 0,
+      out: expect.stringContaining('SUCCESS'),
     });
   });
 
