@@ -115,6 +115,22 @@ describe('README.md: the documented commands', () => {
     expect(withZone.output).toMatch(/^dnsgate \d+\.\d+\.\d+ \(node v\d+/m);
   }, 300_000);
 
+  it('declares in engines, and says in the README, a Node version every production dependency supports', () => {
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; devOptional?: boolean; engines?: { node?: string } }>;
+    };
+    const minimumMajor = (range: string): number => Number(/>=\s*v?(\d+)/.exec(range)?.[1] ?? 0);
+    const required = Object.entries(lock.packages)
+      .filter(([path, entry]) => path.startsWith('node_modules/') && !entry.dev && !entry.devOptional)
+      .map(([path, entry]) => ({ path, major: minimumMajor(entry.engines?.node ?? '') }));
+    const highest = Math.max(...required.map((r) => r.major));
+    expect(highest).toBeGreaterThanOrEqual(20);
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(minimumMajor(manifest.engines.node)).toBeGreaterThanOrEqual(highest);
+    expect(README).toContain(`\`engines\`: \`${manifest.engines.node}\``);
+    expect(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')).toMatch(/^ARG RUNTIME_IMAGE=node:24-/m);
+  });
+
   it('documents every variable dnsgate and its built-in plugins read', () => {
     const sections = [gatewaySection(), ...pluginsOfModules(BUILTIN_PLUGINS).map(pluginSection)];
     const variables = sections.flatMap((section) => section.entries.map((entry) => entry.variable));
