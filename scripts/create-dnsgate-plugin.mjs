@@ -2,39 +2,72 @@
 // Generates a dnsgate plugin package that builds, loads in dnsgate and passes
 // the SDK's conformance testkit, with an in-memory backend to replace.
 //
-//   node scripts/create-dnsgate-plugin.mjs <dir> <name>
+//   node scripts/create-dnsgate-plugin.mjs <dir> <name> [--registry]
+//
+// Until @dnsgate/plugin-sdk is on the npm registry, the generated package
+// installs the SDK from the tarballs `npm run pack:sdk` writes to packs/ in
+// this checkout; --registry asks the registry for it instead.
 //
 // Plain Node and no dependencies, so it runs before anything is installed.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PLUGIN_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function usage(problem) {
   process.stderr.write(
-    `${problem ? `create-dnsgate-plugin: ${problem}\n\n` : ''}usage: node create-dnsgate-plugin.mjs <dir> <name>\n\n` +
-      '  <dir>   the folder to create (must not exist, or be empty)\n' +
-      '  <name>  the plugin name: lower case letters, digits and "-", starting with a letter;\n' +
-      '          it selects the plugin (DNSGATE_PLUGIN=<name>) and prefixes its options (DNSGATE_<NAME>_*)\n',
+    `${problem ? `create-dnsgate-plugin: ${problem}\n\n` : ''}usage: node create-dnsgate-plugin.mjs <dir> <name> [--registry]\n\n` +
+      '  <dir>       the folder to create (must not exist, or be empty)\n' +
+      '  <name>      the plugin name: lower case letters, digits and "-", starting with a letter;\n' +
+      '              it selects the plugin (DNSGATE_PLUGIN=<name>) and prefixes its options (DNSGATE_<NAME>_*)\n' +
+      '  --registry  take @dnsgate/plugin-sdk from the npm registry instead of the tarballs\n' +
+      '              `npm run pack:sdk` writes to packs/ in this dnsgate checkout\n',
   );
   process.exit(problem ? 2 : 0);
 }
 
-/** The SDK range the generated package asks for: the SDK beside this script when there is one. */
-function sdkRange() {
-  const manifest = join(dirname(fileURLToPath(import.meta.url)), '../libs/plugin-sdk/package.json');
+/** The SDK's version in this checkout. */
+function sdkVersion() {
   try {
-    return `^${JSON.parse(readFileSync(manifest, 'utf8')).version}`;
+    return JSON.parse(readFileSync(join(REPO_ROOT, 'libs/plugin-sdk/package.json'), 'utf8')).version;
   } catch {
-    return '^0.1.0';
+    return '0.1.0';
   }
+}
+
+/**
+ * Where the generated package gets the SDK for its build and tests: the
+ * range it declares as a peer (what dnsgate provides once published), and
+ * the dev dependencies npm installs now.
+ */
+export function sdkSource({ registry = false, packageDir = process.cwd(), version = sdkVersion() } = {}) {
+  const peerRange = `^${version}`;
+  if (registry) return { peerRange, devDependencies: { '@dnsgate/plugin-sdk': peerRange } };
+  const tarballs = {
+    '@dnsgate/plugin-sdk': join(REPO_ROOT, 'packs', `dnsgate-plugin-sdk-${version}.tgz`),
+    // The SDK depends on it by version; named here too, npm takes it from the tarball instead of the registry.
+    '@dnsgate/protocol': join(REPO_ROOT, 'packs', `dnsgate-protocol-${version}.tgz`),
+  };
+  const missing = Object.values(tarballs).filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    return {
+      problem:
+        `the SDK tarballs are not there (${missing.join(', ')}): run \`npm run pack:sdk\` in ${REPO_ROOT} first, ` +
+        'or pass --registry once @dnsgate/plugin-sdk is published',
+    };
+  }
+  const devDependencies = Object.fromEntries(
+    Object.entries(tarballs).map(([name, file]) => [name, `file:${relative(packageDir, file)}`]),
+  );
+  return { peerRange, devDependencies };
 }
 
 const pascal = (name) => name.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c) => c.toUpperCase());
 const upperSnake = (name) => name.replace(/-/g, '_').toUpperCase();
 
-export function pluginFiles(name, sdk = sdkRange()) {
+export function pluginFiles(name, sdk = sdkSource({ registry: true })) {
   const Class = pascal(name);
   const ENV = `DNSGATE_${upperSnake(name)}_`;
   const packageName = `dnsgate-plugin-${name}`;
@@ -52,14 +85,14 @@ export function pluginFiles(name, sdk = sdkRange()) {
       exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
       files: ['dist', 'README.md'],
       keywords: ['dnsgate-plugin', 'external-dns'],
-      engines: { node: '>=20.11' },
+      engines: { node: '>=22' },
       scripts: {
         build: 'tsc -p .',
         test: 'node --experimental-vm-modules node_modules/jest/bin/jest.js',
         prepack: 'tsc -p .',
       },
       peerDependencies: {
-        '@dnsgate/plugin-sdk': sdk,
+        '@dnsgate/plugin-sdk': sdk.peerRange,
         '@nestjs/common': '^12.0.0',
         'class-transformer': '^0.5.1',
         'class-validator': '^0.15.1',
@@ -67,7 +100,7 @@ export function pluginFiles(name, sdk = sdkRange()) {
         'reflect-metadata': '^0.2.2',
       },
       devDependencies: {
-        '@dnsgate/plugin-sdk': sdk,
+        ...sdk.devDependencies,
         '@types/jest': '^29.5.0',
         '@types/node': '^20.19.0',
         'fast-check': '^4.10.0',
@@ -428,13 +461,18 @@ npm test        # runs the dnsgate conformance suite against the plugin
 }
 
 function main(argv) {
-  const [dir, name] = argv;
-  if (dir === '-h' || dir === '--help') usage();
+  const flags = argv.filter((arg) => arg.startsWith('-'));
+  const [dir, name] = argv.filter((arg) => !arg.startsWith('-'));
+  if (flags.includes('-h') || flags.includes('--help')) usage();
+  const unknown = flags.filter((flag) => flag !== '--registry');
+  if (unknown.length > 0) usage(`unknown option ${unknown[0]}`);
   if (!dir || !name) usage('a folder and a plugin name are required');
   if (!PLUGIN_NAME.test(name)) usage(`"${name}" is not a plugin name (a-z, 0-9 and "-", starting with a letter)`);
   const root = resolve(dir);
   if (existsSync(root) && readdirSync(root).length > 0) usage(`${root} exists and is not empty`);
-  for (const [path, content] of Object.entries(pluginFiles(name))) {
+  const sdk = sdkSource({ registry: flags.includes('--registry'), packageDir: root });
+  if (sdk.problem) usage(sdk.problem);
+  for (const [path, content] of Object.entries(pluginFiles(name, sdk))) {
     const file = join(root, path);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, content);

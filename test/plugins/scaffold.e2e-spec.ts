@@ -26,7 +26,7 @@ describe('scripts/create-dnsgate-plugin.mjs', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'dnsgate-scaffold-'));
     pkg = join(work, 'acme');
-    const created = await scaffold(pkg, 'acme-dns');
+    const created = await scaffold(pkg, 'acme-dns', '--registry');
     if (created.code !== 0) throw new Error(`the scaffold failed: ${created.stderr}`);
     // Stand-in for `npm install`: the SDK as built in this repository, its peers and the dev tools.
     const links: Array<[string, string]> = [

@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { AppModule } from './app.module.js';
 import { backendSpecs, instanceVariablePart, type BackendSpec } from './backends/backend-config.js';
+import { warnAboutUnknownVariables } from './cli/unknown-variables.js';
+import type { GatewayOptions } from './config/gateway.options.js';
 import type { ConfiguredBackend } from './core/gateway-core.module-definition.js';
 import { loadGatewayOptions } from './config/load-gateway-options.js';
 import { createHealthServer } from './health/health-server.js';
@@ -55,14 +57,13 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   const redactor = new SecretRedactor();
   const logger = new DnsgateLogger(redactor, options.logLevel, options.logFormat);
   const registry = new Registry();
-  const specs = backendSpecs(env, { plugin: options.plugin, dryRun: options.dryRun });
-  let plugins = start.plugins ?? (await import('./builtin-plugins.js')).BUILTIN_PLUGINS;
-  const configured: ConfiguredBackend[] = [];
-  for (const spec of specs) {
-    const resolved = await resolvePlugin(spec, plugins, logger);
-    plugins = resolved.plugins;
-    configured.push({ spec, pluginName: resolved.pluginName });
-  }
+  const { plugins, configured } = await resolveBackends(
+    env,
+    options,
+    start.plugins ?? (await import('./builtin-plugins.js')).BUILTIN_PLUGINS,
+    logger,
+  );
+  warnAboutUnknownVariables(env, plugins, configured, (line) => logger.warn(line, 'Configuration'));
 
   const adapter = new FastifyAdapter({
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -121,6 +122,26 @@ function urlOf(server: FastifyInstance): string {
   if (!address || typeof address === 'string') throw new Error('server is not listening on TCP');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
+}
+
+/**
+ * The configured backend instances, each with its plugin resolved, and every
+ * plugin module to offer: the built-ins and the packages the backends name.
+ */
+export async function resolveBackends(
+  env: NodeJS.ProcessEnv,
+  options: GatewayOptions,
+  builtins: DynamicModule[],
+  logger: DnsgateLogger,
+): Promise<{ plugins: DynamicModule[]; configured: ConfiguredBackend[] }> {
+  let plugins = builtins;
+  const configured: ConfiguredBackend[] = [];
+  for (const spec of backendSpecs(env, { plugin: options.plugin, dryRun: options.dryRun })) {
+    const resolved = await resolvePlugin(spec, plugins, logger);
+    plugins = resolved.plugins;
+    configured.push({ spec, pluginName: resolved.pluginName });
+  }
+  return { plugins, configured };
 }
 
 /**

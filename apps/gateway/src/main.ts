@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 import { ConfigError } from '@dnsgate/plugin-sdk';
 import { startDnsgate, type RunningDnsgate } from './bootstrap.js';
+import { parseCommandLine, runCommand } from './cli/command-line.js';
 
 /**
- * `npm start`: every setting comes from `DNSGATE_*` variables, so the same
+ * `node apps/gateway/dist/main.js` (the image's CMD; `npm start` builds
+ * first): every setting comes from `DNSGATE_*` variables, so the same
  * command runs dnsgate by hand, in tests and in a container.
  */
 async function main(): Promise<void> {
+  const command = parseCommandLine(process.argv.slice(2));
+  if (command.kind !== 'start') {
+    process.exitCode = await runCommand(command, process.env);
+    return;
+  }
   let running: RunningDnsgate;
   try {
     running = await startDnsgate({ env: process.env });

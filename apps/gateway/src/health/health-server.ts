@@ -25,6 +25,9 @@ export function createHealthServer(backends: Backends, registry: Registry): Fast
   });
 
   server.get('/metrics', async (_request, reply) => {
+    // dnsgate_plugin_ready is only as fresh as the last readiness check; check
+    // now, so a scrape sees a lost backend even when no probe asks /readyz.
+    await backends.readiness();
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
