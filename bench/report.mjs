@@ -26,6 +26,8 @@ const JEST = ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js'];
 const REASONS = {
   'file|GET /records': (f, all) =>
     `${f.note}. Neither part grows faster than the zone: per record, a read cost ${perRecordSeries(f, all)}. ` +
+    "The gateway's part is the price of a JSON answer of every endpoint: the gateway section below shows a bare " +
+    'node:http server serving as many endpoints taking about as long as the gateway does. ' +
     "Both are mostly allocation (the parse's records, the gateway's endpoints and JSON), and on this shared 2-core " +
     'machine the garbage collector competes for the same cores as the tests of the other engineers',
   'file|POST 1 create': () =>
