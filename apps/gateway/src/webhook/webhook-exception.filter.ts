@@ -31,7 +31,15 @@ export class WebhookExceptionFilter implements ExceptionFilter {
     body: { error: string; message: string; [key: string]: unknown };
   } {
     if (exception instanceof WireValidationError) {
-      return { status: 400, body: { error: 'Bad Request', message: exception.message, problems: exception.problems } };
+      return {
+        status: 400,
+        body: {
+          error: 'Bad Request',
+          message: exception.message,
+          problems: exception.problems,
+          ...(exception.undescribed > 0 ? { moreInvalidEndpoints: exception.undescribed } : {}),
+        },
+      };
     }
     if (isDnsgateError(exception)) {
       return {
