@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { AppModule } from './app.module.js';
 import { loadGatewayOptions } from './config/load-gateway-options.js';
 import { createHealthServer } from './health/health-server.js';
+import { serverTimeoutOptions } from './http/server-timeouts.js';
 import { DnsgateLogger } from './logging/dnsgate-logger.js';
 import { SecretRedactor } from './logging/secret-redactor.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -16,13 +17,6 @@ import { PluginHost } from './plugins/plugin-host.service.js';
 import { PluginPackageNotFoundError, loadPluginPackage, pluginMetadataOfProvider } from './plugins/plugin-loader.js';
 import { registerWebhookBodyParser } from './webhook/webhook-body.parser.js';
 import { DNSGATE_VERSION } from './version.js';
-
-/**
- * Go's HTTP client keeps idle connections for 90 s and does not retry a POST
- * whose connection was closed under it; Node closes idle ones after 5 s.
- * Staying above 90 s keeps ExternalDNS from seeing random, fatal EOFs.
- */
-const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -60,7 +54,7 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   );
 
   const adapter = new FastifyAdapter({
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    ...serverTimeoutOptions(options.requestTimeoutMs),
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     return503OnClosing: true,
   });
@@ -81,7 +75,7 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   let health: FastifyInstance | undefined;
   try {
     await app.listen(options.webhookPort, options.webhookHost);
-    health = createHealthServer(plugin, registry);
+    health = createHealthServer(plugin, registry, serverTimeoutOptions(options.requestTimeoutMs));
     await health.listen({ port: options.healthPort, host: options.healthHost });
   } catch (error) {
     await health?.close();

@@ -69,6 +69,14 @@ export class GatewayOptions {
   @IsIn(['text', 'json'])
   logFormat: 'text' | 'json' = 'text';
 
+  @PluginOption({
+    description:
+      'Milliseconds a request may take to arrive, headers and body, on both ports; idle keep-alive connections are not cut',
+  })
+  @IsInt()
+  @Min(100)
+  requestTimeoutMs = 30_000;
+
   @PluginOption({ description: 'Milliseconds a shutdown waits for requests in flight before it stops the plugin' })
   @IsInt()
   @Min(0)
