@@ -16,6 +16,7 @@ import { registerHttpMetricsHooks } from './metrics/http-metrics.hooks.js';
 import { PluginHost } from './plugins/plugin-host.service.js';
 import { PluginPackageNotFoundError, loadPluginPackage, pluginMetadataOfProvider } from './plugins/plugin-loader.js';
 import { registerWebhookBodyParser } from './webhook/webhook-body.parser.js';
+import { registerPathPrefixGuard, webhookUrlRewriter } from './webhook/webhook-path-prefix.js';
 import { DNSGATE_VERSION } from './version.js';
 
 export interface StartOptions {
@@ -57,9 +58,11 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
     ...serverTimeoutOptions(options.requestTimeoutMs),
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    ...(options.webhookPathPrefix ? { rewriteUrl: webhookUrlRewriter(options.webhookPathPrefix) } : {}),
   });
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
   registerWebhookBodyParser(fastify);
+  registerPathPrefixGuard(fastify, options.webhookPathPrefix, (message) => logger.warn(message, 'Webhook'));
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ options, selectedPlugin, env, registry, redactor, plugins }),
@@ -84,7 +87,10 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   }
   const webhookUrl = urlOf(fastify);
   const healthUrl = urlOf(health);
-  logger.log(`webhook API on ${webhookUrl}, health and metrics on ${healthUrl}`, 'Bootstrap');
+  logger.log(
+    `webhook API on ${webhookUrl}${options.webhookPathPrefix}, health and metrics on ${healthUrl}`,
+    'Bootstrap',
+  );
   plugin.startInBackground();
 
   let closing: Promise<void> | undefined;

@@ -25,6 +25,13 @@ export class GatewayOptions {
   @Max(65535)
   webhookPort = 8888;
 
+  @PluginOption({
+    description:
+      'Path the webhook API is served under, the path of ExternalDNS --webhook-provider-url (e.g. /dns); empty for none',
+  })
+  @IsString()
+  webhookPathPrefix = '';
+
   @PluginOption({ description: 'Address of /healthz, /readyz and /metrics' })
   @IsString()
   @IsNotEmpty()
