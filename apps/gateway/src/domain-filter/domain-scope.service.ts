@@ -3,6 +3,7 @@ import {
   describeEndpoint,
   isWithinDomain,
   normalizeDnsName,
+  PluginNotReadyError,
   type Changes,
   type DomainFilter,
   type DomainFilterMatcher,
@@ -51,7 +52,17 @@ export class DomainScope {
   /** The filter for ExternalDNS: the configured one, narrowed to the plugin's zones where that can be said. */
   async announcement(): Promise<DomainFilter> {
     const { filter } = this.configured;
-    const { zones } = await this.current();
+    const { zones } = await this.current().catch((error: unknown) => {
+      // Before start a failing backend is the reason the plugin is not up: 503, not 502.
+      if (this.plugin.isRunning) throw error;
+      throw new PluginNotReadyError(`the managed zones are not known yet: ${this.plugin.notRunningReason}`);
+    });
+    // No zones from a plugin that has not started (its directory or backend
+    // unreachable) means "unknown", not "none"; announced, an empty filter would
+    // read as "every domain", which ExternalDNS caches for its whole life.
+    if (zones.length === 0 && !this.plugin.isRunning) {
+      throw new PluginNotReadyError(`the managed zones are not known yet: ${this.plugin.notRunningReason}`);
+    }
     if (filter.regexInclude || filter.regexExclude) {
       return {
         ...(filter.regexInclude ? { regexInclude: filter.regexInclude } : {}),

@@ -51,6 +51,16 @@ export class PluginHost implements OnModuleInit, OnApplicationShutdown {
     return this.pluginName;
   }
 
+  /** True once start() succeeded, until shutdown. */
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Why the plugin is not running (for answers that must say so). */
+  get notRunningReason(): string {
+    return this.notReadyReason();
+  }
+
   /** Today the instance is named after its plugin. */
   get instanceName(): string {
     return this.pluginName;
