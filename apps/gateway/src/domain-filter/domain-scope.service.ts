@@ -4,6 +4,8 @@ import {
   isWithinDomain,
   normalizeDnsName,
   PluginNotReadyError,
+  toALabels,
+  toULabels,
   type Changes,
   type DomainFilter,
   type DomainFilterMatcher,
@@ -74,8 +76,8 @@ export class DomainScope {
     const include =
       configuredIncludes.length === 0 ? zones : intersectIncludes(configuredIncludes.map(normalizeEntry), zones);
     return {
-      ...(include.length > 0 ? { include } : {}),
-      ...(exclude.length > 0 ? { exclude: exclude.map(normalizeEntry) } : {}),
+      ...(include.length > 0 ? { include: withUnicodeForms(include) } : {}),
+      ...(exclude.length > 0 ? { exclude: withUnicodeForms(exclude.map(normalizeEntry)) } : {}),
     };
   }
 
@@ -129,8 +131,22 @@ export class DomainScope {
 
 function normalizeEntry(entry: string): string {
   const dotted = entry.trim().startsWith('.');
-  const name = normalizeDnsName(entry.trim().replace(/^\./, ''));
+  const name = toALabels(normalizeDnsName(entry.trim().replace(/^\./, '')));
   return dotted ? `.${name}` : name;
+}
+
+/**
+ * Each IDN entry in both forms: zones are A-labels, while ExternalDNS matches
+ * the filter against the Unicode form of a name; with both, every client
+ * version matches the domain whichever form it compares.
+ */
+function withUnicodeForms(entries: string[]): string[] {
+  const result = new Set<string>();
+  for (const entry of entries) {
+    result.add(entry);
+    result.add(toULabels(entry));
+  }
+  return [...result];
 }
 
 /** Each include entry that lies inside a zone, and each zone that lies inside an include entry. */

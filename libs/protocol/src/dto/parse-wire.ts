@@ -4,6 +4,7 @@ import type { Changes } from '../changes.js';
 import type { Endpoint } from '../endpoint.js';
 import { ENDPOINT_KEYS, EndpointDto, PROVIDER_SPECIFIC_KEYS, ProviderSpecificPropertyDto } from './endpoint.dto.js';
 import { passesEndpointRulesQuickly } from './endpoint-quick-check.js';
+import { toALabels } from '../idn.js';
 import { normalizeRecordTtl } from './record-ttl.js';
 import { canonicalizeKeys } from './wire-keys.js';
 
@@ -173,6 +174,7 @@ function isInEndpointForm(dto: EndpointDto): boolean {
   // A plain object from JSON.parse; one made a DTO for class-validator is copied.
   if (Object.getPrototypeOf(dto) !== Object.prototype) return false;
   if (!Array.isArray(dto.targets) || dto.recordType !== dto.recordType.toUpperCase()) return false;
+  if (toALabels(dto.dnsName) !== dto.dnsName) return false;
   if (dto.providerSpecific !== undefined) return false;
   if (dto.setIdentifier !== undefined && !dto.setIdentifier) return false;
   if (dto.recordTTL !== undefined && normalizeRecordTtl(dto.recordTTL) !== dto.recordTTL) return false;
@@ -186,7 +188,8 @@ const ENDPOINT_FIELDS = new Set<string>(ENDPOINT_KEYS);
 /** A new Endpoint from a valid DTO (exported for toEndpoint's test only; not in the package's index). */
 export function fromDto(dto: EndpointDto): Endpoint {
   const endpoint: Endpoint = {
-    dnsName: dto.dnsName,
+    // An IDN name as its A-labels: what every backend stores and Records reports back.
+    dnsName: toALabels(dto.dnsName),
     targets: dto.targets ?? [],
     recordType: dto.recordType.toUpperCase(),
   };
