@@ -87,19 +87,21 @@ export class DomainScope {
 
   /** The changes inside the scope; the rest are logged and counted, never sent to the backend. */
   filterChanges(changes: Changes, scope: Scope): Changes {
-    const keep = (endpoint: Endpoint, action: string): boolean => {
+    const keep = (endpoint: Endpoint, action: string, what = `${action} of ${describeEndpoint(endpoint)}`): boolean => {
       if (scope.includes(endpoint.dnsName)) return true;
-      this.metrics.changesOutOfScope.inc({ plugin: this.plugin.name, instance: this.plugin.instanceName, action });
-      this.logger.warn(
-        `ignoring ${action} of ${describeEndpoint(endpoint)}: outside the domain filter or every managed zone`,
-      );
+      this.countOutOfScope(action);
+      this.logger.warn(`ignoring ${what}: outside the domain filter or every managed zone`);
       return false;
     };
     const updateOld: Endpoint[] = [];
     const updateNew: Endpoint[] = [];
     changes.updateOld.forEach((old, index) => {
       const next = changes.updateNew[index]!;
-      if (keep(old, 'update') && scope.includes(next.dnsName)) {
+      // An update is one change: it is dropped (once) when either side is out of scope.
+      if (
+        keep(old, 'update') &&
+        keep(next, 'update', `update of ${describeEndpoint(old)} to ${describeEndpoint(next)} (the new name)`)
+      ) {
         updateOld.push(old);
         updateNew.push(next);
       }
@@ -110,6 +112,33 @@ export class DomainScope {
       updateNew,
       delete: changes.delete.filter((endpoint) => keep(endpoint, 'delete')),
     };
+  }
+
+  /**
+   * The desired endpoints of AdjustEndpoints inside the scope. ExternalDNS
+   * sends every endpoint of its sources each reconcile and filters them later
+   * itself, so the dropped ones are counted each and logged as one line.
+   */
+  filterDesired(endpoints: Endpoint[], scope: Scope): Endpoint[] {
+    const dropped: Endpoint[] = [];
+    const kept = endpoints.filter((endpoint) => {
+      if (scope.includes(endpoint.dnsName)) return true;
+      dropped.push(endpoint);
+      return false;
+    });
+    if (dropped.length > 0) {
+      this.countOutOfScope('adjust', dropped.length);
+      const shown = dropped.slice(0, 5).map(describeEndpoint).join(', ');
+      const more = dropped.length > 5 ? ` and ${dropped.length - 5} more` : '';
+      this.logger.log(
+        `AdjustEndpoints left out ${dropped.length} endpoint(s) outside the domain filter or every managed zone: ${shown}${more}`,
+      );
+    }
+    return kept;
+  }
+
+  private countOutOfScope(action: string, count = 1): void {
+    this.metrics.changesOutOfScope.inc({ plugin: this.plugin.name, instance: this.plugin.instanceName, action }, count);
   }
 
   /** False when the configured filter leaves nothing of `zone`. */

@@ -45,7 +45,7 @@ export class WebhookController {
   @HttpCode(200)
   async adjustEndpoints(@Body(EndpointsBodyPipe) endpoints: Endpoint[]): Promise<Endpoint[]> {
     const scope = await this.scope.current();
-    const adjusted = await this.plugin.adjustEndpoints(this.scope.filterEndpoints(endpoints, scope));
+    const adjusted = await this.plugin.adjustEndpoints(this.scope.filterDesired(endpoints, scope));
     return adjusted.map(toWireEndpoint);
   }
 
