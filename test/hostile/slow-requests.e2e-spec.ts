@@ -104,3 +104,39 @@ describe('slow requests on the running server', () => {
     },
   );
 });
+
+describe('requests Node refuses before they reach a route', () => {
+  let backend: TestBackend;
+  let dnsgate: DnsgateProcess;
+
+  beforeAll(async () => {
+    backend = await startBackend('file', ['example.org']);
+    dnsgate = await spawnOn(backend);
+  });
+  afterAll(async () => {
+    await dnsgate?.stop();
+    await backend?.dispose();
+  });
+
+  it('answers headers over 16 KiB with 431 and Connection: close, so a keep-alive client does not reuse a dead connection', async () => {
+    const { Agent, request } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const call = (headers: Record<string, string>) =>
+      new Promise<string>((resolve) => {
+        const req = request(`${dnsgate.webhookUrl}/`, { headers, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(`${res.statusCode} ${res.headers.connection ?? ''}`));
+        });
+        req.on('error', (error) => resolve(`error ${error.message}`));
+        req.end();
+      });
+    try {
+      for (let i = 0; i < 5; i++) {
+        expect(await call({ 'x-big': 'h'.repeat(20_000 + i * 1000) })).toBe('431 close');
+        expect(await call({})).toBe('200 keep-alive');
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+});
