@@ -67,6 +67,10 @@ export interface BindServer {
   reload(): Promise<void>;
   /** Stops named (keeps the directory until `dispose`). */
   stop(): Promise<void>;
+  /** Starts named again after `stop` or a kill, on the same port, directory and zones (journals included). */
+  restart(): Promise<void>;
+  /** Sends a signal to named (SIGKILL, SIGSTOP, SIGCONT), for fault tests. */
+  signal(signal: NodeJS.Signals): void;
   /** Stops named and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -197,6 +201,13 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
       await new Promise((r) => setTimeout(r, 300));
     },
     stop,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+    signal: (signal) => {
+      child?.kill(signal);
+    },
     dispose: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });

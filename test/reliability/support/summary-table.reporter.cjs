@@ -4,7 +4,15 @@
 const { readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const PARTS = ['fuzz', 'crash safety', 'backend faults', 'several writers', 'soak', 'supply chain'];
+const PARTS = [
+  'fuzz',
+  'crash safety',
+  'backend faults powerdns',
+  'backend faults rfc2136',
+  'several writers',
+  'soak',
+  'supply chain',
+];
 
 class SummaryTableReporter {
   onRunComplete(_contexts, results) {
