@@ -12,5 +12,5 @@ export default {
   testMatch: ['<rootDir>/test/reliability/**/*.reliability-spec.ts'],
   globalSetup: '<rootDir>/test/reliability/support/global-setup.ts',
   testTimeout: 900000,
-  reporters: ['default', '<rootDir>/test/reliability/support/summary-table.reporter.cjs'],
+  reporters: ['default', '<rootDir>/test/reliability/support/summary-table.reporter.mjs'],
 };

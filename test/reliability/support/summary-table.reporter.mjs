@@ -1,8 +1,8 @@
 // Prints the reliability suite's one summary table: every figure each part
 // recorded (test/reliability/support/results.ts), with pass or FAIL, then
 // the jest totals. A part that failed before recording shows as missing.
-const { readdirSync, readFileSync } = require('node:fs');
-const { join } = require('node:path');
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const PARTS = [
   'fuzz',
@@ -14,7 +14,7 @@ const PARTS = [
   'supply chain',
 ];
 
-class SummaryTableReporter {
+export default class SummaryTableReporter {
   onRunComplete(_contexts, results) {
     const dir = process.env.DNSGATE_RELIABILITY_RESULTS;
     const rows = [];
@@ -49,4 +49,3 @@ class SummaryTableReporter {
     process.stdout.write(`${out.join('\n')}\n`);
   }
 }
-module.exports = SummaryTableReporter;
