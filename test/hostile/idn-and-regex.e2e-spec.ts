@@ -57,11 +57,18 @@ describe.each(BACKEND_KINDS)('IDN names with the %s plugin', (kind) => {
   const desired: Endpoint[] = [
     { dnsName: 'bücher.example.org', targets: ['192.0.2.1'], recordType: 'A', recordTTL: 300 },
     { dnsName: 'Straße.Example.org', targets: ['"owner=ü"'], recordType: 'TXT', recordTTL: 300 },
+    // A TTL past 2^53, as a DNSEndpoint's int64 may carry: held as the DNS maximum by every backend.
+    { dnsName: 'long-ttl.example.org', targets: ['192.0.2.9'], recordType: 'A', recordTTL: 2 ** 62 },
   ];
 
-  it('writes a Unicode name as its A-labels, reports it back so the next plan shows no change', async () => {
+  it('writes a Unicode name as its A-labels and an int64 TTL as the DNS maximum, reports both back so the next plan shows no change', async () => {
     const adjusted = await adjust(dnsgate, desired);
-    expect(adjusted.map((e) => e.dnsName).sort()).toEqual(['xn--bcher-kva.example.org', 'xn--strae-oqa.example.org']);
+    expect(adjusted.map((e) => e.dnsName).sort()).toEqual([
+      'long-ttl.example.org',
+      'xn--bcher-kva.example.org',
+      'xn--strae-oqa.example.org',
+    ]);
+    expect(adjusted.find((e) => e.dnsName === 'long-ttl.example.org')?.recordTTL).toBe(2_147_483_647);
     await apply(dnsgate, { create: desired });
     const current = await records(dnsgate);
     expect(current.map((e) => e.dnsName)).toEqual(
