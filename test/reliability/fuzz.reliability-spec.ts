@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_MEDIA_TYPE } from '@dnsgate/plugin-sdk';
@@ -282,6 +283,32 @@ function capRequests(): FuzzRequest[] {
   ];
 }
 
+/** Sends a request, waits `idleMs` on the same connection, and sends another: `kept` when both are answered on it. */
+function idleKeepAlive(url: string, idleMs: number): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    let answers = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+      const count = received.split('HTTP/1.1 ').length - 1;
+      if (count > answers) {
+        answers = count;
+        if (answers === 1) {
+          setTimeout(() => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'), idleMs);
+        } else {
+          socket.destroy();
+          resolve('kept');
+        }
+      }
+    });
+    socket.on('close', () => resolve(answers < 2 ? `closed after ${answers} answer(s)` : 'kept'));
+    socket.on('error', () => undefined);
+    socket.on('connect', () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+  });
+}
+
 describe('fuzz: generated hostile requests against the running gateway', () => {
   const results = new PartResults('fuzz');
   let dir: string;
@@ -309,6 +336,8 @@ describe('fuzz: generated hostile requests against the running gateway', () => {
 
   it(`answers ${RUNS} generated requests without a crash, a hang, a 5xx to malformed input or a 4xx to ExternalDNS`, async () => {
     process.stdout.write(`fuzz seed ${SEED} (replay: DNSGATE_FUZZ_SEED=${SEED} npm run test:reliability -- -t fuzz)\n`);
+    // Meanwhile, on both ports: a keep-alive connection left idle for 95 s (past Go's 90 s) must still be open.
+    const idleChecks = [dnsgate.webhookUrl, dnsgate.healthUrl].map((url) => idleKeepAlive(url, 95_000));
     const requests = fc.sample(
       fc.oneof({ weight: 1, arbitrary: validRequest }, { weight: 1, arbitrary: malformedRequest }),
       { seed: SEED, numRuns: RUNS },
@@ -359,6 +388,13 @@ describe('fuzz: generated hostile requests against the running gateway', () => {
         note(request, answer, '4xx to a request ExternalDNS could send');
       }
     });
+    const idle = await Promise.all(idleChecks);
+    results.add(
+      'keep-alive connections idle 95 s, webhook and health port',
+      idle.join(', '),
+      idle.every((r) => r === 'kept'),
+    );
+    expect(idle).toEqual(['kept', 'kept']);
     const alive = dnsgate.child.exitCode === null && (await fetch(`${dnsgate.healthUrl}/healthz`)).ok;
     const zones = await assertNamedCheckzoneDir(dir).then(
       (checked) => checked.length,
