@@ -31,12 +31,14 @@ describe('file plugin whose directory cannot be used, no zones configured', () =
   });
 
   it.each([
-    ['a directory the user may not read or write', 'unreadable', 'EACCES'],
-    ['a directory under one the user may not enter', 'locked/zones', 'EACCES'],
-  ])('answers GET / with 503 for %s, and /readyz says why', async (_what, relative, code) => {
+    ['a directory the user may not read or write', 'unreadable', 0o700, 'EACCES'],
+    ['a directory under one the user may not enter', 'locked/zones', 0o700, 'EACCES'],
+    // Readable, so it lists no zone files, but not writable, as on a read-only filesystem.
+    ['a directory the user may read but not write', 'readonly', 0o755, 'cannot read and write it: EACCES'],
+  ])('answers GET / with 503 for %s, and /readyz says why', async (_what, relative, mode, code) => {
     root = await mkdtemp(join(tmpdir(), 'dnsgate-unknown-zones-'));
     await chmod(root, 0o755);
-    await mkdir(join(root, relative.split('/')[0]!), { mode: 0o700 });
+    await mkdir(join(root, relative.split('/')[0]!), { mode });
     dnsgate = await spawnDnsgate({
       env: { DNSGATE_PLUGIN: 'file', DNSGATE_FILE_DIR: join(root, relative) },
       waitFor: 'healthz',
