@@ -48,6 +48,10 @@ describe('file plugin whose directory cannot be used, no zones configured', () =
     const negotiation = await fetch(`${dnsgate.webhookUrl}/`, { headers: { accept: WEBHOOK_MEDIA_TYPE } });
     expect(negotiation.status).toBe(503);
     expect(await negotiation.text()).toContain('zones are not known');
+    // ExternalDNS prints only the Content-Type when it stops ("wrong content type returned from server: …").
+    expect(negotiation.headers.get('content-type')).toMatch(
+      /^application\/json;error="dnsgate cannot negotiate yet: .*zones are not known/,
+    );
     const ready = await readyz(dnsgate);
     expect(ready.status).toBe(503);
     expect(ready.reason).toContain(code);

@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { WireValidationError, isDnsgateError } from '@dnsgate/plugin-sdk';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 
 /**
@@ -16,13 +16,15 @@ export class WebhookExceptionFilter implements ExceptionFilter {
   constructor(private readonly redactor: SecretRedactor) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
     const { status, body } = this.describe(exception);
     if (status >= 500) this.logger.error(body.message);
     else this.logger.warn(`${status}: ${body.message}`);
     void reply
       .status(status)
-      .header('content-type', 'application/json')
+      .header('content-type', contentTypeFor(request, body.message))
       .send(Buffer.from(JSON.stringify(body)));
   }
 
@@ -65,6 +67,19 @@ export class WebhookExceptionFilter implements ExceptionFilter {
       body: { error: 'internal', message: this.redactor.redact(`unexpected error: ${message}`) },
     };
   }
+}
+
+/**
+ * ExternalDNS does not retry a failed negotiation: it decodes the body, then
+ * stops with "wrong content type returned from server: <Content-Type>" and
+ * prints nothing else. So a failed `GET /` carries its reason in the
+ * Content-Type (printable ASCII, no quotes), where the operator will read it.
+ */
+function contentTypeFor(request: FastifyRequest | undefined, message: string): string {
+  const path = request?.url.split('?')[0];
+  if (request?.method !== 'GET' || (path !== '/' && path !== '')) return 'application/json';
+  const reason = message.replace(/[^\x20-\x7e]|["\\]/g, '?').slice(0, 300);
+  return `application/json;error="dnsgate cannot negotiate yet: ${reason}"`;
 }
 
 function isFastifyClientError(error: unknown): error is Error & { statusCode: number } {
