@@ -71,6 +71,10 @@ export interface BindServer {
   stall(): void;
   /** Lets a frozen named go on (SIGCONT). */
   resume(): void;
+  /** Starts named again after `stop` or a kill, on the same port, directory and zones (journals included). */
+  restart(): Promise<void>;
+  /** Sends a signal to named (SIGKILL, SIGSTOP, SIGCONT), for fault tests. */
+  signal(signal: NodeJS.Signals): void;
   /** Stops named and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -207,6 +211,13 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
     },
     resume: () => {
       child?.kill('SIGCONT');
+    },
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+    signal: (signal) => {
+      child?.kill(signal);
     },
     dispose: async () => {
       await stop();

@@ -19,7 +19,14 @@ export interface DnsgateProcess {
  * in its own process, on free loopback ports, and waits until /readyz (or /healthz) answers 200.
  */
 export async function spawnDnsgate(
-  options: { env?: Record<string, string>; cwd?: string; waitFor?: 'healthz' | 'readyz' } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    waitFor?: 'healthz' | 'readyz';
+    /** Run as this user and group (e.g. nobody, to see permission errors root never gets). */
+    uid?: number;
+    gid?: number;
+  } = {},
 ): Promise<DnsgateProcess> {
   const webhookPort = await freePort();
   const healthPort = await freePort();
@@ -34,6 +41,8 @@ export async function spawnDnsgate(
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

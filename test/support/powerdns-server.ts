@@ -26,6 +26,8 @@ export interface StartPowerDnsOptions {
   apiKey?: string;
   /** The webserver's request body cap in MB (PowerDNS's default is 2). */
   maxBodyMb?: number;
+  /** Store the zones in this PostgreSQL database (gpgsql, with PowerDNS's schema loaded) instead of SQLite. */
+  postgres?: { host: string; port: number; dbname: string; user: string };
 }
 
 /**
@@ -59,12 +61,24 @@ export class PowerDnsTestServer {
     const dir = await mkdtemp(join(tmpdir(), 'dnsgate-pdns-'));
     const apiKey = options.apiKey ?? randomBytes(18).toString('base64url');
     const server = new PowerDnsTestServer(dir, apiKey, await freePort(), await freePort());
-    const schema = await readFile(SCHEMA, 'utf8');
-    const created = await runCommand('sqlite3', [join(dir, 'pdns.sqlite3')], { input: schema });
-    if (created.code !== 0) throw new Error(`sqlite3 could not create the PowerDNS database: ${created.stderr}`);
+    let backend: string[];
+    if (options.postgres) {
+      const { host, port, dbname, user } = options.postgres;
+      backend = [
+        'launch=gpgsql',
+        `gpgsql-host=${host}`,
+        `gpgsql-port=${port}`,
+        `gpgsql-dbname=${dbname}`,
+        `gpgsql-user=${user}`,
+      ];
+    } else {
+      const schema = await readFile(SCHEMA, 'utf8');
+      const created = await runCommand('sqlite3', [join(dir, 'pdns.sqlite3')], { input: schema });
+      if (created.code !== 0) throw new Error(`sqlite3 could not create the PowerDNS database: ${created.stderr}`);
+      backend = ['launch=gsqlite3', `gsqlite3-database=${join(dir, 'pdns.sqlite3')}`];
+    }
     const config = [
-      'launch=gsqlite3',
-      `gsqlite3-database=${join(dir, 'pdns.sqlite3')}`,
+      ...backend,
       'local-address=127.0.0.1',
       `local-port=${server.dnsPort}`,
       'api=yes',

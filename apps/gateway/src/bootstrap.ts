@@ -12,6 +12,7 @@ import type { GatewayOptions } from './config/gateway.options.js';
 import type { ConfiguredBackend } from './core/gateway-core.module-definition.js';
 import { loadGatewayOptions } from './config/load-gateway-options.js';
 import { createHealthServer } from './health/health-server.js';
+import { serverTimeoutOptions } from './http/server-timeouts.js';
 import { DnsgateLogger } from './logging/dnsgate-logger.js';
 import { SecretRedactor } from './logging/secret-redactor.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -19,14 +20,8 @@ import { registerHttpMetricsHooks } from './metrics/http-metrics.hooks.js';
 import { Backends } from './backends/backends.service.js';
 import { PluginPackageNotFoundError, loadPluginPackage, pluginMetadataOfProvider } from './plugins/plugin-loader.js';
 import { registerWebhookBodyParser } from './webhook/webhook-body.parser.js';
+import { registerPathPrefixGuard, webhookUrlRewriter } from './webhook/webhook-path-prefix.js';
 import { DNSGATE_VERSION } from './version.js';
-
-/**
- * Go's HTTP client keeps idle connections for 90 s and does not retry a POST
- * whose connection was closed under it; Node closes idle ones after 5 s.
- * Staying above 90 s keeps ExternalDNS from seeing random, fatal EOFs.
- */
-const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -66,12 +61,14 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   warnAboutUnknownVariables(env, plugins, configured, (line) => logger.warn(line, 'Configuration'));
 
   const adapter = new FastifyAdapter({
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    ...serverTimeoutOptions(options.requestReceiveTimeoutMs),
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    ...(options.webhookPathPrefix ? { rewriteUrl: webhookUrlRewriter(options.webhookPathPrefix) } : {}),
   });
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
   registerWebhookBodyParser(fastify);
+  registerPathPrefixGuard(fastify, options.webhookPathPrefix, (message) => logger.warn(message, 'Webhook'));
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ options, backends: configured, env, registry, redactor, plugins }),
@@ -87,7 +84,7 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   let health: FastifyInstance | undefined;
   try {
     await app.listen(options.webhookPort, options.webhookHost);
-    health = createHealthServer(backends, registry);
+    health = createHealthServer(backends, registry, serverTimeoutOptions(options.requestReceiveTimeoutMs));
     await health.listen({ port: options.healthPort, host: options.healthHost });
   } catch (error) {
     await health?.close();
@@ -96,7 +93,10 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
   }
   const webhookUrl = urlOf(fastify);
   const healthUrl = urlOf(health);
-  logger.log(`webhook API on ${webhookUrl}, health and metrics on ${healthUrl}`, 'Bootstrap');
+  logger.log(
+    `webhook API on ${webhookUrl}${options.webhookPathPrefix}, health and metrics on ${healthUrl}`,
+    'Bootstrap',
+  );
   backends.startInBackground();
 
   let closing: Promise<void> | undefined;

@@ -38,6 +38,22 @@ describe('DomainFilterMatcher', () => {
 
   it('refuses lists and regexes together, and a regex that does not compile', () => {
     expect(() => new DomainFilterMatcher({ include: ['a.com'], regexInclude: 'a' })).toThrow(DomainFilterError);
-    expect(() => new DomainFilterMatcher({ regexInclude: '(' })).toThrow(/does not compile/);
+    expect(() => new DomainFilterMatcher({ regexInclude: '(' })).toThrow(/not valid RE2/);
+  });
+
+  it('compiles regexes as RE2: refuses what Go cannot compile, takes what only RE2 has', () => {
+    expect(() => new DomainFilterMatcher({ regexInclude: '^(?!dev)' })).toThrow(/not valid RE2/);
+    expect(() => new DomainFilterMatcher({ regexExclude: '(a)\\1' })).toThrow(/not valid RE2/);
+    expect(new DomainFilterMatcher({ regexInclude: '(?i)^\\p{Greek}+\\.org$' }).matches('xn--mxacd.org')).toBe(true);
+  });
+
+  it('matches names and entries in their Unicode form, whichever form each is written in', () => {
+    for (const entry of ['bücher.de', 'xn--bcher-kva.de', 'BÜCHER.de.']) {
+      const matcher = new DomainFilterMatcher({ include: [entry] });
+      expect(matcher.matches('www.xn--bcher-kva.de')).toBe(true);
+      expect(matcher.matches('www.bücher.de')).toBe(true);
+      expect(matcher.matches('www.buecher.de')).toBe(false);
+    }
+    expect(new DomainFilterMatcher({ regexInclude: '^www\\.bücher\\.de$' }).matches('www.xn--bcher-kva.de')).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
+import { RE2JS } from 're2js';
 import { normalizeDnsName } from './dns-name.js';
+import { toALabels, toULabels } from './idn.js';
 
 /**
  * The body of the `GET /` answer. Either the list form (`include`/`exclude`)
@@ -19,13 +21,18 @@ export class DomainFilterError extends Error {
 /**
  * Matches names the way ExternalDNS's DomainFilter does: `example.com`
  * matches itself and its subdomains, `.example.com` only its subdomains, and
- * an exclusion wins over an inclusion.
+ * an exclusion wins over an inclusion. Names and list entries are compared in
+ * their Unicode (IDNA) form, the form ExternalDNS matches, so `bücher.de` and
+ * `xn--bcher-kva.de` are one domain; regular expressions are Go's RE2 dialect,
+ * compiled and run by re2js, since ExternalDNS compiles the announced ones
+ * with Go's regexp (a JavaScript-only construct would pass here and make its
+ * negotiation fail).
  */
 export class DomainFilterMatcher {
   private readonly include: string[];
   private readonly exclude: string[];
-  private readonly regexInclude?: RegExp;
-  private readonly regexExclude?: RegExp;
+  private readonly regexInclude?: RE2JS;
+  private readonly regexExclude?: RE2JS;
 
   constructor(readonly filter: DomainFilter) {
     const hasList = (filter.include?.length ?? 0) > 0 || (filter.exclude?.length ?? 0) > 0;
@@ -45,7 +52,7 @@ export class DomainFilterMatcher {
   }
 
   matches(dnsName: string): boolean {
-    const name = normalizeDnsName(dnsName);
+    const name = toULabels(normalizeDnsName(dnsName));
     if (this.regexInclude || this.regexExclude) {
       if (this.regexInclude && !this.regexInclude.test(name)) return false;
       return !(this.regexExclude && this.regexExclude.test(name));
@@ -57,7 +64,7 @@ export class DomainFilterMatcher {
 
 function normalizeFilterList(list: string[] | undefined): string[] {
   return (list ?? [])
-    .map((entry) => entry.trim().toLowerCase().replace(/\.$/, ''))
+    .map((entry) => toULabels(toALabels(entry.trim().toLowerCase().replace(/\.$/, ''))))
     .filter((entry) => entry !== '' && entry !== '.');
 }
 
@@ -66,12 +73,13 @@ function matchesEntry(name: string, entry: string): boolean {
   return name === entry || name.endsWith(`.${entry}`);
 }
 
-function compile(source: string, which: string): RegExp {
+function compile(source: string, which: string): RE2JS {
   try {
-    return new RegExp(source);
+    return RE2JS.compile(source);
   } catch (error) {
     throw new DomainFilterError(
-      `the regex ${which} filter ${JSON.stringify(source)} does not compile: ${(error as Error).message}`,
+      `the regex ${which} filter ${JSON.stringify(source)} is not valid RE2 (Go regexp) syntax, ` +
+        `which ExternalDNS compiles it with: ${(error as Error).message}`,
     );
   }
 }

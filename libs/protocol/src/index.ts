@@ -15,3 +15,5 @@ export * from './domain-filter.js';
 export * from './dto/endpoint.dto.js';
 export * from './dto/wire-keys.js';
 export { CHANGES_KEYS, WireValidationError, parseChangesBody, parseEndpointsBody } from './dto/parse-wire.js';
+export { MAX_RECORD_TTL, normalizeRecordTtl } from './dto/record-ttl.js';
+export { toALabels, toULabels } from './idn.js';

@@ -1,4 +1,4 @@
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   BackendError,
@@ -23,6 +23,7 @@ import {
 } from '@dnsgate/plugin-sdk';
 import { EndpointRejectedError, normalizeEndpoint } from './endpoint-normalizer.js';
 import type { FilePluginOptions } from './file.options.js';
+import { ensureDirectory } from './start/ensure-directory.js';
 import { canonicalHostname } from './zone-file/dns-names.js';
 import { InvalidRecordError, ZoneFileSyntaxError } from './zone-file/zone-file.errors.js';
 import { CnameBesideDataError, applyGroupToFile } from './zone-model/zone-changes.js';
@@ -78,8 +79,10 @@ export class FilePlugin implements DnsPlugin {
   async start(): Promise<void> {
     const log = this.context.logger;
     try {
-      await mkdir(this.store.dir, { recursive: true });
-      await access(this.store.dir, constants.R_OK | constants.W_OK);
+      await ensureDirectory(this.store.dir);
+      await access(this.store.dir, constants.R_OK | constants.W_OK).catch((error: NodeJS.ErrnoException) => {
+        throw new Error(`cannot read and write it: ${error.code ?? error.message}`, { cause: error });
+      });
       for (const removed of await removeStaleTempFiles(this.store.dir)) {
         log.warn(`removed ${removed} in ${this.store.dir}, left by an interrupted write`);
       }

@@ -65,6 +65,16 @@ export class BackendInstance {
     return this.deps.dryRun;
   }
 
+  /** True once start() succeeded, until shutdown. */
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Why it is not running, for answers that must say so. */
+  notRunningReason(): string {
+    return this.notReadyReason();
+  }
+
   /** Starts the plugin without blocking; retries with backoff until it succeeds or shutdown. */
   startInBackground(): void {
     if (this.state !== 'created') return;

@@ -90,6 +90,19 @@ export class Backends implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** True once every instance has started, until shutdown. */
+  get allRunning(): boolean {
+    return this.all().every((instance) => instance.isRunning);
+  }
+
+  /** Why the instances that are not running are not, one clause each. */
+  notRunningReason(): string {
+    return this.all()
+      .filter((instance) => !instance.isRunning)
+      .map((instance) => instance.notRunningReason())
+      .join('; ');
+  }
+
   all(): BackendInstance[] {
     return [...this.instances.values()].map((running) => running.instance);
   }

@@ -25,6 +25,13 @@ export class GatewayOptions {
   @Max(65535)
   webhookPort = 8888;
 
+  @PluginOption({
+    description:
+      'Path the webhook API is served under, the path of ExternalDNS --webhook-provider-url (e.g. /dns); empty for none',
+  })
+  @IsString()
+  webhookPathPrefix = '';
+
   @PluginOption({ description: 'Address of /healthz, /readyz and /metrics' })
   @IsString()
   @IsNotEmpty()
@@ -83,6 +90,14 @@ export class GatewayOptions {
   })
   @IsBoolean()
   dryRun = false;
+
+  @PluginOption({
+    description:
+      'Milliseconds a request may take to arrive, headers and body, on both ports; idle keep-alive connections are not cut',
+  })
+  @IsInt()
+  @Min(100)
+  requestReceiveTimeoutMs = 30_000;
 
   @PluginOption({ description: 'Milliseconds a shutdown waits for requests in flight before it stops the plugin' })
   @IsInt()

@@ -3,6 +3,9 @@ import {
   describeEndpoint,
   isWithinDomain,
   normalizeDnsName,
+  PluginNotReadyError,
+  toALabels,
+  toULabels,
   type Changes,
   type DomainFilter,
   type DomainFilterMatcher,
@@ -60,7 +63,17 @@ export class DomainScope {
   /** The filter for ExternalDNS: the configured one, narrowed to the plugin's zones where that can be said. */
   async announcement(): Promise<DomainFilter> {
     const { filter } = this.configured;
-    const { zones } = await this.current();
+    const { zones } = await this.current().catch((error: unknown) => {
+      // Before start a failing backend is the reason the plugin is not up: 503, not 502.
+      if (this.backends.allRunning) throw error;
+      throw new PluginNotReadyError(`the managed zones are not known yet: ${this.backends.notRunningReason()}`);
+    });
+    // No zones from a plugin that has not started (its directory or backend
+    // unreachable) means "unknown", not "none"; announced, an empty filter would
+    // read as "every domain", which ExternalDNS caches for its whole life.
+    if (zones.length === 0 && !this.backends.allRunning) {
+      throw new PluginNotReadyError(`the managed zones are not known yet: ${this.backends.notRunningReason()}`);
+    }
     if (filter.regexInclude || filter.regexExclude) {
       return {
         ...(filter.regexInclude ? { regexInclude: filter.regexInclude } : {}),
@@ -72,8 +85,8 @@ export class DomainScope {
     const include =
       configuredIncludes.length === 0 ? zones : intersectIncludes(configuredIncludes.map(normalizeEntry), zones);
     return {
-      ...(include.length > 0 ? { include } : {}),
-      ...(exclude.length > 0 ? { exclude: exclude.map(normalizeEntry) } : {}),
+      ...(include.length > 0 ? { include: withUnicodeForms(include) } : {}),
+      ...(exclude.length > 0 ? { exclude: withUnicodeForms(exclude.map(normalizeEntry)) } : {}),
     };
   }
 
@@ -83,19 +96,21 @@ export class DomainScope {
 
   /** The changes inside the scope; the rest are logged and counted, never sent to the backend. */
   filterChanges(changes: Changes, scope: Scope): Changes {
-    const keep = (endpoint: Endpoint, action: string): boolean => {
+    const keep = (endpoint: Endpoint, action: string, what = `${action} of ${describeEndpoint(endpoint)}`): boolean => {
       if (scope.includes(endpoint.dnsName)) return true;
-      this.metrics.changesOutOfScope.inc({ ...scope.labelsFor(endpoint.dnsName), action });
-      this.logger.warn(
-        `ignoring ${action} of ${describeEndpoint(endpoint)}: outside the domain filter or every managed zone`,
-      );
+      this.countOutOfScope(scope, endpoint.dnsName, action);
+      this.logger.warn(`ignoring ${what}: outside the domain filter or every managed zone`);
       return false;
     };
     const updateOld: Endpoint[] = [];
     const updateNew: Endpoint[] = [];
     changes.updateOld.forEach((old, index) => {
       const next = changes.updateNew[index]!;
-      if (keep(old, 'update') && scope.includes(next.dnsName)) {
+      // An update is one change: it is dropped (once) when either side is out of scope.
+      if (
+        keep(old, 'update') &&
+        keep(next, 'update', `update of ${describeEndpoint(old)} to ${describeEndpoint(next)} (the new name)`)
+      ) {
         updateOld.push(old);
         updateNew.push(next);
       }
@@ -106,6 +121,34 @@ export class DomainScope {
       updateNew,
       delete: changes.delete.filter((endpoint) => keep(endpoint, 'delete')),
     };
+  }
+
+  /**
+   * The desired endpoints of AdjustEndpoints inside the scope. ExternalDNS
+   * sends every endpoint of its sources each reconcile and filters them later
+   * itself, so the dropped ones are counted each and logged as one line.
+   */
+  filterDesired(endpoints: Endpoint[], scope: Scope): Endpoint[] {
+    const dropped: Endpoint[] = [];
+    const kept = endpoints.filter((endpoint) => {
+      if (scope.includes(endpoint.dnsName)) return true;
+      dropped.push(endpoint);
+      return false;
+    });
+    if (dropped.length > 0) {
+      for (const endpoint of dropped) this.countOutOfScope(scope, endpoint.dnsName, 'adjust');
+      const shown = dropped.slice(0, 5).map(describeEndpoint).join(', ');
+      const more = dropped.length > 5 ? ` and ${dropped.length - 5} more` : '';
+      this.logger.log(
+        `AdjustEndpoints left out ${dropped.length} endpoint(s) outside the domain filter or every managed zone: ${shown}${more}`,
+      );
+    }
+    return kept;
+  }
+
+  /** Counted under the instance owning the name, if any (a name outside every zone has none). */
+  private countOutOfScope(scope: Scope, name: string, action: string): void {
+    this.metrics.changesOutOfScope.inc({ ...scope.labelsFor(name), action });
   }
 
   /** False when the configured filter leaves nothing of `zone`. */
@@ -127,8 +170,22 @@ export class DomainScope {
 
 function normalizeEntry(entry: string): string {
   const dotted = entry.trim().startsWith('.');
-  const name = normalizeDnsName(entry.trim().replace(/^\./, ''));
+  const name = toALabels(normalizeDnsName(entry.trim().replace(/^\./, '')));
   return dotted ? `.${name}` : name;
+}
+
+/**
+ * Each IDN entry in both forms: zones are A-labels, while ExternalDNS matches
+ * the filter against the Unicode form of a name; with both, every client
+ * version matches the domain whichever form it compares.
+ */
+function withUnicodeForms(entries: string[]): string[] {
+  const result = new Set<string>();
+  for (const entry of entries) {
+    result.add(entry);
+    result.add(toULabels(entry));
+  }
+  return [...result];
 }
 
 /** Each include entry that lies inside a zone, and each zone that lies inside an include entry. */

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { serverTimeoutOptions } from '../http/server-timeouts.js';
 import type { Registry } from 'prom-client';
 import type { Backends } from '../backends/backends.service.js';
 
@@ -9,8 +10,12 @@ import type { Backends } from '../backends/backends.service.js';
  * process is not a path Nest supports well, and these three routes need no
  * DI beyond the two objects passed in.
  */
-export function createHealthServer(backends: Backends, registry: Registry): FastifyInstance {
-  const server = Fastify({ logger: false });
+export function createHealthServer(
+  backends: Backends,
+  registry: Registry,
+  timeouts: ReturnType<typeof serverTimeoutOptions>,
+): FastifyInstance {
+  const server = Fastify({ logger: false, ...timeouts });
 
   server.get('/healthz', async (_request, reply) => {
     reply.header('content-type', 'text/plain; charset=utf-8');

@@ -1,5 +1,6 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import type { LogLevelName } from '../config/gateway.options.js';
+import { escapeLogText, escapeStackTrace } from './log-escape.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
 const NEST_LEVELS: Record<LogLevelName, LogLevel[]> = {
@@ -9,7 +10,11 @@ const NEST_LEVELS: Record<LogLevelName, LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
 };
 
-/** Nest's console logger, with dnsgate's level names and every line passed through the redactor. */
+/**
+ * Nest's console logger, with dnsgate's level names and every line passed
+ * through the redactor, then escaped: messages carry names and values from
+ * requests, and a line break in one must never print a second, forged line.
+ */
 export class DnsgateLogger extends ConsoleLogger {
   constructor(
     private readonly secrets: SecretRedactor,
@@ -32,14 +37,18 @@ export class DnsgateLogger extends ConsoleLogger {
       context,
       logLevel,
       writeStreamType,
-      typeof errorStack === 'string' ? this.secrets.redact(errorStack) : errorStack,
+      typeof errorStack === 'string' ? escapeStackTrace(this.secrets.redact(errorStack)) : errorStack,
       params,
     );
   }
 
   private scrub(message: unknown): unknown {
-    if (typeof message === 'string') return this.secrets.redact(message);
-    if (message instanceof Error) return this.secrets.redact(message.message);
+    if (typeof message === 'string') return escapeLogText(this.secrets.redact(message));
+    if (message instanceof Error) return escapeLogText(this.secrets.redact(message.message));
+    // Nest prints an object over several lines; as one escaped JSON line it cannot forge another.
+    if (message !== null && typeof message === 'object') {
+      return escapeLogText(this.secrets.redact(JSON.stringify(message) ?? String(message)));
+    }
     return message;
   }
 }

@@ -1,7 +1,7 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { BatchIncompleteError, isDnsgateError } from '@dnsgate/plugin-sdk';
 import { WireValidationError } from '@dnsgate/protocol';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SecretRedactor } from '../logging/secret-redactor.js';
 
 /**
@@ -17,7 +17,9 @@ export class WebhookExceptionFilter implements ExceptionFilter {
   constructor(private readonly redactor: SecretRedactor) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
     const { status, body } = this.describe(exception);
     // A batch that did not land whole was logged by its backend instance, one line naming each change.
     if (exception instanceof BatchIncompleteError) this.logger.debug(body.message);
@@ -25,7 +27,7 @@ export class WebhookExceptionFilter implements ExceptionFilter {
     else this.logger.warn(`${status}: ${body.message}`);
     void reply
       .status(status)
-      .header('content-type', 'application/json')
+      .header('content-type', contentTypeFor(request, body.message))
       .send(Buffer.from(JSON.stringify(body)));
   }
 
@@ -34,7 +36,15 @@ export class WebhookExceptionFilter implements ExceptionFilter {
     body: { error: string; message: string; [key: string]: unknown };
   } {
     if (exception instanceof WireValidationError) {
-      return { status: 400, body: { error: 'Bad Request', message: exception.message, problems: exception.problems } };
+      return {
+        status: 400,
+        body: {
+          error: 'Bad Request',
+          message: exception.message,
+          problems: exception.problems,
+          ...(exception.undescribed > 0 ? { moreInvalidEndpoints: exception.undescribed } : {}),
+        },
+      };
     }
     if (exception instanceof BatchIncompleteError) {
       // The changes that did not land, named: ExternalDNS logs the body of a failed call.
@@ -71,6 +81,19 @@ export class WebhookExceptionFilter implements ExceptionFilter {
       body: { error: 'internal', message: this.redactor.redact(`unexpected error: ${message}`) },
     };
   }
+}
+
+/**
+ * ExternalDNS does not retry a failed negotiation: it decodes the body, then
+ * stops with "wrong content type returned from server: <Content-Type>" and
+ * prints nothing else. So a failed `GET /` carries its reason in the
+ * Content-Type (printable ASCII, no quotes), where the operator will read it.
+ */
+function contentTypeFor(request: FastifyRequest | undefined, message: string): string {
+  const path = request?.url.split('?')[0];
+  if (request?.method !== 'GET' || (path !== '/' && path !== '')) return 'application/json';
+  const reason = message.replace(/[^\x20-\x7e]|["\\]/g, '?').slice(0, 300);
+  return `application/json;error="dnsgate cannot negotiate yet: ${reason}"`;
 }
 
 function isFastifyClientError(error: unknown): error is Error & { statusCode: number } {

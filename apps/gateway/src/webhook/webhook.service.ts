@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Deadline, toWireEndpoint, type Changes, type DomainFilter, type Endpoint } from '@dnsgate/plugin-sdk';
 import { Backends } from '../backends/backends.service.js';
 import { GatewayOptions } from '../config/gateway.options.js';
-import { requestTimeoutMs } from '../config/load-gateway-options.js';
+import { callBudgetMs } from '../config/load-gateway-options.js';
 import { DomainScope } from '../domain-filter/domain-scope.service.js';
 
 /**
@@ -19,7 +19,7 @@ export class WebhookService {
     private readonly backends: Backends,
     options: GatewayOptions,
   ) {
-    this.timeoutMs = requestTimeoutMs(options);
+    this.timeoutMs = callBudgetMs(options);
   }
 
   negotiate(): Promise<DomainFilter> {
@@ -42,7 +42,7 @@ export class WebhookService {
 
   async adjustEndpoints(endpoints: Endpoint[]): Promise<Endpoint[]> {
     const scope = await this.scope.current();
-    const adjusted = await this.backends.adjust(this.scope.filterEndpoints(endpoints, scope), scope.zones);
+    const adjusted = await this.backends.adjust(this.scope.filterDesired(endpoints, scope), scope.zones);
     return adjusted.map(toWireEndpoint);
   }
 }

@@ -20,7 +20,6 @@ export function passesEndpointRulesQuickly(dto: EndpointDto): boolean {
   if (setIdentifier !== undefined && setIdentifier !== null && typeof setIdentifier !== 'string') return false;
   if (recordTTL !== undefined && recordTTL !== null) {
     if (typeof recordTTL !== 'number' || !Number.isInteger(recordTTL)) return false;
-    if (recordTTL < 0 || recordTTL > Number.MAX_SAFE_INTEGER) return false;
   }
   if (labels !== undefined && labels !== null) {
     if (typeof labels !== 'object' || Array.isArray(labels)) return false;

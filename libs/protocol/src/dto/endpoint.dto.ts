@@ -6,8 +6,6 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  Max,
-  Min,
   ValidateNested,
   ValidateBy,
   type ValidationOptions,
@@ -57,10 +55,9 @@ export class EndpointDto {
   @IsString()
   setIdentifier?: string | null;
 
+  /** Any integer a Go int64 can carry; normalised (clamped, or unset) by normalizeRecordTtl. */
   @IsOptional()
   @IsInt()
-  @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
   recordTTL?: number | null;
 
   @IsOptional()

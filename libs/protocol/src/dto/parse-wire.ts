@@ -4,16 +4,60 @@ import type { Changes } from '../changes.js';
 import type { Endpoint } from '../endpoint.js';
 import { ENDPOINT_KEYS, EndpointDto, PROVIDER_SPECIFIC_KEYS, ProviderSpecificPropertyDto } from './endpoint.dto.js';
 import { passesEndpointRulesQuickly } from './endpoint-quick-check.js';
+import { toALabels } from '../idn.js';
+import { normalizeRecordTtl } from './record-ttl.js';
 import { canonicalizeKeys } from './wire-keys.js';
 
 /** The keys of Changes; each list is validated endpoint by endpoint with EndpointDto. */
 export const CHANGES_KEYS = ['create', 'updateOld', 'updateNew', 'delete'] as const;
 
+/**
+ * How many bad endpoints a 400 describes field by field. A hostile body can
+ * hold millions of bad items; describing each made answers of hundreds of
+ * megabytes, so the rest are only counted.
+ */
+export const MAX_DESCRIBED_ENDPOINTS = 10;
+
 /** A request body that is not what the protocol allows; its message names the field. */
 export class WireValidationError extends Error {
   override readonly name = 'WireValidationError';
-  constructor(readonly problems: string[]) {
-    super(problems.join('; '));
+  constructor(
+    /** The problems described, at most those of MAX_DESCRIBED_ENDPOINTS endpoints. */
+    readonly problems: string[],
+    /** Further bad endpoints, counted but not described. */
+    readonly undescribed = 0,
+  ) {
+    super(undescribed > 0 ? `${problems.join('; ')}; and ${undescribed} more invalid endpoints` : problems.join('; '));
+  }
+}
+
+/** The problems of one body: the first few described, the rest counted, never spread onto the stack. */
+class ProblemCollector {
+  readonly problems: string[] = [];
+  undescribed = 0;
+  private described = 0;
+
+  get isEmpty(): boolean {
+    return this.problems.length === 0 && this.undescribed === 0;
+  }
+
+  /** Whether the next bad endpoint will still be described (else it is only counted). */
+  get describing(): boolean {
+    return this.described < MAX_DESCRIBED_ENDPOINTS;
+  }
+
+  /** One bad endpoint (or list), with what is wrong with it. */
+  addEndpoint(describe: () => string[]): void {
+    if (!this.describing) {
+      this.undescribed++;
+      return;
+    }
+    this.described++;
+    for (const problem of describe()) this.problems.push(problem);
+  }
+
+  toError(): WireValidationError {
+    return new WireValidationError(this.problems, this.undescribed);
   }
 }
 
@@ -31,56 +75,61 @@ export function parseChangesBody(body: unknown): Changes {
     throw new WireValidationError(['the body must be a JSON object of changes or null']);
   }
   const raw = canonicalizeKeys(body, CHANGES_KEYS) as Record<string, unknown>;
-  const problems: string[] = [];
+  const problems = new ProblemCollector();
   const lists = {} as Record<(typeof CHANGES_KEYS)[number], Endpoint[]>;
   for (const key of CHANGES_KEYS) {
     const value = raw[key];
-    if (value === undefined || value === null) {
-      lists[key] = [];
-    } else if (!Array.isArray(value)) {
-      problems.push(`${key} must be an array of endpoints or null`);
-      lists[key] = [];
-    } else {
-      try {
-        lists[key] = parseEndpointList(value, key);
-      } catch (error) {
-        if (!(error instanceof WireValidationError)) throw error;
-        problems.push(...error.problems);
-        lists[key] = [];
-      }
+    lists[key] = [];
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value)) {
+      problems.addEndpoint(() => [`${key} must be an array of endpoints or null`]);
+      continue;
     }
+    const endpoints = collectEndpointList(value, key, problems);
+    if (problems.isEmpty) lists[key] = endpoints;
   }
-  if (problems.length === 0 && lists.updateOld.length !== lists.updateNew.length) {
-    problems.push(
+  if (problems.isEmpty && lists.updateOld.length !== lists.updateNew.length) {
+    problems.addEndpoint(() => [
       `updateOld has ${lists.updateOld.length} endpoints but updateNew has ${lists.updateNew.length}; they are paired by position`,
-    );
+    ]);
   }
-  if (problems.length > 0) throw new WireValidationError(problems);
+  if (!problems.isEmpty) throw problems.toError();
   return lists;
 }
 
 function parseEndpointList(items: unknown[], path: string): Endpoint[] {
-  const problems: string[] = [];
+  const problems = new ProblemCollector();
+  const endpoints = collectEndpointList(items, path, problems);
+  if (!problems.isEmpty) throw problems.toError();
+  return endpoints;
+}
+
+/** The valid endpoints of `items`; each bad one is added to `problems` (a plain loop: lists may be huge). */
+function collectEndpointList(items: unknown[], path: string, problems: ProblemCollector): Endpoint[] {
   const endpoints: Endpoint[] = [];
-  items.forEach((raw, index) => {
-    const item = canonicalizeEndpoint(raw);
+  for (let index = 0; index < items.length; index++) {
+    const item = canonicalizeEndpoint(items[index]);
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      problems.push(`${path}[${index}] must be an endpoint object`);
-      return;
+      problems.addEndpoint(() => [`${path}[${index}] must be an endpoint object`]);
+      continue;
     }
     // The usual endpoint passes the quick check as the plain object it is;
     // only one that fails it becomes a DTO, for class-validator to name the field.
     if (!passesEndpointRulesQuickly(item as EndpointDto)) {
-      const dto = toEndpointDto(item as Record<string, unknown>);
-      const errors = validateSync(dto, { forbidUnknownValues: false });
+      if (!problems.describing) {
+        // The body is already refused; past the described few a bad endpoint
+        // is only counted, without class-validator's far slower verdict.
+        problems.addEndpoint(() => []);
+        continue;
+      }
+      const errors = validateSync(toEndpointDto(item as Record<string, unknown>), { forbidUnknownValues: false });
       if (errors.length > 0) {
-        problems.push(...flattenErrors(errors, `${path}[${index}]`));
-        return;
+        problems.addEndpoint(() => flattenErrors(errors, `${path}[${index}]`));
+        continue;
       }
     }
-    endpoints.push(toEndpoint(item as EndpointDto));
-  });
-  if (problems.length > 0) throw new WireValidationError(problems);
+    if (problems.isEmpty) endpoints.push(toEndpoint(item as EndpointDto));
+  }
   return endpoints;
 }
 
@@ -125,9 +174,10 @@ function isInEndpointForm(dto: EndpointDto): boolean {
   // A plain object from JSON.parse; one made a DTO for class-validator is copied.
   if (Object.getPrototypeOf(dto) !== Object.prototype) return false;
   if (!Array.isArray(dto.targets) || dto.recordType !== dto.recordType.toUpperCase()) return false;
+  if (toALabels(dto.dnsName) !== dto.dnsName) return false;
   if (dto.providerSpecific !== undefined) return false;
   if (dto.setIdentifier !== undefined && !dto.setIdentifier) return false;
-  if (dto.recordTTL !== undefined && !dto.recordTTL) return false;
+  if (dto.recordTTL !== undefined && normalizeRecordTtl(dto.recordTTL) !== dto.recordTTL) return false;
   if (dto.labels !== undefined && (dto.labels === null || Object.keys(dto.labels).length === 0)) return false;
   for (const key in dto) if (!ENDPOINT_FIELDS.has(key)) return false;
   return true;
@@ -138,12 +188,14 @@ const ENDPOINT_FIELDS = new Set<string>(ENDPOINT_KEYS);
 /** A new Endpoint from a valid DTO (exported for toEndpoint's test only; not in the package's index). */
 export function fromDto(dto: EndpointDto): Endpoint {
   const endpoint: Endpoint = {
-    dnsName: dto.dnsName,
+    // An IDN name as its A-labels: what every backend stores and Records reports back.
+    dnsName: toALabels(dto.dnsName),
     targets: dto.targets ?? [],
     recordType: dto.recordType.toUpperCase(),
   };
   if (dto.setIdentifier) endpoint.setIdentifier = dto.setIdentifier;
-  if (dto.recordTTL) endpoint.recordTTL = dto.recordTTL;
+  const ttl = normalizeRecordTtl(dto.recordTTL);
+  if (ttl !== undefined) endpoint.recordTTL = ttl;
   if (dto.labels && Object.keys(dto.labels).length > 0) endpoint.labels = { ...dto.labels };
   if (dto.providerSpecific && dto.providerSpecific.length > 0) {
     endpoint.providerSpecific = dto.providerSpecific.map((p) =>
