@@ -151,7 +151,9 @@ describe('the batch contract on rfc2136, against BIND with its default integrity
       expect({ read: read.status, write: write.status }).toEqual({ read: 504, write: 504 });
       expect({ readMs: readMs < 13_000, writeMs: writeMs < 13_000 }).toEqual({ readMs: true, writeMs: true });
       const body = (await write.json()) as SoftError;
-      expect(body.changes[0]).toMatchObject({ dnsName: 'late.example.com', reason: 'deadline' });
+      // Either the call's deadline answered first, or the transport's wait, capped at what was left of it.
+      expect(body.changes[0]).toMatchObject({ dnsName: 'late.example.com' });
+      expect(['deadline', 'timeout']).toContain(body.changes[0]!.reason);
     } finally {
       for (const proxy of proxies) proxy.resume();
       await stalled.close();
