@@ -3,7 +3,9 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { GatewayOptions } from '../../apps/gateway/src/config/gateway.options.js';
 import { BUILTIN_PLUGINS } from '../../apps/gateway/src/builtin-plugins.js';
+import { backendSpecs, instanceVariablePart } from '../../apps/gateway/src/backends/backend-config.js';
 import {
+  describeOptions,
   gatewaySection,
   knownVariables,
   pluginSection,
@@ -46,6 +48,30 @@ const sections = [gatewaySection(), ...pluginsOfModules(BUILTIN_PLUGINS).map(plu
 const KNOWN = new Set(knownVariables(sections));
 const SECRET_VARIABLES = new Set(sections.flatMap((s) => s.entries.filter((e) => e.secret).map((e) => e.variable)));
 const HEALTH_PORT = new GatewayOptions().healthPort;
+
+/**
+ * The variables a container with several backends (DNSGATE_BACKENDS) reads:
+ * the gateway's, each instance's own, and its plugin's options under the
+ * instance, read with the same parser dnsgate boots with. Secrets among them.
+ */
+function instanceVariables(env: EnvVar[]): { known: Set<string>; secrets: Set<string> } {
+  const raw = Object.fromEntries(env.map((e) => [e.name, e.value ?? 'from-a-secret']));
+  const known = new Set(knownVariables([gatewaySection()]));
+  const secrets = new Set<string>();
+  if (raw.DNSGATE_BACKENDS === undefined) return { known, secrets };
+  known.add('DNSGATE_BACKENDS');
+  for (const spec of backendSpecs(raw, { plugin: 'file', dryRun: false })) {
+    const prefix = `DNSGATE_BACKEND_${instanceVariablePart(spec.name)}_`;
+    for (const suffix of ['PLUGIN', 'ZONES', 'DRY_RUN']) known.add(`${prefix}${suffix}`);
+    const metadata = pluginsOfModules(BUILTIN_PLUGINS).find((m) => m.name === spec.pluginSpec);
+    if (!metadata?.options) continue;
+    for (const entry of describeOptions(metadata.options as new () => object, spec.optionPrefix(metadata.name))) {
+      known.add(entry.variable);
+      if (entry.secret) secrets.add(entry.variable);
+    }
+  }
+  return { known, secrets };
+}
 const WEBHOOK_PORT = new GatewayOptions().webhookPort;
 
 function yamlFiles(dir: string): string[] {
@@ -111,14 +137,24 @@ describe('deploy/: Helm values and Kubernetes manifests', () => {
 
   it('every YAML file parses, and there are values for each built-in plugin and a Deployment', () => {
     expect(files.length).toBeGreaterThanOrEqual(5);
-    const plugins = containers.map((c) => c.env.find((e) => e.name === 'DNSGATE_PLUGIN')?.value);
+    const plugins = containers.flatMap((c) => c.env.find((e) => e.name === 'DNSGATE_PLUGIN')?.value ?? []);
     expect(new Set(plugins)).toEqual(new Set(['file', 'powerdns', 'rfc2136']));
+    // And one sidecar with several backends.
+    expect(containers.filter((c) => c.env.some((e) => e.name === 'DNSGATE_BACKENDS')).length).toBeGreaterThanOrEqual(1);
     expect(manifestContainers()).toHaveLength(1);
   });
 
   it('uses only variables dnsgate reads, each of the selected plugin', () => {
     for (const container of containers) {
       const names = container.env.map((e) => e.name);
+      if (names.includes('DNSGATE_BACKENDS')) {
+        const { known } = instanceVariables(container.env);
+        expect({ source: container.source, unknown: names.filter((name) => !known.has(name)) }).toEqual({
+          source: container.source,
+          unknown: [],
+        });
+        continue;
+      }
       expect({ source: container.source, unknown: names.filter((name) => !KNOWN.has(name)) }).toEqual({
         source: container.source,
         unknown: [],
@@ -133,8 +169,9 @@ describe('deploy/: Helm values and Kubernetes manifests', () => {
   it('never holds a secret in plain values: secrets come from a secretKeyRef or a file on a Secret volume', () => {
     let secretsSeen = 0;
     for (const container of containers) {
+      const instanceSecrets = instanceVariables(container.env).secrets;
       for (const variable of container.env) {
-        if (SECRET_VARIABLES.has(variable.name)) {
+        if (SECRET_VARIABLES.has(variable.name) || instanceSecrets.has(variable.name)) {
           secretsSeen++;
           expect({ source: container.source, name: variable.name, value: variable.value }).toEqual({
             source: container.source,
