@@ -398,7 +398,10 @@ describe('fuzz: generated hostile requests against the running gateway', () => {
     const alive = dnsgate.child.exitCode === null && (await fetch(`${dnsgate.healthUrl}/healthz`)).ok;
     const zones = await assertNamedCheckzoneDir(dir).then(
       (checked) => checked.length,
-      () => -1,
+      (error: unknown) => {
+        failures.push(`named-checkzone: ${(error as Error).message}`);
+        return -1;
+      },
     );
     const strayFiles = (await readdir(dir)).filter((name) => !/^(example\.org|fuzz\.test)\.zone$|^\./.test(name));
 

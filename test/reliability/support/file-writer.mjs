@@ -5,6 +5,7 @@
 // Batch i creates <prefix><i>-0 … <prefix><i>-<n-1> and deletes batch i-1's.
 import { FilePlugin } from '@dnsgate/plugin-file';
 import { createPluginMetrics } from '@dnsgate/plugin-sdk';
+import { drivePlugin } from '@dnsgate/plugin-sdk/testkit';
 import { Registry } from 'prom-client';
 
 const [dir, zone, prefix, first, size, last] = process.argv.slice(2);
@@ -15,6 +16,7 @@ const plugin = new FilePlugin(
   {
     pluginName: 'file',
     instanceName: 'file',
+    optionPrefix: 'DNSGATE_FILE_',
     metrics: createPluginMetrics(new Registry(), 'file'),
     logger: { debug: quiet, log: quiet, warn: quiet, error: (m) => process.stderr.write(`${m}\n`) },
   },
@@ -31,8 +33,10 @@ const batch = (i) =>
       }));
 
 await plugin.start();
+// Driven as the gateway drives it: the SDK's batch pipeline, whose report must be complete for an ack.
+const driver = drivePlugin(plugin);
 process.stdout.write('ready\n');
 for (let i = Number(first); last === undefined || i <= Number(last); i++) {
-  await plugin.applyChanges({ create: batch(i), updateOld: [], updateNew: [], delete: batch(i - 1) });
+  await driver.applyChanges({ create: batch(i), delete: batch(i - 1) });
   process.stdout.write(`ack ${i}\n`);
 }

@@ -30,6 +30,9 @@ describe('record rules', () => {
     expect(hostTargetProblem('mail.example.org.', 'exchange')).toBeUndefined();
     expect(hostTargetProblem('.', 'exchange')).toBeUndefined();
     expect(hostTargetProblem('_mail.example.org', 'exchange')).toMatch(/"_mail"/);
+    // Found by the reliability fuzz: named refuses the zone ("NS is an address").
+    expect(targetRuleProblem('NS', '23.203.243.219.', { checkNames: true })).toMatch(/reads as an address/);
+    expect(hostTargetProblem('10.0.0.1.in-addr.arpa', 'name server of an NS')).toBeUndefined();
     expect(targetRuleProblem('MX', '10 _x.example.org', { checkNames: true })).toMatch(/"_x"/);
     expect(targetRuleProblem('MX', '10 _x.example.org', { checkNames: false })).toBeUndefined();
     expect(targetRuleProblem('SRV', '0 5 5060 _sip.example.org.', { checkNames: true })).toMatch(/target of an SRV/);

@@ -38,10 +38,15 @@ export function ownerNameProblem(name: string, type: string): string | undefined
     : `a ${type} record must be named like a host (letters, digits, inner hyphens: BIND's check-names), and label ${JSON.stringify(bad)} of ${name} is not`;
 }
 
-/** check-names on a target that must be a host name: the exchange of an MX, the target of an SRV, an NS. */
+/**
+ * check-names on a target that must be a host name: the exchange of an MX,
+ * the target of an SRV, an NS; and no name that reads as an IPv4 address.
+ */
 export function hostTargetProblem(host: string, what: string): string | undefined {
   const bare = host.replace(/\.$/, '');
   if (bare === '') return undefined; // the root: "no such service" for SRV/MX
+  // named refuses to load an NS (and warns of an MX) whose name reads as an IPv4 address.
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(bare)) return `the ${what} must be a host name, and ${bare} reads as an address`;
   const bad = bare.split('.').find((label) => !HOSTNAME_LABEL.test(label));
   return bad === undefined
     ? undefined
