@@ -59,15 +59,24 @@ describe.each(BACKEND_KINDS)('IDN names with the %s plugin', (kind) => {
     { dnsName: 'Straße.Example.org', targets: ['"owner=ü"'], recordType: 'TXT', recordTTL: 300 },
     // A TTL past 2^53, as a DNSEndpoint's int64 may carry: held as the DNS maximum by every backend.
     { dnsName: 'long-ttl.example.org', targets: ['192.0.2.9'], recordType: 'A', recordTTL: 2 ** 62 },
+    // An IDN in a target: a CNAME to it, and the exchange of an MX.
+    { dnsName: 'alias.example.org', targets: ['bücher.example.org'], recordType: 'CNAME', recordTTL: 300 },
+    { dnsName: 'mx.example.org', targets: ['10 mail.bücher.example.net'], recordType: 'MX', recordTTL: 300 },
   ];
 
   it('writes a Unicode name as its A-labels and an int64 TTL as the DNS maximum, reports both back so the next plan shows no change', async () => {
     const adjusted = await adjust(dnsgate, desired);
     expect(adjusted.map((e) => e.dnsName).sort()).toEqual([
+      'alias.example.org',
       'long-ttl.example.org',
+      'mx.example.org',
       'xn--bcher-kva.example.org',
       'xn--strae-oqa.example.org',
     ]);
+    expect(adjusted.find((e) => e.recordType === 'CNAME')?.targets[0]).toMatch(/^xn--bcher-kva\.example\.org\.?$/);
+    expect(adjusted.find((e) => e.recordType === 'MX')?.targets[0]).toMatch(
+      /^10 mail\.xn--bcher-kva\.example\.net\.?$/,
+    );
     expect(adjusted.find((e) => e.dnsName === 'long-ttl.example.org')?.recordTTL).toBe(2_147_483_647);
     await apply(dnsgate, { create: desired });
     const current = await records(dnsgate);

@@ -1,4 +1,4 @@
-import { toALabels, toULabels } from './idn.js';
+import { targetsToALabels, toALabels, toULabels } from './idn.js';
 
 describe('IDN forms', () => {
   it('writes Unicode labels as A-labels and leaves ASCII names alone', () => {
@@ -12,5 +12,16 @@ describe('IDN forms', () => {
   it('reads A-labels back as Unicode', () => {
     expect(toULabels('www.xn--bcher-kva.example.org')).toBe('www.bücher.example.org');
     expect(toULabels('www.example.org')).toBe('www.example.org');
+  });
+
+  it('writes the host names in targets as A-labels, and leaves other targets and types alone', () => {
+    expect(targetsToALabels('CNAME', ['bücher.example.org.'])).toEqual(['xn--bcher-kva.example.org.']);
+    expect(targetsToALabels('MX', ['10 mail.bücher.example.org'])).toEqual(['10 mail.xn--bcher-kva.example.org']);
+    expect(targetsToALabels('SRV', ['0 5 5060 sip.bücher.example.org.'])).toEqual([
+      '0 5 5060 sip.xn--bcher-kva.example.org.',
+    ]);
+    expect(targetsToALabels('TXT', ['"owner=ü"'])).toEqual(['"owner=ü"']);
+    const ascii = ['www.example.org.'];
+    expect(targetsToALabels('CNAME', ascii)).toBe(ascii);
   });
 });

@@ -27,3 +27,25 @@ export function toULabels(name: string): string {
   if (!A_LABEL.test(name)) return name;
   return domainToUnicode(name) || name;
 }
+
+/** Where a record type's target holds a host name: the whole target, or its nth whitespace-separated field. */
+const HOST_FIELD: Readonly<Record<string, number>> = { CNAME: 0, NS: 0, PTR: 0, DNAME: 0, MX: 1, SRV: 3 };
+
+/**
+ * The targets with the host names in them as A-labels (`bücher.example.org.`
+ * to `xn--bcher-kva.example.org.`, also as the exchange of an MX and the
+ * target of an SRV), as the names are: what a backend stores and Records
+ * reports, so the next plan shows no change. Other types, and targets with
+ * nothing but ASCII, are returned as they are (the same array when nothing changes).
+ */
+export function targetsToALabels(recordType: string, targets: string[]): string[] {
+  const field = HOST_FIELD[recordType.toUpperCase()];
+  if (field === undefined || !targets.some((target) => NON_ASCII.test(target))) return targets;
+  return targets.map((target) => {
+    if (!NON_ASCII.test(target)) return target;
+    const fields = target.trim().split(/\s+/);
+    if (fields[field] === undefined) return target;
+    fields[field] = toALabels(fields[field]!);
+    return fields.join(' ');
+  });
+}

@@ -4,7 +4,7 @@ import type { Changes } from '../changes.js';
 import type { Endpoint } from '../endpoint.js';
 import { ENDPOINT_KEYS, EndpointDto, PROVIDER_SPECIFIC_KEYS, ProviderSpecificPropertyDto } from './endpoint.dto.js';
 import { passesEndpointRulesQuickly } from './endpoint-quick-check.js';
-import { toALabels } from '../idn.js';
+import { targetsToALabels, toALabels } from '../idn.js';
 import { normalizeRecordTtl } from './record-ttl.js';
 import { canonicalizeKeys } from './wire-keys.js';
 
@@ -175,6 +175,7 @@ function isInEndpointForm(dto: EndpointDto): boolean {
   if (Object.getPrototypeOf(dto) !== Object.prototype) return false;
   if (!Array.isArray(dto.targets) || dto.recordType !== dto.recordType.toUpperCase()) return false;
   if (toALabels(dto.dnsName) !== dto.dnsName) return false;
+  if (targetsToALabels(dto.recordType, dto.targets) !== dto.targets) return false;
   if (dto.providerSpecific !== undefined) return false;
   if (dto.setIdentifier !== undefined && !dto.setIdentifier) return false;
   if (dto.recordTTL !== undefined && normalizeRecordTtl(dto.recordTTL) !== dto.recordTTL) return false;
@@ -190,7 +191,8 @@ export function fromDto(dto: EndpointDto): Endpoint {
   const endpoint: Endpoint = {
     // An IDN name as its A-labels: what every backend stores and Records reports back.
     dnsName: toALabels(dto.dnsName),
-    targets: dto.targets ?? [],
+    // Host names in targets too (a CNAME to an IDN, an MX exchange, an SRV target).
+    targets: targetsToALabels(dto.recordType, dto.targets ?? []),
     recordType: dto.recordType.toUpperCase(),
   };
   if (dto.setIdentifier) endpoint.setIdentifier = dto.setIdentifier;
