@@ -7,6 +7,7 @@ import {
   GroupRefusedError,
   isDnsgateError,
   ownerNameProblem,
+  subjectOf,
   targetRuleProblem,
   zoneStateOf,
   type ChangeGroup,
@@ -197,7 +198,7 @@ export class FilePlugin implements DnsPlugin {
     } catch (error) {
       if (error instanceof CnameBesideDataError) {
         const suspects = group.changes.flatMap((change, index) =>
-          error.names.has((change.desired ?? change.current)!.dnsName) ? [index] : [],
+          error.names.has(subjectOf(change).dnsName) ? [index] : [],
         );
         throw new GroupRefusedError(error.message, { suspects });
       }

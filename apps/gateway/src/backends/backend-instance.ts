@@ -7,6 +7,7 @@ import {
   countByAction,
   describeEndpoint,
   describeNotApplied,
+  subjectOf,
   isDnsgateError,
   withinDeadline,
   type BatchReport,
@@ -216,7 +217,7 @@ export class BackendInstance {
   private log(report: BatchReport): void {
     if (report.dryRun) {
       for (const change of report.applied) {
-        const subject = (change.desired ?? change.current)!;
+        const subject = subjectOf(change);
         const targets = change.desired ? ` → ${change.desired.targets.join(', ')}` : '';
         this.logger.log(this.redact(`dry-run: would ${change.action} ${describeEndpoint(subject)}${targets}`));
       }

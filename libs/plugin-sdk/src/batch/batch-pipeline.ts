@@ -17,7 +17,7 @@ import type {
   ZoneState,
 } from '../contract/dns-plugin.interface.js';
 import { isDnsgateError } from '../errors/dnsgate-errors.js';
-import { BatchReport, type NotAppliedChange, type NotAppliedReason } from './batch-report.js';
+import { BatchReport, subjectOf, type NotAppliedChange, type NotAppliedReason } from './batch-report.js';
 import { writeIsolating, type PartOutcome } from './group-isolation.js';
 
 /** An endpoint AdjustEndpoints left out, with why (logged and counted by the caller). */
@@ -308,7 +308,7 @@ class PipelineRun {
       item.planned = planned;
       item.zone = zone;
       this.itemOf.set(planned, item);
-      const key = endpointKey((planned.desired ?? planned.current)!);
+      const key = endpointKey(subjectOf(planned));
       const same = byKey.get(key);
       if (same) same.push(item);
       else byKey.set(key, [item]);
@@ -316,7 +316,7 @@ class PipelineRun {
     for (const [, same] of byKey) {
       if (same.length < 2) continue;
       for (const item of same) {
-        const subject = item.planned!.desired ?? item.planned!.current!;
+        const subject = subjectOf(item.planned!);
         this.settle(item, 'duplicate', `${describeEndpoint(subject)} appears ${same.length} times in one batch`);
       }
     }
@@ -364,7 +364,7 @@ class PipelineRun {
   private settle(item: Item, reason: NotAppliedReason, problem: string, mayHaveLanded = false): void {
     if (item.settled) return;
     item.settled = true;
-    const endpoint = item.planned ? (item.planned.desired ?? item.planned.current)! : item.received;
+    const endpoint = item.planned ? subjectOf(item.planned) : item.received;
     const entry: NotAppliedChange = { action: item.action, endpoint, reason, problem };
     if (mayHaveLanded) entry.mayHaveLanded = true;
     this.report.notApplied.push(entry);
@@ -377,7 +377,7 @@ class PipelineRun {
     for (const item of this.items) {
       if (item.settled) continue;
       const sent = item.planned !== undefined && this.report.inFlight.has(item.planned);
-      const endpoint = item.planned ? (item.planned.desired ?? item.planned.current)! : item.received;
+      const endpoint = item.planned ? subjectOf(item.planned) : item.received;
       snapshot.notApplied.push({
         action: item.action,
         endpoint,

@@ -1,4 +1,11 @@
-import { conflictOf, type Changes, type Endpoint, type PlannedChange, type ZoneState } from '@dnsgate/plugin-sdk';
+import {
+  conflictOf,
+  subjectOf,
+  type Changes,
+  type Endpoint,
+  type PlannedChange,
+  type ZoneState,
+} from '@dnsgate/plugin-sdk';
 import { InvalidRecordError } from '../zone-file/zone-file.errors.js';
 import type { ZoneFile } from '../zone-file/zone-record.js';
 import { ZoneIndex } from './zone-index.js';
@@ -76,7 +83,7 @@ export function applyGroupToFile(
   file: ZoneFile,
   changes: readonly PlannedChange[],
 ): { conflicts: Array<{ change: PlannedChange; problem: string }>; changed: boolean } {
-  const names = new Set(changes.map((change) => (change.desired ?? change.current)!.dnsName));
+  const names = new Set(changes.map((change) => subjectOf(change).dnsName));
   const index = ZoneIndex.forNames(file, names);
   const state: ZoneState = { holds: (endpoint) => index.hasEndpointRrset(endpoint.dnsName, endpoint.recordType) };
   const conflicts: Array<{ change: PlannedChange; problem: string }> = [];

@@ -84,27 +84,6 @@ export class ZoneIndex {
     return removed;
   }
 
-  /**
-   * The records at `names` as they are now, for `restore`: applying one group
-   * of changes and undoing it when it proves bad costs the records at the
-   * group's names, not a copy of the zone.
-   */
-  snapshot(names: Iterable<string>): Map<string, readonly ZoneRecord[]> {
-    const saved = new Map<string, readonly ZoneRecord[]>();
-    for (const name of names) saved.set(name, [...this.recordsAt(name)]);
-    return saved;
-  }
-
-  /** Puts the names of a `snapshot` back as they were. */
-  restore(saved: ReadonlyMap<string, readonly ZoneRecord[]>): void {
-    for (const [name, records] of saved) {
-      this.count -= this.recordsAt(name).length;
-      if (records.length === 0) this.byOwner.delete(name);
-      else this.byOwner.set(name, [...records]);
-      this.count += records.length;
-    }
-  }
-
   /** Indexed owner names with their records, in the order the names first appeared. */
   owners(): IterableIterator<[string, readonly ZoneRecord[]]> {
     return this.byOwner.entries();

@@ -1,4 +1,4 @@
-import { describeEndpoint, type ChangeAction, type Endpoint, type PlannedChange } from '@dnsgate/plugin-sdk';
+import { describeEndpoint, subjectOf, type ChangeAction, type Endpoint, type PlannedChange } from '@dnsgate/plugin-sdk';
 import { CLASS_ANY, CLASS_IN, CLASS_NONE, TYPE } from '../dns/dns-constants.js';
 import { encodeRr, updateOverhead } from '../dns/update-message.builder.js';
 import { TARGET_CODECS } from '../records/record-target.codec.js';
@@ -59,7 +59,7 @@ function deleteRrs(endpoint: Endpoint): Buffer[] {
  * missing records someone else changed since the check.
  */
 export function changeUnit(change: PlannedChange, zone: string): ChangeUnit {
-  const subject = (change.desired ?? change.current)!;
+  const subject = subjectOf(change);
   const type = TARGET_CODECS[subject.recordType]!.type;
   let prerequisites: Buffer[];
   let updates: Buffer[];
@@ -111,7 +111,7 @@ export function batchUnits(units: readonly ChangeUnit[], batchSize: number, zone
   let bytes = overhead;
   let deletedNames = new Set<string>();
   for (const u of units) {
-    const name = (u.change.desired ?? u.change.current)!.dnsName;
+    const name = subjectOf(u.change).dnsName;
     const afterDeleteAtName = u.action === 'create' && deletedNames.has(name);
     if (
       current.length > 0 &&

@@ -93,8 +93,3 @@ export function rcodeMeaning(code: number, keyName?: string): string {
       return `the server answered ${rcodeName(code)}`;
   }
 }
-
-/** Rcodes that mean "a prerequisite did not hold", not "the server is broken". */
-export function isPrerequisiteFailure(code: number): boolean {
-  return code === RCODE.YXDOMAIN || code === RCODE.YXRRSET || code === RCODE.NXDOMAIN || code === RCODE.NXRRSET;
-}
