@@ -48,6 +48,7 @@ export type {
   ZoneState,
 } from './contract/dns-plugin.interface.js';
 export type { PluginLogger } from './contract/plugin-logger.interface.js';
+export type { VersionedZone, ZoneVersionExactness, ZoneVersionSource } from './contract/zone-versions.interface.js';
 export {
   BackendError,
   BackendTimeoutError,

@@ -2,6 +2,7 @@ import type { Endpoint } from '@dnsgate/protocol';
 import type { Deadline } from '../concurrency/deadline.js';
 import type { PluginLogger } from './plugin-logger.interface.js';
 import type { PluginMetrics } from '../metrics/plugin-metrics.js';
+import type { ZoneVersionSource } from './zone-versions.interface.js';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
@@ -129,6 +130,12 @@ export interface DnsPlugin {
   writeGroup(group: ChangeGroup, call: CallContext): Promise<GroupResult | void>;
   /** Limits the pipeline keeps for this backend (defaults: 4 zone reads, 1 group write at a time). */
   readonly concurrency?: { zoneReads?: number; groupWrites?: number };
+  /**
+   * Optional: zone versions (SOA serials, file identity) that let the
+   * gateway's records cache serve an unchanged zone without reading it, and
+   * read only the difference of a changed one where the backend can.
+   */
+  readonly zoneVersions?: ZoneVersionSource;
 }
 
 /** What the gateway hands a plugin when it creates an instance. */
