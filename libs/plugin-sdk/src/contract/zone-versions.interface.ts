@@ -11,7 +11,12 @@ import type { CallContext } from './dns-plugin.interface.js';
  */
 export type ZoneVersionExactness = 'exact' | 'advisory';
 
-/** One zone's record sets, with the version of the zone they were read at. */
+/**
+ * One zone's record sets, with the version of the zone they were read at.
+ * The version must be one read no later than the records (before them, or
+ * in the same exchange, like the SOA that opens an AXFR): a version newer
+ * than the records would hide a change until the maximum age.
+ */
 export interface VersionedZone {
   /** Opaque; equal versions mean an unchanged zone (see `ZoneVersionSource.exactness`). */
   readonly version: string;
