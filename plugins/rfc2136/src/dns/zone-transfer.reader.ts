@@ -1,4 +1,3 @@
-import { TYPE } from './dns-constants.js';
 import { MalformedMessageError } from './dns-message.reader.js';
 import { skipName } from './wire-name.codec.js';
 
