@@ -261,9 +261,12 @@ export class Rfc2136Plugin implements DnsPlugin {
   ): Promise<{ serial: number; collector: ZoneRecordsCollector }> {
     if (deadline.expired)
       throw new DeadlineExceededError(`the transfer of ${zone} did not start: the call's deadline passed`);
-    const collector = new ZoneRecordsCollector(zone, this.zoneList, withTargets);
-    const { serial, rrs } = await this.transport.transfer(zone, this.transferKey, deadline);
-    for (const rr of rrs) collector.add(rr);
+    const { serial, sink: collector } = await this.transport.transfer(
+      zone,
+      this.transferKey,
+      () => new ZoneRecordsCollector(zone, this.zoneList, withTargets),
+      deadline,
+    );
     this.metrics.zoneRecords.set({ instance: this.instance, zone }, collector.size);
     return { serial, collector };
   }

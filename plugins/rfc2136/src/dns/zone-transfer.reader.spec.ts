@@ -9,6 +9,7 @@ import {
   soaSerial,
   type TransferReplyReader,
   type TransferRr,
+  type TransferSink,
 } from './zone-transfer.reader.js';
 
 /** A non-SOA RR; its rdata does not matter to the readers. */
@@ -25,7 +26,7 @@ function feed(reader: TransferReplyReader, messages: Array<Array<[TransferRr, nu
   for (const message of messages) {
     for (const [record, serial] of message) {
       taken++;
-      if (reader.add(record, serial)) return taken;
+      if (reader.add(record.name, record.type, record.ttl, record.message, record.rdataOffset, serial)) return taken;
     }
     if (reader.endOfMessage()) return taken;
   }
@@ -78,21 +79,28 @@ describe('serialIsNewer (RFC 1982)', () => {
   });
 });
 
+/** A sink that keeps the names it was given. */
+function names(): TransferSink & { names: string[] } {
+  const sink = { names: [] as string[], add: (name: string) => void sink.names.push(name) };
+  return sink;
+}
+
 describe('AxfrReplyReader', () => {
-  it('takes the RRs between the two SOAs across messages, at the opening serial', () => {
-    const reader = new AxfrReplyReader('the AXFR');
+  it('hands the RRs between the two SOAs to the sink across messages, at the opening serial', () => {
+    const sink = names();
+    const reader = new AxfrReplyReader('the AXFR', sink);
     const taken = feed(reader, [
       [SOA(7), RR('a.zone.test')],
       [RR('b.zone.test'), SOA(7), RR('after.zone.test')],
     ]);
     expect(taken).toBe(4);
     expect(reader.serial).toBe(7);
-    expect(reader.rrs.map((r) => r.name)).toEqual(['a.zone.test', 'b.zone.test']);
+    expect(sink.names).toEqual(['a.zone.test', 'b.zone.test']);
   });
 
   it('refuses a reply that does not open with an SOA, and tells an empty one', () => {
-    expect(() => feed(new AxfrReplyReader('the AXFR'), [[RR('a.zone.test')]])).toThrow(MalformedMessageError);
-    expect(() => feed(new AxfrReplyReader('the AXFR'), [[]])).toThrow(EmptyTransferError);
+    expect(() => feed(new AxfrReplyReader('the AXFR', names()), [[RR('a.zone.test')]])).toThrow(MalformedMessageError);
+    expect(() => feed(new AxfrReplyReader('the AXFR', names()), [[]])).toThrow(EmptyTransferError);
   });
 });
 
@@ -103,21 +111,22 @@ describe('IxfrReplyReader (RFC 1995 4)', () => {
     expect(reader.reply()).toEqual({ kind: 'current', serial: 9 });
   });
 
-  it('reads the AXFR form (the new SOA, then a non-SOA RR) as the whole zone', () => {
+  it('tells the AXFR form (the new SOA, then a non-SOA RR) at its second RR, and reads no further', () => {
     const reader = new IxfrReplyReader('the IXFR');
-    feed(reader, [
+    const taken = feed(reader, [
       [SOA(9), RR('a.zone.test')],
       [RR('b.zone.test'), SOA(9)],
     ]);
-    const reply = reader.reply();
-    expect(reply.kind).toBe('full');
-    expect(reply.kind === 'full' && reply.rrs.map((r) => r.name)).toEqual(['a.zone.test', 'b.zone.test']);
+    expect(taken).toBe(2);
+    expect(reader.reply()).toEqual({ kind: 'full', serial: 9 });
+    expect(reader.abandoned).toBe(true);
   });
 
-  it('reads the AXFR form of a zone that has only its SOA', () => {
+  it('reads the AXFR form of a zone that has only its SOA, to its end', () => {
     const reader = new IxfrReplyReader('the IXFR');
     feed(reader, [[SOA(9), SOA(9)]]);
-    expect(reader.reply()).toEqual({ kind: 'full', serial: 9, rrs: [] });
+    expect(reader.reply()).toEqual({ kind: 'full', serial: 9 });
+    expect(reader.abandoned).toBe(false);
   });
 
   it('reads the difference sequences in order, across messages, deletions and additions apart', () => {
@@ -148,8 +157,8 @@ describe('IxfrReplyReader (RFC 1995 4)', () => {
     expect(() => feed(new IxfrReplyReader('the IXFR'), [[RR('a.zone.test')]])).toThrow(MalformedMessageError);
     expect(() => feed(new IxfrReplyReader('the IXFR'), [[]])).toThrow(EmptyTransferError);
     const unfinished = new IxfrReplyReader('the IXFR');
-    unfinished.add(...SOA(3));
-    unfinished.add(...SOA(2));
+    for (const [record, serial] of [SOA(3), SOA(2)])
+      unfinished.add(record.name, record.type, record.ttl, record.message, record.rdataOffset, serial);
     expect(() => unfinished.reply()).toThrow(/ended before its closing SOA/);
   });
 });

@@ -12,6 +12,11 @@ export interface TransferRr {
   rdataOffset: number;
 }
 
+/** Where the RRs of a transfer go as they are read (the arguments of a TransferRr, without making one). */
+export interface TransferSink {
+  add(name: string, type: number, ttl: number, message: Buffer, rdataOffset: number): void;
+}
+
 /** The serial of the SOA whose rdata (its length field) is at `rdataOffset`. */
 export function soaSerial(message: Buffer, rdataOffset: number): number {
   const rdataEnd = rdataOffset + 2 + message.readUInt16BE(rdataOffset);
@@ -35,31 +40,54 @@ export function serialIsNewer(a: number, b: number): boolean {
  * reply is complete: the transport reads messages until it does.
  */
 export interface TransferReplyReader {
-  /** One RR of the answer section; true when it ended the reply. */
-  add(rr: TransferRr, soaSerial: number | undefined): boolean;
+  /** One RR of the answer section (`soaSerial` for an SOA); true when it ended the reply. */
+  add(
+    name: string,
+    type: number,
+    ttl: number,
+    message: Buffer,
+    rdataOffset: number,
+    soaSerial: number | undefined,
+  ): boolean;
   /** The end of one message; true when the reply ended with it. */
   endOfMessage(): boolean;
+  /**
+   * True when the reader stopped before the end of the reply because the
+   * rest does not matter to it: the messages not read are not TSIG-checked.
+   */
+  readonly abandoned?: boolean;
 }
 
 /**
- * An AXFR reply (RFC 5936 2.2): the SOA, every RR of the zone, the SOA again.
- * `serial` is the serial of the opening SOA: the version the RRs are at.
+ * An AXFR reply (RFC 5936 2.2): the SOA, every RR of the zone, the SOA again;
+ * the RRs between go to `sink` as they are read. `serial` is the serial of
+ * the opening SOA: the version the RRs are at. Whoever made the sink uses
+ * it only once the whole transfer has been read and verified.
  */
 export class AxfrReplyReader implements TransferReplyReader {
-  readonly rrs: TransferRr[] = [];
   serial?: number;
   private soaSeen = 0;
 
-  constructor(private readonly what: string) {}
+  constructor(
+    private readonly what: string,
+    private readonly sink: TransferSink,
+  ) {}
 
-  add(rr: TransferRr, serial: number | undefined): boolean {
+  add(
+    name: string,
+    type: number,
+    ttl: number,
+    message: Buffer,
+    rdataOffset: number,
+    serial: number | undefined,
+  ): boolean {
     if (serial !== undefined) {
       this.soaSeen++;
       if (this.soaSeen === 1) this.serial = serial;
       return this.soaSeen === 2;
     }
     if (this.soaSeen === 0) throw new MalformedMessageError(`${this.what} did not start with an SOA`);
-    this.rrs.push(rr);
+    this.sink.add(name, type, ttl, message, rdataOffset);
     return false;
   }
 
@@ -87,15 +115,15 @@ export interface DifferenceSequence {
  * - `current`: only the server's SOA: the client's version is current (or
  *   newer than the server's, which the caller tells by the serial);
  * - `full`: the whole zone in the AXFR form, as a server answers when it
- *   cannot give the difference;
+ *   cannot give the difference (not kept: the caller reads the zone anew);
  * - `incremental`: the difference sequences from the client's serial on.
  */
 export type IxfrReply =
   | { kind: 'current'; serial: number }
-  | { kind: 'full'; serial: number; rrs: TransferRr[] }
+  | { kind: 'full'; serial: number }
   | { kind: 'incremental'; serial: number; sequences: DifferenceSequence[] };
 
-type IxfrState = 'opening' | 'second' | 'full' | 'deleting' | 'adding' | 'done';
+type IxfrState = 'opening' | 'second' | 'deleting' | 'adding' | 'done';
 
 /**
  * An IXFR reply (RFC 1995 4), told apart by its first RRs: the new SOA
@@ -103,18 +131,28 @@ type IxfrState = 'opening' | 'second' | 'full' | 'deleting' | 'adding' | 'done';
  * same SOA again (the AXFR form), or the new SOA then an older one (the
  * first deletion sequence). A sequence's additions end at the next SOA: the
  * new serial ends the reply, any other opens the next sequence's deletions.
+ * The AXFR form is abandoned as soon as it is recognised: the caller reads
+ * the zone whole anyway, so the rest of it would be read for nothing.
  */
 export class IxfrReplyReader implements TransferReplyReader {
   private state: IxfrState = 'opening';
   private serial = 0;
-  private readonly fullRrs: TransferRr[] = [];
   private readonly sequences: DifferenceSequence[] = [];
   private sequence?: DifferenceSequence;
   private current = false;
+  abandoned = false;
 
   constructor(private readonly what: string) {}
 
-  add(rr: TransferRr, serial: number | undefined): boolean {
+  add(
+    name: string,
+    type: number,
+    ttl: number,
+    message: Buffer,
+    rdataOffset: number,
+    serial: number | undefined,
+  ): boolean {
+    const rr = (): TransferRr => ({ name, type, ttl, message, rdataOffset });
     switch (this.state) {
       case 'opening':
         if (serial === undefined) throw new MalformedMessageError(`${this.what} did not start with an SOA`);
@@ -123,9 +161,10 @@ export class IxfrReplyReader implements TransferReplyReader {
         return false;
       case 'second':
         if (serial === undefined) {
-          this.state = 'full';
-          this.fullRrs.push(rr);
-          return false;
+          // The AXFR form: the rest is the whole zone.
+          this.abandoned = true;
+          this.state = 'done';
+          return true;
         }
         if (serial === this.serial) {
           // The AXFR form of a zone without any RR but its SOA.
@@ -134,16 +173,9 @@ export class IxfrReplyReader implements TransferReplyReader {
         }
         this.openSequence(serial);
         return false;
-      case 'full':
-        if (serial === undefined) {
-          this.fullRrs.push(rr);
-          return false;
-        }
-        this.state = 'done';
-        return true;
       case 'deleting':
         if (serial === undefined) {
-          this.sequence!.deleted.push(rr);
+          this.sequence!.deleted.push(rr());
           return false;
         }
         this.sequence!.toSerial = serial;
@@ -151,7 +183,7 @@ export class IxfrReplyReader implements TransferReplyReader {
         return false;
       case 'adding':
         if (serial === undefined) {
-          this.sequence!.added.push(rr);
+          this.sequence!.added.push(rr());
           return false;
         }
         this.sequences.push(this.sequence!);
@@ -188,6 +220,6 @@ export class IxfrReplyReader implements TransferReplyReader {
     if (this.state !== 'done') throw new MalformedMessageError(`${this.what} ended before its closing SOA`);
     if (this.current) return { kind: 'current', serial: this.serial };
     if (this.sequences.length > 0) return { kind: 'incremental', serial: this.serial, sequences: this.sequences };
-    return { kind: 'full', serial: this.serial, rrs: this.fullRrs };
+    return { kind: 'full', serial: this.serial };
   }
 }

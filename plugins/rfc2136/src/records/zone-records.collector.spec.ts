@@ -1,6 +1,7 @@
 import type { DifferenceSequence, TransferRr } from '../dns/zone-transfer.reader.js';
 import { TYPE } from '../dns/dns-constants.js';
 import { TARGET_CODECS } from './record-target.codec.js';
+import { compareNames } from './name-order.js';
 import { ZoneRecordsCollector, type ZoneRecordSets } from './zone-records.collector.js';
 
 const ZONES = ['zone.test', 'child.zone.test'];
@@ -14,7 +15,7 @@ function rr(name: string, type: keyof typeof TYPE, ttl: number, target: string):
 
 function collect(rrs: TransferRr[], withTargets = true): ZoneRecordsCollector {
   const collector = new ZoneRecordsCollector('zone.test', ZONES, withTargets);
-  for (const record of rrs) collector.add(record);
+  for (const r of rrs) collector.add(r.name, r.type, r.ttl, r.message, r.rdataOffset);
   return collector;
 }
 
@@ -39,8 +40,11 @@ const BASE = [
 ];
 
 describe('ZoneRecordsCollector', () => {
-  it('merges RRs into sorted record sets, leaving out the apex NS and the names of a child zone', () => {
-    const collector = collect(BASE);
+  it.each([
+    ['in name order', () => [...BASE].sort((a, b) => compareNames(a.name, b.name))],
+    ['out of name order', () => BASE],
+  ])('merges RRs (%s) into sorted record sets, leaving out the apex NS and the names of a child zone', (_, rrs) => {
+    const collector = collect(rrs());
     expect(byKey(collector.recordSets())).toEqual([
       { dnsName: 'deleg.zone.test', recordType: 'NS', targets: ['ns.elsewhere.test'], recordTTL: 300 },
       { dnsName: 'txt.zone.test', recordType: 'TXT', targets: ['"hello"'], recordTTL: 60 },
@@ -69,8 +73,30 @@ describe('ZoneRecordsCollector', () => {
   });
 });
 
-describe('ZoneRecordSets.withDifference (the RRs of an IXFR applied to a read)', () => {
+/** BASE as BIND sends it: names in order (the collector then keeps no index of names). */
+const ORDERED = [...BASE].sort((a, b) => compareNames(a.name, b.name));
+
+describe.each([
+  ['a read in name order', ORDERED],
+  ['a read out of name order', BASE],
+])('ZoneRecordSets.withDifference (the RRs of an IXFR applied to %s)', (_, BASE) => {
   const full = (rrs: TransferRr[]) => byKey(collect(rrs).recordSets());
+
+  it('gives what a full read of the result gives, for any changes to names before, between and after', () => {
+    const before = collect(BASE).recordSets();
+    const changes = [
+      rr('0.zone.test', 'A', 300, '192.0.2.100'),
+      rr('m.zone.test', 'A', 300, '192.0.2.101'),
+      rr('www.zone.test', 'TXT', 300, '"second type"'),
+      rr('zzz.zone.test', 'A', 300, '192.0.2.102'),
+      rr('a.www.zone.test', 'A', 300, '192.0.2.103'),
+    ];
+    const after = before.withDifference([sequence([BASE[3]!], changes)]);
+    expect(byKey(after)).toEqual(full([...BASE.filter((r) => r !== BASE[3]), ...changes]));
+    // Found again by the next difference, wherever they were put.
+    const again = after.withDifference([sequence(changes, [])]);
+    expect(byKey(again)).toEqual(full(BASE.filter((r) => r !== BASE[3])));
+  });
 
   it('applies deletions, then additions, equal to a full read of the result', () => {
     const before = collect(BASE).recordSets();

@@ -12,6 +12,7 @@ import {
   type IxfrReply,
   type TransferReplyReader,
   type TransferRr,
+  type TransferSink,
 } from '../dns/zone-transfer.reader.js';
 import { readNameCached, skipName } from '../dns/wire-name.codec.js';
 import type { Deadline } from '@dnsgate/plugin-sdk';
@@ -302,15 +303,30 @@ export class DnsTransport {
    * they are at). With a key, every message's TSIG is checked by the
    * RFC 8945 rules for multi-message answers.
    */
-  async transfer(
+  async transfer<S extends TransferSink>(
     zone: string,
     key: TsigKey | undefined,
+    newSink: () => S,
     deadline?: Deadline,
-  ): Promise<{ serial: number; rrs: TransferRr[] }> {
+  ): Promise<{ serial: number; sink: S }> {
     const what = `the AXFR of ${zone}`;
-    const reader = new AxfrReplyReader(what);
-    await this.transferWith('axfr', buildQuery(0, zone, TYPE.AXFR), reader, what, zone, key, deadline);
-    return { serial: reader.serial!, rrs: reader.rrs };
+    // Each server tried gets a sink of its own: a transfer that broke off leaves nothing behind.
+    let reader: AxfrReplyReader | undefined;
+    let sink: S | undefined;
+    await this.transferWith(
+      'axfr',
+      buildQuery(0, zone, TYPE.AXFR),
+      () => {
+        sink = newSink();
+        reader = new AxfrReplyReader(what, sink);
+        return reader;
+      },
+      what,
+      zone,
+      key,
+      deadline,
+    );
+    return { serial: reader!.serial!, sink: sink! };
   }
 
   /**
@@ -325,15 +341,23 @@ export class DnsTransport {
     deadline?: Deadline,
   ): Promise<IxfrReply> {
     const what = `the IXFR of ${zone}`;
-    const reader = new IxfrReplyReader(what);
-    await this.transferWith('ixfr', buildIxfrQuery(0, zone, serial), reader, what, zone, key, deadline);
-    return reader.reply();
+    let reader: IxfrReplyReader | undefined;
+    await this.transferWith(
+      'ixfr',
+      buildIxfrQuery(0, zone, serial),
+      () => (reader = new IxfrReplyReader(what)),
+      what,
+      zone,
+      key,
+      deadline,
+    );
+    return reader!.reply();
   }
 
   private async transferWith(
     operation: 'axfr' | 'ixfr',
     request: Buffer,
-    reader: TransferReplyReader,
+    newReader: () => TransferReplyReader,
     what: string,
     zone: string,
     key: TsigKey | undefined,
@@ -344,7 +368,7 @@ export class DnsTransport {
       async (connection) => {
         const started = process.hrtime.bigint();
         try {
-          await this.transferOn(connection, request, reader, what, key, deadline);
+          await this.transferOn(connection, request, newReader(), what, key, deadline);
           this.options.observe?.(operation, connection.address, 'ok', seconds(started));
         } catch (error) {
           this.options.observe?.(operation, connection.address, outcomeOf(error), seconds(started));
@@ -385,7 +409,7 @@ export class DnsTransport {
         const rdataOffset = nameEnd + 8;
         const name = readNameCached(message, offset, names);
         const serial = type === TYPE.SOA ? soaSerial(message, rdataOffset) : undefined;
-        complete = reader.add({ name, type, ttl, message, rdataOffset }, serial);
+        complete = reader.add(name, type, ttl, message, rdataOffset, serial);
         offset = nameEnd + 10 + message.readUInt16BE(rdataOffset);
       }
       try {
@@ -396,7 +420,7 @@ export class DnsTransport {
         throw error;
       }
     }
-    verifier?.finish();
+    if (!reader.abandoned) verifier?.finish();
   }
 }
 
