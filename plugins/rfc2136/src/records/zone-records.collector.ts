@@ -67,7 +67,8 @@ type MixedTtls = Map<Endpoint, number[]>;
  * endpoint, or undefined when no target is left.
  */
 function finishSet(mixed: MixedTtls, endpoint: Endpoint): Endpoint | undefined {
-  const ttls = mixed.get(endpoint);
+  // Looked up only when there are any: an object used as a Map key first gets an identity hash.
+  const ttls = mixed.size > 0 ? mixed.get(endpoint) : undefined;
   const targets = endpoint.targets;
   if (targets.length === 0) {
     mixed.delete(endpoint);
@@ -235,6 +236,15 @@ export class ZoneRecordSets {
  * Turns the RRs of one zone's transfer into endpoints as they are read: RRs
  * of the same name and type merged into one endpoint, for the RRs of the
  * zone's scope (see ZoneScope), in the order their names were first read.
+ *
+ * Why it is shaped so (issue 13: reads of a 100k-record zone spent 30-40 %
+ * in GC): no object per RR (the transport hands the fields over as they are
+ * read, while later messages are still arriving), no key string or Map entry
+ * per RR (NameOrderTracker), each endpoint built once with exact-size arrays.
+ * Measured on a 100,000-record BIND zone, alternating with `dig AXFR` on the
+ * same (busy, 2-core) machine: records() 1854 ms -> 1361 ms (2.24x -> 1.64x
+ * dig), GET /records through the gateway 3.0x -> 1.7-1.9x dig, the gateway's
+ * peak RSS 374 -> 218 MiB.
  */
 export class ZoneRecordsCollector implements TransferSink {
   private readonly list: Endpoint[] = [];
