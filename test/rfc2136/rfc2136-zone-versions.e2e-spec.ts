@@ -79,6 +79,11 @@ describe('rfc2136 zone versions against a real BIND 9: SOA serials and IXFR', ()
     const second = await versions(t).zoneVersions(['versions.test', 'other.test'], call());
     expect(second.get('versions.test')).toBe(first.get('versions.test'));
     expect(second.get('other.test')).not.toBe(first.get('other.test'));
+
+    // A zone this instance does not manage: no version (the cache reads it whole), and no records, as records() says.
+    expect((await versions(t).zoneVersions(['elsewhere.test'], call())).size).toBe(0);
+    expect((await versions(t).readVersionedZone('elsewhere.test', call())).endpoints).toEqual([]);
+    expect(await t.driver.records({ zones: ['elsewhere.test'] })).toEqual([]);
   });
 
   it('reads a zone whole at the serial of the AXFR, as records() reports it', async () => {

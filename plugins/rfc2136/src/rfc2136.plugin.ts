@@ -308,6 +308,8 @@ export class Rfc2136Plugin implements DnsPlugin {
 
   private async readVersionedZone(zone: string, call: CallContext): Promise<VersionedZone> {
     const name = normalizeDnsName(zone);
+    // As records() does: a zone this instance does not manage has no records here.
+    if (!this.zoneList.includes(name)) return { version: 'unmanaged', endpoints: [] };
     try {
       const { serial, collector } = await this.transferZone(name, true, call.deadline);
       this.markReachable();
