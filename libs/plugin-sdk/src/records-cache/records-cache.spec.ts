@@ -16,11 +16,13 @@ const a = (name: string, target = '192.0.2.1'): Endpoint => ({ dnsName: name, re
 const call = (): CallContext => ({ deadline: Deadline.in(5_000) });
 
 /** Zones in memory with a serial per zone; counts every backend read by kind. */
-class VersionedFake implements DnsPlugin, ZoneVersionSource {
+class VersionedFake implements DnsPlugin {
   readonly zonesHeld = new Map<string, Map<string, Endpoint>>(ZONES.map((zone) => [zone, new Map()]));
   readonly serials = new Map<string, number>(ZONES.map((zone) => [zone, 1]));
   readonly calls = { versions: 0, whole: 0, difference: 0, records: 0, zoneState: 0, writes: 0 };
-  exactness: ZoneVersionExactness = 'exact';
+  set exactness(exactness: ZoneVersionExactness) {
+    Object.assign(this.zoneVersions, { exactness });
+  }
   /** Whether a write moves the serial (PowerDNS without SOA-EDIT-API does not). */
   bumpOnWrite = true;
   /** Whether the backend can read a difference; when not, it answers undefined. */
@@ -30,9 +32,12 @@ class VersionedFake implements DnsPlugin, ZoneVersionSource {
   /** Runs inside readVersionedZone after the version is taken, before the records are read. */
   duringRead?: () => Promise<void>;
 
-  get zoneVersions(): ZoneVersionSource {
-    return this;
-  }
+  readonly zoneVersions: ZoneVersionSource = {
+    exactness: 'exact',
+    zoneVersions: (zones) => this.versions(zones),
+    readVersionedZone: (zone) => this.readWhole(zone),
+    readZoneDifference: (zone) => this.readDifference(zone),
+  };
   async readiness() {
     return { ready: true as const };
   }
@@ -67,17 +72,17 @@ class VersionedFake implements DnsPlugin, ZoneVersionSource {
   bump(zone: string): void {
     this.serials.set(zone, this.serials.get(zone)! + 1);
   }
-  async zoneVersions(zones: readonly string[]) {
+  async versions(zones: readonly string[]) {
     this.calls.versions++;
     return new Map(zones.filter((z) => !this.unversioned.has(z)).map((z) => [z, String(this.serials.get(z))]));
   }
-  async readVersionedZone(zone: string): Promise<VersionedZone> {
+  async readWhole(zone: string): Promise<VersionedZone> {
     this.calls.whole++;
     const version = String(this.serials.get(zone));
     await this.duringRead?.();
     return { version, endpoints: [...this.zonesHeld.get(zone)!.values()] };
   }
-  async readZoneDifference(zone: string): Promise<VersionedZone | undefined> {
+  async readDifference(zone: string): Promise<VersionedZone | undefined> {
     if (!this.differences) return undefined;
     this.calls.difference++;
     return { version: String(this.serials.get(zone)), endpoints: [...this.zonesHeld.get(zone)!.values()] };
@@ -100,7 +105,7 @@ class RecordingObserver implements RecordsCacheObserver {
 
 function cached(fake: VersionedFake, maxAgeMs = 60_000, clock = { now: 0 }) {
   const observer = new RecordingObserver();
-  const plugin = new RecordsCachingPlugin(fake, fake, { maxAgeMs, observer, now: () => clock.now });
+  const plugin = new RecordsCachingPlugin(fake, fake.zoneVersions, { maxAgeMs, observer, now: () => clock.now });
   return { plugin, observer, clock };
 }
 
