@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { JsonArrayStream, countItems, type SerialisedItems } from './json-array.stream.js';
+import { JsonArrayStream, SerialisedItems, countItems } from './json-array.stream.js';
 
 async function readAll(stream: JsonArrayStream): Promise<{ text: string; chunks: number }> {
   const chunks: Buffer[] = [];
@@ -26,10 +26,8 @@ describe('JsonArrayStream', () => {
   });
 
   it('writes the items of lists and serialised runs as one array, empty runs included', async () => {
-    const serialised = (items: unknown[]): SerialisedItems => ({
-      bytes: Buffer.from(JSON.stringify(items).slice(1, -1)),
-      count: items.length,
-    });
+    const serialised = (items: unknown[]) =>
+      new SerialisedItems([Buffer.from(JSON.stringify(items).slice(1, -1))], items.length);
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(fc.boolean(), fc.array(fc.jsonValue(), { maxLength: 6 })), { maxLength: 8 }),

@@ -3,17 +3,34 @@ import { Readable } from 'node:stream';
 /** Items serialised per chunk: about 70 KB of endpoints. */
 export const JSON_SLICE_ITEMS = 500;
 
-/** Items already serialised: the bytes of `JSON.stringify(items)` without its brackets. */
-export interface SerialisedItems {
-  readonly bytes: Buffer;
-  readonly count: number;
+const [OPEN, CLOSE] = [Buffer.from('['), Buffer.from(']')];
+
+/** Items already serialised: chunks whose concatenation is `JSON.stringify(items)` without its brackets. */
+export class SerialisedItems {
+  private bracketedBytes?: Buffer;
+
+  constructor(
+    readonly chunks: readonly Buffer[],
+    readonly count: number,
+  ) {}
+
+  /**
+   * `JSON.stringify(items)`, joined once and kept: an answer of these items
+   * alone goes out as this very buffer. Joining 100k endpoints' chunks for
+   * each answer cost about 65 ms a read at load 10 on this 2-core machine,
+   * and streaming them about 80 ms (Node's Readable re-buffers them).
+   */
+  get bracketed(): Buffer {
+    this.bracketedBytes ??= Buffer.concat([OPEN, ...this.chunks, CLOSE]);
+    return this.bracketedBytes;
+  }
 }
 
 /** A run of the array: items to serialise, or items serialised before (and kept). */
 export type JsonArrayPart = readonly unknown[] | SerialisedItems;
 
 function isSerialised(part: JsonArrayPart): part is SerialisedItems {
-  return !Array.isArray(part);
+  return part instanceof SerialisedItems;
 }
 
 /** How many items the parts hold. */
@@ -69,7 +86,7 @@ export class JsonArrayStream extends Readable {
         if (part.count === 0) continue;
         this.wroteItems = true;
         if (opening || separator) this.push(opening + separator);
-        this.push(part.bytes);
+        for (const chunk of part.chunks) this.push(chunk);
         if (this.nothingAfter(this.part, 0)) this.end('');
         return;
       }

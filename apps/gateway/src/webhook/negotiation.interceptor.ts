@@ -39,7 +39,8 @@ export class NegotiationInterceptor implements NestInterceptor {
         if (body === undefined) return undefined;
         reply.header('content-type', WEBHOOK_MEDIA_TYPE);
         if (body instanceof RecordsAnswer) {
-          return body.count > STREAM_LISTS_ABOVE ? new JsonArrayStream(body.parts) : body.toBuffer();
+          // Serialised parts go out as one buffer (see SerialisedItems.bracketed).
+          return body.unserialisedCount > STREAM_LISTS_ABOVE ? new JsonArrayStream(body.parts) : body.toBuffer();
         }
         if (Array.isArray(body) && body.length > STREAM_LISTS_ABOVE) return new JsonArrayStream([body]);
         return Buffer.from(JSON.stringify(body));
