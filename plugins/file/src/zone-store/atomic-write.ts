@@ -22,12 +22,16 @@ export interface AtomicWriteOptions {
  * rename it over the target, then fsync the directory so the rename itself
  * survives a power loss.
  */
-export async function atomicWriteFile(path: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function atomicWriteFile(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const temp = tempPathFor(path);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {
     try {
-      await handle.writeFile(data, 'utf8');
+      await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { canonicalHostname } from '../zone-file/dns-names.js';
 import { parseZoneFile } from '../zone-file/zone-file.parser.js';
@@ -6,7 +6,9 @@ import { writeZoneFile } from '../zone-file/zone-file.writer.js';
 import { formatSoa, parseSoa, type ZoneFile, type ZoneRecord } from '../zone-file/zone-record.js';
 import { atomicWriteFile, type AtomicWriteOptions } from './atomic-write.js';
 import { FileLock } from './file-lock.js';
+import { rememberParse, reusableParse, type RememberedParse } from './remembered-parse.js';
 import { dateSerial, nextSerial } from './soa-serial.js';
+import { wallClockNs, zoneFileVersion } from '../zone-versions/file-version.js';
 
 export interface ZoneStoreOptions {
   dir: string;
@@ -27,9 +29,13 @@ export interface DiscoveredZones {
 export interface LoadedZone {
   zone: string;
   path: string;
-  /** The bytes read, to tell whether a rewrite changes anything. */
-  text: string;
+  /** Possibly shared with other readers (see `reusableParse`): never change it in place. */
   file: ZoneFile;
+}
+
+export interface VersionedLoadedZone extends LoadedZone {
+  /** The file's version (`zoneFileVersion`), taken before its bytes were read. */
+  version: string;
 }
 
 /**
@@ -50,6 +56,8 @@ export function lockPathFor(path: string): string {
 /** One zone file per zone under a directory: discovery, reads, and serialised atomic rewrites. */
 export class ZoneStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Per file path, the bytes last read or written and their records. */
+  private readonly remembered = new Map<string, RememberedParse>();
 
   constructor(private readonly options: ZoneStoreOptions) {}
 
@@ -81,17 +89,51 @@ export class ZoneStore {
       }
       files.set(zone, join(this.options.dir, name));
     }
+    const paths = new Set(files.values());
+    for (const path of this.remembered.keys()) if (!paths.has(path)) this.remembered.delete(path);
     return { files, skipped };
   }
 
   async load(zone: string, path: string): Promise<LoadedZone> {
-    const text = await readFile(path, 'utf8');
-    return {
-      zone,
-      path,
-      text,
-      file: parseZoneFile(text, { origin: zone, fileName: path, defaultTtl: this.options.defaultTtl }),
-    };
+    return { zone, path, file: this.parsed(zone, path, await readFile(path)) };
+  }
+
+  /**
+   * The zone and the version of its file, taken from the open file before
+   * its bytes are read: if the file changes during the read, the version is
+   * the older one, and the next revalidation reads the zone again.
+   */
+  async loadVersioned(zone: string, path: string, deeperZones: readonly string[]): Promise<VersionedLoadedZone> {
+    const handle = await open(path, 'r');
+    try {
+      const version = zoneFileVersion(await handle.stat({ bigint: true }), deeperZones, wallClockNs());
+      const bytes = await handle.readFile();
+      return { zone, path, file: this.parsed(zone, path, bytes), version };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The file's version without reading it (one stat), or undefined when it is gone. */
+  async version(path: string, deeperZones: readonly string[]): Promise<string | undefined> {
+    try {
+      return zoneFileVersion(await stat(path, { bigint: true }), deeperZones, wallClockNs());
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  private parsed(zone: string, path: string, bytes: Buffer): ZoneFile {
+    const reused = reusableParse(this.remembered.get(path), bytes);
+    if (reused !== undefined) return reused;
+    const file = parseZoneFile(bytes.toString('utf8'), {
+      origin: zone,
+      fileName: path,
+      defaultTtl: this.options.defaultTtl,
+    });
+    this.remembered.set(path, rememberParse(bytes, file));
+    return file;
   }
 
   /** The file of a new zone: SOA and apex NS only. */
@@ -127,13 +169,19 @@ export class ZoneStore {
     return this.serialised(
       entries.map(([, path]) => path),
       async () => {
-        const loaded = await Promise.all(entries.map(([zone, path]) => this.load(zone, path)));
+        // Copies of the record lists: the parses read may be remembered ones, shared with readers.
+        const loaded = (await Promise.all(entries.map(([zone, path]) => this.load(zone, path)))).map((zone) => ({
+          ...zone,
+          file: { origin: zone.file.origin, records: zone.file.records.slice() },
+        }));
         const changed = await change(loaded);
         const written: string[] = [];
         for (const zone of loaded) {
           if (!changed.has(zone.zone)) continue;
           this.bumpSerial(zone.file);
-          await atomicWriteFile(zone.path, writeZoneFile(zone.file, this.options.defaultTtl), this.writeOptions());
+          const bytes = Buffer.from(writeZoneFile(zone.file, this.options.defaultTtl), 'utf8');
+          await atomicWriteFile(zone.path, bytes, this.writeOptions());
+          this.remembered.set(zone.path, rememberParse(bytes, zone.file));
           written.push(zone.zone);
         }
         return written;
@@ -149,7 +197,8 @@ export class ZoneStore {
     const soa = this.ensureApex(file, 0);
     const data = parseSoa(soa.data);
     data.serial = nextSerial(data.serial);
-    soa.data = formatSoa(data);
+    // A new record, not a change to the old one: that one may belong to a remembered parse.
+    file.records[file.records.indexOf(soa)] = { ...soa, data: formatSoa(data) };
   }
 
   /** Adds an SOA and apex NS to a file that lacks them; returns the SOA. */
