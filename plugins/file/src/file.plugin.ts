@@ -10,7 +10,6 @@ import {
   ownerNameProblem,
   subjectOf,
   targetRuleProblem,
-  zoneStateOfKeys,
   type CallContext,
   type ChangeGroup,
   type DnsPlugin,
@@ -32,7 +31,8 @@ import { ensureDirectory } from './start/ensure-directory.js';
 import { canonicalHostname } from './zone-file/dns-names.js';
 import { InvalidRecordError, ZoneFileSyntaxError } from './zone-file/zone-file.errors.js';
 import { CnameBesideDataError, applyGroupToFile } from './zone-model/zone-changes.js';
-import { endpointKeysOf, endpointsOf } from './zone-model/zone-endpoints.js';
+import { endpointsOf } from './zone-model/zone-endpoints.js';
+import { zoneStateOfSorted } from './zone-model/zone-state.js';
 import { removeStaleTempFiles } from './zone-store/atomic-write.js';
 import { LockTimeoutError } from './zone-store/file-lock.js';
 import { ZoneStore, type ZoneStoreOptions } from './zone-store/zone-store.js';
@@ -176,10 +176,10 @@ export class FilePlugin implements DnsPlugin {
     const managed = await this.managedZones();
     const path = managed.get(zone);
     if (!path) throw new BackendError(`zone ${zone} has no zone file in ${this.store.dir}`);
-    const loaded = await this.store.load(zone, path).catch((error: unknown) => {
+    const records = await this.store.loadInWritingOrder(zone, path).catch((error: unknown) => {
       throw this.backendError(error);
     });
-    return zoneStateOfKeys(endpointKeysOf(loaded.file, [...managed.keys()]));
+    return zoneStateOfSorted(records, zone, [...managed.keys()]);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { endpointKey, type Endpoint } from '@dnsgate/plugin-sdk';
+import type { Endpoint } from '@dnsgate/plugin-sdk';
 import { ENDPOINT_RECORD_TYPES } from '../zone-file/rdata.js';
 import type { ZoneFile, ZoneRecord } from '../zone-file/zone-record.js';
 import { isEndpointOwnerName } from './endpoint-name.js';
@@ -52,26 +52,10 @@ export function endpointsOf(zone: ZoneFile | ZoneIndex, managedZones: readonly s
 }
 
 /** A record an endpoint may report, before the owner name's checks: not verbatim, a managed type, not the apex NS. */
-function isEndpointRecord(record: ZoneRecord, origin: string): boolean {
+export function isEndpointRecord(record: ZoneRecord, origin: string): boolean {
   return (
     !record.verbatim && ENDPOINT_RECORD_TYPES.has(record.type) && !(record.type === 'NS' && record.name === origin)
   );
-}
-
-/**
- * The `endpointKey` of every endpoint `endpointsOf` would report, without
- * building the endpoints: what the conflict check of a batch asks
- * (`ZoneState.holds`), for a fraction of the allocation.
- */
-export function endpointKeysOf(zone: ZoneFile, managedZones: readonly string[]): Set<string> {
-  const owned = ownedByZone(zone.origin, managedZones);
-  const keys = new Set<string>();
-  for (const record of zone.records) {
-    if (!isEndpointRecord(record, zone.origin)) continue;
-    const key = endpointKey({ dnsName: record.name, recordType: record.type });
-    if (!keys.has(key) && owned(record.name) && isEndpointOwnerName(record.name)) keys.add(key);
-  }
-  return keys;
 }
 
 /** The endpoints of the records `records[from, to)`, all at one name, in type order. */

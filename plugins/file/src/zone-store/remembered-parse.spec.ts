@@ -1,14 +1,16 @@
 import { parseZoneFile } from '../zone-file/zone-file.parser.js';
-import { rememberParse, reusableParse } from './remembered-parse.js';
+import { sortRecordsForWriting } from '../zone-file/zone-file.writer.js';
+import { RememberedParse, reusableParse } from './remembered-parse.js';
 
-const TEXT = '$ORIGIN example.com.\n@ 3600 IN SOA ns1 hostmaster 1 3600 600 1209600 300\nwww 300 IN A 192.0.2.1\n';
+const TEXT =
+  '$ORIGIN example.com.\nwww 300 IN A 192.0.2.1\n@ 3600 IN SOA ns1 hostmaster 1 3600 600 1209600 300\na 300 IN A 192.0.2.5\n';
 
 describe('reusableParse', () => {
   const bytes = Buffer.from(TEXT);
-  const remembered = rememberParse(bytes, parseZoneFile(TEXT, { origin: 'example.com' }));
+  const remembered = new RememberedParse(bytes, parseZoneFile(TEXT, { origin: 'example.com' }));
 
-  it('gives back the remembered records for the same bytes, read again', () => {
-    expect(reusableParse(remembered, Buffer.from(TEXT))).toBe(remembered.file);
+  it('gives back the remembered parse for the same bytes, read again', () => {
+    expect(reusableParse(remembered, Buffer.from(TEXT))).toBe(remembered);
   });
 
   it('gives nothing for other bytes, even of the same length, or when nothing is remembered', () => {
@@ -18,7 +20,15 @@ describe('reusableParse', () => {
     expect(reusableParse(undefined, bytes)).toBeUndefined();
   });
 
-  it('freezes the remembered record list, so a writer must copy it', () => {
+  it('freezes the remembered record lists, so a writer must copy them', () => {
     expect(() => remembered.file.records.push(remembered.file.records[0]!)).toThrow(TypeError);
+    expect(() => (remembered.inWritingOrder() as unknown[]).pop()).toThrow(TypeError);
+  });
+
+  it('sorts the records into the writer’s order once', () => {
+    const sorted = remembered.inWritingOrder();
+    expect(sorted).toEqual(sortRecordsForWriting(remembered.file.records, 'example.com'));
+    expect(sorted.map((r) => r.type)).toEqual(['SOA', 'A', 'A']);
+    expect(remembered.inWritingOrder()).toBe(sorted);
   });
 });

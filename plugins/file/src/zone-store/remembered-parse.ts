@@ -1,28 +1,41 @@
-import type { ZoneFile } from '../zone-file/zone-record.js';
+import { sortRecordsForWriting } from '../zone-file/zone-file.writer.js';
+import type { ZoneFile, ZoneRecord } from '../zone-file/zone-record.js';
 
-/** A zone file's bytes and the records this process parsed from them or wrote as them. */
-export interface RememberedParse {
-  readonly bytes: Buffer;
-  /** Shared by every reader and writer that reuses it: its record list is frozen, writers copy it. */
-  readonly file: ZoneFile;
+/**
+ * A zone file's bytes and the records this process parsed from them or
+ * wrote as them. Shared by every reader and writer that reuses it: its
+ * record lists are frozen, writers copy them.
+ */
+export class RememberedParse {
+  private sorted: readonly ZoneRecord[] | undefined;
+
+  /** `inWritingOrder`: the records are already in the order `sortRecordsForWriting` gives (the plugin wrote them). */
+  constructor(
+    readonly bytes: Buffer,
+    readonly file: ZoneFile,
+    inWritingOrder = false,
+  ) {
+    Object.freeze(file.records);
+    if (inWritingOrder) this.sorted = file.records;
+  }
+
+  /** The records in the writer's order (owner names from the right), sorted at most once per content. */
+  inWritingOrder(): readonly ZoneRecord[] {
+    return (this.sorted ??= Object.freeze(sortRecordsForWriting(this.file.records, this.file.origin)));
+  }
 }
 
 /**
- * The records of `bytes` without parsing them again, when they are exactly
- * the bytes this process last read or wrote for that file; undefined when
- * anything differs. Comparing bytes, not the file's identity, keeps this
- * exact whatever the clock and the file system's timestamps: an edit in
- * place within the same clock tick, or one that puts the mtime back, still
- * differs. Reading the bytes of a 100k-record file and comparing them costs
- * about 5 ms; parsing them again cost 180-240 ms (this project's loaded
- * 2-core machine, Node 20), which was a third of a one-change apply.
+ * The remembered parse of `bytes`, when they are exactly the bytes this
+ * process last read or wrote for that file; undefined when anything differs.
+ * Comparing bytes, not the file's identity, keeps this exact whatever the
+ * clock and the file system's timestamps: an edit in place within the same
+ * clock tick, or one that puts the mtime back, still differs. Reading the
+ * bytes of a 100k-record file and comparing them costs about 5 ms; parsing
+ * them again cost 180-240 ms (this project's loaded 2-core machine, Node 20),
+ * and it was done twice per apply (the conflict check, then the write under
+ * the lock).
  */
-export function reusableParse(remembered: RememberedParse | undefined, bytes: Buffer): ZoneFile | undefined {
-  return remembered !== undefined && remembered.bytes.equals(bytes) ? remembered.file : undefined;
-}
-
-/** The parse to remember for `bytes`; its record list is frozen so no reader or writer changes it in place. */
-export function rememberParse(bytes: Buffer, file: ZoneFile): RememberedParse {
-  Object.freeze(file.records);
-  return { bytes, file };
+export function reusableParse(remembered: RememberedParse | undefined, bytes: Buffer): RememberedParse | undefined {
+  return remembered !== undefined && remembered.bytes.equals(bytes) ? remembered : undefined;
 }

@@ -2,11 +2,11 @@ import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { canonicalHostname } from '../zone-file/dns-names.js';
 import { parseZoneFile } from '../zone-file/zone-file.parser.js';
-import { writeZoneFile } from '../zone-file/zone-file.writer.js';
+import { sortRecordsForWriting, writeZoneFile, zoneFileBytes } from '../zone-file/zone-file.writer.js';
 import { formatSoa, parseSoa, type ZoneFile, type ZoneRecord } from '../zone-file/zone-record.js';
 import { atomicWriteFile, type AtomicWriteOptions } from './atomic-write.js';
 import { FileLock } from './file-lock.js';
-import { rememberParse, reusableParse, type RememberedParse } from './remembered-parse.js';
+import { RememberedParse, reusableParse } from './remembered-parse.js';
 import { dateSerial, nextSerial } from './soa-serial.js';
 import { wallClockNs, zoneFileVersion } from '../zone-versions/file-version.js';
 
@@ -95,7 +95,12 @@ export class ZoneStore {
   }
 
   async load(zone: string, path: string): Promise<LoadedZone> {
-    return { zone, path, file: this.parsed(zone, path, await readFile(path)) };
+    return { zone, path, file: this.parsed(zone, path, await readFile(path)).file };
+  }
+
+  /** The zone's records in the writer's order (see `zoneStateOfSorted`), sorted once per content of the file. */
+  async loadInWritingOrder(zone: string, path: string): Promise<readonly ZoneRecord[]> {
+    return this.parsed(zone, path, await readFile(path)).inWritingOrder();
   }
 
   /**
@@ -108,7 +113,7 @@ export class ZoneStore {
     try {
       const version = zoneFileVersion(await handle.stat({ bigint: true }), deeperZones, wallClockNs());
       const bytes = await handle.readFile();
-      return { zone, path, file: this.parsed(zone, path, bytes), version };
+      return { zone, path, file: this.parsed(zone, path, bytes).file, version };
     } finally {
       await handle.close();
     }
@@ -124,7 +129,7 @@ export class ZoneStore {
     }
   }
 
-  private parsed(zone: string, path: string, bytes: Buffer): ZoneFile {
+  private parsed(zone: string, path: string, bytes: Buffer): RememberedParse {
     const reused = reusableParse(this.remembered.get(path), bytes);
     if (reused !== undefined) return reused;
     const file = parseZoneFile(bytes.toString('utf8'), {
@@ -132,8 +137,9 @@ export class ZoneStore {
       fileName: path,
       defaultTtl: this.options.defaultTtl,
     });
-    this.remembered.set(path, rememberParse(bytes, file));
-    return file;
+    const remembered = new RememberedParse(bytes, file);
+    this.remembered.set(path, remembered);
+    return remembered;
   }
 
   /** The file of a new zone: SOA and apex NS only. */
@@ -179,9 +185,10 @@ export class ZoneStore {
         for (const zone of loaded) {
           if (!changed.has(zone.zone)) continue;
           this.bumpSerial(zone.file);
-          const bytes = Buffer.from(writeZoneFile(zone.file, this.options.defaultTtl), 'utf8');
+          zone.file.records = sortRecordsForWriting(zone.file.records, zone.file.origin);
+          const bytes = zoneFileBytes(zone.file, this.options.defaultTtl);
           await atomicWriteFile(zone.path, bytes, this.writeOptions());
-          this.remembered.set(zone.path, rememberParse(bytes, zone.file));
+          this.remembered.set(zone.path, new RememberedParse(bytes, zone.file, true));
           written.push(zone.zone);
         }
         return written;
