@@ -244,7 +244,7 @@ export class FilePlugin implements DnsPlugin {
     let written: string[];
     try {
       written = await this.store.update(new Map([[group.zone, path]]), (loaded) => {
-        const { conflicts, changed } = applyGroupToFile(loaded[0]!.file, group.changes);
+        const { conflicts, changed } = applyGroupToFile(loaded[0]!.file, group.changes, { inWritingOrder: true });
         for (const { change, problem } of conflicts) {
           failed.push({ changes: [change], error: new ChangeRejectedError(`${problem} (changed by another writer)`) });
         }

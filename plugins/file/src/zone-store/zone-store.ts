@@ -165,7 +165,11 @@ export class ZoneStore {
    * Runs `change` on the current content of `zones` while holding their
    * locks (in one order, so two writers cannot deadlock), then writes every
    * zone whose records it changed, each with a new SOA serial. A throw from
-   * `change` writes nothing.
+   * `change` writes nothing. `change` gets each zone's records in the
+   * writer's order (`sortRecordsForWriting`) and must leave them in it
+   * (`applyGroupToFile` with `inWritingOrder` does): the zone is then written
+   * without sorting it again. A file this process last wrote or read is not
+   * parsed again when it still holds the same bytes (`reusableParse`).
    */
   async update(
     zones: ReadonlyMap<string, string>,
@@ -175,18 +179,23 @@ export class ZoneStore {
     return this.serialised(
       entries.map(([, path]) => path),
       async () => {
-        // Copies of the record lists: the parses read may be remembered ones, shared with readers.
-        const loaded = (await Promise.all(entries.map(([zone, path]) => this.load(zone, path)))).map((zone) => ({
-          ...zone,
-          file: { origin: zone.file.origin, records: zone.file.records.slice() },
-        }));
+        // Copies of the record lists: the parses read are remembered ones, shared with readers.
+        const loaded = await Promise.all(
+          entries.map(async ([zone, path]): Promise<LoadedZone> => {
+            const remembered = this.parsed(zone, path, await readFile(path));
+            return {
+              zone,
+              path,
+              file: { origin: remembered.file.origin, records: remembered.inWritingOrder().slice() },
+            };
+          }),
+        );
         const changed = await change(loaded);
         const written: string[] = [];
         for (const zone of loaded) {
           if (!changed.has(zone.zone)) continue;
           this.bumpSerial(zone.file);
-          zone.file.records = sortRecordsForWriting(zone.file.records, zone.file.origin);
-          const bytes = zoneFileBytes(zone.file, this.options.defaultTtl);
+          const bytes = zoneFileBytes(zone.file, this.options.defaultTtl, { inWritingOrder: true });
           await atomicWriteFile(zone.path, bytes, this.writeOptions());
           this.remembered.set(zone.path, new RememberedParse(bytes, zone.file, true));
           written.push(zone.zone);
@@ -200,8 +209,12 @@ export class ZoneStore {
     return this.options.beforeRename ? { beforeRename: this.options.beforeRename } : {};
   }
 
+  /** Bumps the serial, keeping the records in the writer's order. */
   private bumpSerial(file: ZoneFile): void {
+    const count = file.records.length;
     const soa = this.ensureApex(file, 0);
+    // A file without its SOA or apex NS got them at the end; they sort first.
+    if (file.records.length !== count) file.records = sortRecordsForWriting(file.records, file.origin);
     const data = parseSoa(soa.data);
     data.serial = nextSerial(data.serial);
     // A new record, not a change to the old one: that one may belong to a remembered parse.
