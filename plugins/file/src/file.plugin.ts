@@ -31,7 +31,6 @@ import { ensureDirectory } from './start/ensure-directory.js';
 import { canonicalHostname } from './zone-file/dns-names.js';
 import { InvalidRecordError, ZoneFileSyntaxError } from './zone-file/zone-file.errors.js';
 import { CnameBesideDataError, applyGroupToFile } from './zone-model/zone-changes.js';
-import { endpointsOf } from './zone-model/zone-endpoints.js';
 import { zoneStateOfSorted } from './zone-model/zone-state.js';
 import { removeStaleTempFiles } from './zone-store/atomic-write.js';
 import { LockTimeoutError } from './zone-store/file-lock.js';
@@ -137,10 +136,10 @@ export class FilePlugin implements DnsPlugin {
     const endpoints: Endpoint[] = [];
     for (const [zone, path] of managed) {
       if (!wanted.has(zone)) continue;
-      const loaded = await this.store.load(zone, path).catch((error: unknown) => {
+      const listed = await this.store.loadEndpoints(zone, path, all).catch((error: unknown) => {
         throw this.backendError(error);
       });
-      for (const endpoint of endpointsOf(loaded.file, all)) endpoints.push(endpoint);
+      for (const endpoint of listed) endpoints.push(endpoint);
     }
     return endpoints;
   }
@@ -218,10 +217,9 @@ export class FilePlugin implements DnsPlugin {
     if (!path) throw new BackendError(`zone ${zone} has no zone file in ${this.store.dir}`);
     this.failIfLate(call, `${zone} was not read`);
     const all = [...managed.keys()];
-    const loaded = await this.store.loadVersioned(zone, path, deeperZones(zone, all)).catch((error: unknown) => {
+    return this.store.loadVersioned(zone, path, all, deeperZones(zone, all)).catch((error: unknown) => {
       throw this.backendError(error);
     });
-    return { version: loaded.version, endpoints: endpointsOf(loaded.file, all) };
   }
 
   private failIfLate(call: CallContext, what: string): void {

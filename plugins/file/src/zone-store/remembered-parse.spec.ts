@@ -1,5 +1,6 @@
 import { parseZoneFile } from '../zone-file/zone-file.parser.js';
 import { sortRecordsForWriting } from '../zone-file/zone-file.writer.js';
+import { endpointsOf } from '../zone-model/zone-endpoints.js';
 import { RememberedParse, reusableParse } from './remembered-parse.js';
 
 const TEXT =
@@ -30,5 +31,17 @@ describe('reusableParse', () => {
     expect(sorted).toEqual(sortRecordsForWriting(remembered.file.records, 'example.com'));
     expect(sorted.map((r) => r.type)).toEqual(['SOA', 'A', 'A']);
     expect(remembered.inWritingOrder()).toBe(sorted);
+  });
+
+  it('lists the endpoints once per set of managed zones, and shares the frozen list', () => {
+    const text = `${TEXT}host.sub 300 IN A 192.0.2.7\n`;
+    const parse = new RememberedParse(Buffer.from(text), parseZoneFile(text, { origin: 'example.com' }));
+    const listed = parse.endpoints(['example.com']);
+    expect(listed).toEqual(endpointsOf(parse.file, ['example.com']));
+    expect(parse.endpoints(['example.com'])).toBe(listed);
+    expect(Object.isFrozen(listed)).toBe(true);
+    const withSub = parse.endpoints(['example.com', 'sub.example.com']);
+    expect(withSub.map((e) => e.dnsName)).not.toContain('host.sub.example.com');
+    expect(listed.map((e) => e.dnsName)).toContain('host.sub.example.com');
   });
 });

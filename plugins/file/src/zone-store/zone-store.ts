@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Endpoint } from '@dnsgate/plugin-sdk';
 import { canonicalHostname } from '../zone-file/dns-names.js';
 import { parseZoneFile } from '../zone-file/zone-file.parser.js';
 import { sortRecordsForWriting, writeZoneFile, zoneFileBytes } from '../zone-file/zone-file.writer.js';
@@ -33,9 +34,11 @@ export interface LoadedZone {
   file: ZoneFile;
 }
 
-export interface VersionedLoadedZone extends LoadedZone {
+export interface VersionedEndpoints {
   /** The file's version (`zoneFileVersion`), taken before its bytes were read. */
   version: string;
+  /** Shared (see `RememberedParse.endpoints`): never to be changed. */
+  endpoints: readonly Endpoint[];
 }
 
 /**
@@ -98,6 +101,11 @@ export class ZoneStore {
     return { zone, path, file: this.parsed(zone, path, await readFile(path)).file };
   }
 
+  /** The zone's endpoints (`endpointsOf`), listed once per content of the file; shared, never to be changed. */
+  async loadEndpoints(zone: string, path: string, managedZones: readonly string[]): Promise<readonly Endpoint[]> {
+    return this.parsed(zone, path, await readFile(path)).endpoints(managedZones);
+  }
+
   /** The zone's records in the writer's order (see `zoneStateOfSorted`), sorted once per content of the file. */
   async loadInWritingOrder(zone: string, path: string): Promise<readonly ZoneRecord[]> {
     return this.parsed(zone, path, await readFile(path)).inWritingOrder();
@@ -108,12 +116,17 @@ export class ZoneStore {
    * its bytes are read: if the file changes during the read, the version is
    * the older one, and the next revalidation reads the zone again.
    */
-  async loadVersioned(zone: string, path: string, deeperZones: readonly string[]): Promise<VersionedLoadedZone> {
+  async loadVersioned(
+    zone: string,
+    path: string,
+    managedZones: readonly string[],
+    deeperZones: readonly string[],
+  ): Promise<VersionedEndpoints> {
     const handle = await open(path, 'r');
     try {
       const version = zoneFileVersion(await handle.stat({ bigint: true }), deeperZones, wallClockNs());
       const bytes = await handle.readFile();
-      return { zone, path, file: this.parsed(zone, path, bytes).file, version };
+      return { version, endpoints: this.parsed(zone, path, bytes).endpoints(managedZones) };
     } finally {
       await handle.close();
     }
