@@ -1,3 +1,6 @@
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseZoneFile } from '../zone-file/zone-file.parser.js';
 import { sortRecordsForWriting } from '../zone-file/zone-file.writer.js';
 import { endpointsOf } from '../zone-model/zone-endpoints.js';
@@ -9,16 +12,47 @@ const TEXT =
 describe('reusableParse', () => {
   const bytes = Buffer.from(TEXT);
   const remembered = new RememberedParse(bytes, parseZoneFile(TEXT, { origin: 'example.com' }));
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dnsgate-reuse-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('gives back the remembered parse for the same bytes, read again', () => {
-    expect(reusableParse(remembered, Buffer.from(TEXT))).toBe(remembered);
+  /** reusableParse on a file holding `content`. */
+  async function reuseFor(
+    content: string | Buffer,
+    from: RememberedParse | undefined,
+  ): Promise<RememberedParse | undefined> {
+    const path = join(dir, 'zone');
+    await writeFile(path, content);
+    const handle = await open(path, 'r');
+    try {
+      return await reusableParse(from, handle);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  it('gives back the remembered parse when the file holds the same bytes', async () => {
+    expect(await reuseFor(TEXT, remembered)).toBe(remembered);
   });
 
-  it('gives nothing for other bytes, even of the same length, or when nothing is remembered', () => {
-    const sameLength = Buffer.from(TEXT.replace('192.0.2.1', '192.0.2.2'));
-    expect(sameLength.length).toBe(bytes.length);
-    expect(reusableParse(remembered, sameLength)).toBeUndefined();
-    expect(reusableParse(undefined, bytes)).toBeUndefined();
+  it('gives nothing for other bytes, of the same length or not, or when nothing is remembered', async () => {
+    const sameLength = TEXT.replace('192.0.2.1', '192.0.2.2');
+    expect(sameLength.length).toBe(TEXT.length);
+    expect(await reuseFor(sameLength, remembered)).toBeUndefined();
+    expect(await reuseFor(`${TEXT}\n`, remembered)).toBeUndefined();
+    expect(await reuseFor(TEXT.slice(1), remembered)).toBeUndefined();
+    expect(await reuseFor(TEXT, undefined)).toBeUndefined();
+  });
+
+  it('compares files larger than one chunk to the last byte', async () => {
+    const big = Buffer.alloc(600 * 1024 + 7, 0x61);
+    const large = new RememberedParse(big, { origin: 'example.com', records: [] });
+    expect(await reuseFor(big, large)).toBe(large);
+    const changed = Buffer.from(big);
+    changed[changed.length - 1] = 0x62;
+    expect(await reuseFor(changed, large)).toBeUndefined();
   });
 
   it('freezes the remembered record lists, so a writer must copy them', () => {

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Endpoint } from '@dnsgate/plugin-sdk';
 import { canonicalHostname } from '../zone-file/dns-names.js';
@@ -98,17 +98,17 @@ export class ZoneStore {
   }
 
   async load(zone: string, path: string): Promise<LoadedZone> {
-    return { zone, path, file: this.parsed(zone, path, await readFile(path)).file };
+    return { zone, path, file: (await this.read(zone, path)).file };
   }
 
   /** The zone's endpoints (`endpointsOf`), listed once per content of the file; shared, never to be changed. */
   async loadEndpoints(zone: string, path: string, managedZones: readonly string[]): Promise<readonly Endpoint[]> {
-    return this.parsed(zone, path, await readFile(path)).endpoints(managedZones);
+    return (await this.read(zone, path)).endpoints(managedZones);
   }
 
   /** The zone's records in the writer's order (see `zoneStateOfSorted`), sorted once per content of the file. */
   async loadInWritingOrder(zone: string, path: string): Promise<readonly ZoneRecord[]> {
-    return this.parsed(zone, path, await readFile(path)).inWritingOrder();
+    return (await this.read(zone, path)).inWritingOrder();
   }
 
   /**
@@ -125,8 +125,7 @@ export class ZoneStore {
     const handle = await open(path, 'r');
     try {
       const version = zoneFileVersion(await handle.stat({ bigint: true }), deeperZones, wallClockNs());
-      const bytes = await handle.readFile();
-      return { version, endpoints: this.parsed(zone, path, bytes).endpoints(managedZones) };
+      return { version, endpoints: (await this.parsedFrom(zone, path, handle)).endpoints(managedZones) };
     } finally {
       await handle.close();
     }
@@ -142,9 +141,20 @@ export class ZoneStore {
     }
   }
 
-  private parsed(zone: string, path: string, bytes: Buffer): RememberedParse {
-    const reused = reusableParse(this.remembered.get(path), bytes);
+  private async read(zone: string, path: string): Promise<RememberedParse> {
+    const handle = await open(path, 'r');
+    try {
+      return await this.parsedFrom(zone, path, handle);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The parse of the open file: the remembered one when its bytes are the same, else a new one, remembered. */
+  private async parsedFrom(zone: string, path: string, handle: FileHandle): Promise<RememberedParse> {
+    const reused = await reusableParse(this.remembered.get(path), handle);
     if (reused !== undefined) return reused;
+    const bytes = await handle.readFile();
     const file = parseZoneFile(bytes.toString('utf8'), {
       origin: zone,
       fileName: path,
@@ -195,7 +205,7 @@ export class ZoneStore {
         // Copies of the record lists: the parses read are remembered ones, shared with readers.
         const loaded = await Promise.all(
           entries.map(async ([zone, path]): Promise<LoadedZone> => {
-            const remembered = this.parsed(zone, path, await readFile(path));
+            const remembered = await this.read(zone, path);
             return {
               zone,
               path,
@@ -208,7 +218,10 @@ export class ZoneStore {
         for (const zone of loaded) {
           if (!changed.has(zone.zone)) continue;
           this.bumpSerial(zone.file);
-          const bytes = zoneFileBytes(zone.file, this.options.defaultTtl, { inWritingOrder: true });
+          const bytes = zoneFileBytes(zone.file, this.options.defaultTtl, {
+            inWritingOrder: true,
+            sizeHint: this.remembered.get(zone.path)?.bytes.length,
+          });
           await atomicWriteFile(zone.path, bytes, this.writeOptions());
           this.remembered.set(zone.path, new RememberedParse(bytes, zone.file, true));
           written.push(zone.zone);
