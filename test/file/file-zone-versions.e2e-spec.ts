@@ -95,6 +95,16 @@ describe('file plugin zone versions (the records cache revalidates with them)', 
     expect(read.endpoints.find((e) => e.dnsName === `new.${ZONE}`)?.targets).toEqual(['192.0.2.7']);
   });
 
+  it('keeps one version from the plugin’s own write on, at once (its own file is not racy)', async () => {
+    await driver.applyChanges({
+      ...emptyChanges(),
+      create: [{ dnsName: `now.${ZONE}`, recordType: 'A', targets: ['192.0.2.8'], recordTTL: 300 }],
+    });
+    const first = await versionOf();
+    expect(await versionOf()).toBe(first);
+    expect((await plugin.zoneVersions!.readVersionedZone(ZONE, call())).version).toBe(first);
+  });
+
   it('moves when another file is renamed over it, as editors and named-compilezone -o do', async () => {
     const before = await versionOf();
     const compiled = join(dir, 'compiled.tmp');

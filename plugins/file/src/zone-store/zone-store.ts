@@ -9,7 +9,7 @@ import { atomicWriteFile, type AtomicWriteOptions } from './atomic-write.js';
 import { FileLock } from './file-lock.js';
 import { RememberedParse, reusableParse } from './remembered-parse.js';
 import { dateSerial, nextSerial } from './soa-serial.js';
-import { wallClockNs, zoneFileVersion } from '../zone-versions/file-version.js';
+import { fileIdentity, wallClockNs, zoneFileVersion } from '../zone-versions/file-version.js';
 
 export interface ZoneStoreOptions {
   dir: string;
@@ -61,6 +61,8 @@ export class ZoneStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** Per file path, the bytes last read or written and their records. */
   private readonly remembered = new Map<string, RememberedParse>();
+  /** Per file path, the identity (`fileIdentity`) of this process's last write of it. */
+  private readonly writtenHere = new Map<string, string>();
 
   constructor(private readonly options: ZoneStoreOptions) {}
 
@@ -94,6 +96,7 @@ export class ZoneStore {
     }
     const paths = new Set(files.values());
     for (const path of this.remembered.keys()) if (!paths.has(path)) this.remembered.delete(path);
+    for (const path of this.writtenHere.keys()) if (!paths.has(path)) this.writtenHere.delete(path);
     return { files, skipped };
   }
 
@@ -124,7 +127,8 @@ export class ZoneStore {
   ): Promise<VersionedEndpoints> {
     const handle = await open(path, 'r');
     try {
-      const version = zoneFileVersion(await handle.stat({ bigint: true }), deeperZones, wallClockNs());
+      const stats = await handle.stat({ bigint: true });
+      const version = zoneFileVersion(stats, deeperZones, wallClockNs(), this.writtenHere.get(path));
       return { version, endpoints: (await this.parsedFrom(zone, path, handle)).endpoints(managedZones) };
     } finally {
       await handle.close();
@@ -134,7 +138,8 @@ export class ZoneStore {
   /** The file's version without reading it (one stat), or undefined when it is gone. */
   async version(path: string, deeperZones: readonly string[]): Promise<string | undefined> {
     try {
-      return zoneFileVersion(await stat(path, { bigint: true }), deeperZones, wallClockNs());
+      const stats = await stat(path, { bigint: true });
+      return zoneFileVersion(stats, deeperZones, wallClockNs(), this.writtenHere.get(path));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -179,7 +184,12 @@ export class ZoneStore {
     return this.serialised([path], async () => {
       const existing = (await this.discover()).files.get(zone);
       if (existing) return false;
-      await atomicWriteFile(path, writeZoneFile(this.newZone(zone), this.options.defaultTtl), this.writeOptions());
+      const written = await atomicWriteFile(
+        path,
+        writeZoneFile(this.newZone(zone), this.options.defaultTtl),
+        this.writeOptions(),
+      );
+      this.writtenHere.set(path, fileIdentity(written));
       return true;
     });
   }
@@ -222,7 +232,7 @@ export class ZoneStore {
             inWritingOrder: true,
             sizeHint: this.remembered.get(zone.path)?.bytes.length,
           });
-          await atomicWriteFile(zone.path, bytes, this.writeOptions());
+          this.writtenHere.set(zone.path, fileIdentity(await atomicWriteFile(zone.path, bytes, this.writeOptions())));
           this.remembered.set(zone.path, new RememberedParse(bytes, zone.file, true));
           written.push(zone.zone);
         }

@@ -1,5 +1,5 @@
 import type { BigIntStats } from 'node:fs';
-import { isRacy, zoneFileVersion } from './file-version.js';
+import { fileIdentity, isRacy, zoneFileVersion } from './file-version.js';
 
 const SECOND = 1_000_000_000n;
 const NOW = 1_800_000_000n * SECOND + 500_000_000n;
@@ -21,9 +21,12 @@ describe('zoneFileVersion', () => {
     expect(zoneFileVersion(stats({}), ['sub.example.com'], NOW)).not.toBe(zoneFileVersion(stats({}), [], NOW));
   });
 
-  it('is never repeated while the file is racy', () => {
+  it('is never repeated while the file is racy, unless this process wrote the file as it is', () => {
     const racy = stats({ mtimeNs: NOW - 1_000_000n });
     expect(zoneFileVersion(racy, [], NOW)).not.toBe(zoneFileVersion(racy, [], NOW));
+    const written = fileIdentity(racy);
+    expect(zoneFileVersion(racy, [], NOW, written)).toBe(zoneFileVersion(racy, [], NOW, written));
+    expect(zoneFileVersion(racy, [], NOW, fileIdentity(stats({})))).not.toBe(zoneFileVersion(racy, [], NOW));
   });
 });
 

@@ -25,10 +25,26 @@ let racyReads = 0;
  * `nowNs` is the wall clock when `stats` was taken (mtimes are wall-clock
  * times).
  */
-export function zoneFileVersion(stats: BigIntStats, deeper: readonly string[], nowNs: bigint): string {
-  const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+export function zoneFileVersion(
+  stats: BigIntStats,
+  deeper: readonly string[],
+  nowNs: bigint,
+  writtenHere?: string,
+): string {
+  const identity = fileIdentity(stats);
   const version = deeper.length === 0 ? identity : `${identity}|${deeper.join(',')}`;
-  return isRacy(stats.mtimeNs, nowNs) ? `${version}|racy${++racyReads}` : version;
+  return identity !== writtenHere && isRacy(stats.mtimeNs, nowNs) ? `${version}|racy${++racyReads}` : version;
+}
+
+/**
+ * Device, inode, size and mtime in ns. A file this process wrote (`writtenHere`,
+ * the identity of its last write) is not racy: it was renamed in place whole
+ * after its last byte was written, so only another writer editing it in place
+ * within that clock tick, to the same size, could go unseen, and a batch's
+ * write would still see it (`reusableParse` compares bytes).
+ */
+export function fileIdentity(stats: BigIntStats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`;
 }
 
 /** True while a change of the same size could still leave the mtime where it is. */
