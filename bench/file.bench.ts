@@ -2,7 +2,9 @@
  * File plugin benchmark: dnsgate serving one zone file of N A records
  * (N = 1k, 10k, 100k, 1M), against BIND's own tools on the same file in the
  * same run. dnsgate runs as in production, the built gateway in a node
- * process of its own (one per size), talked to over loopback HTTP; reads are
+ * process of its own (one per size), with the records cache off
+ * (DNSGATE_RECORDS_CACHE=off: `npm run bench:cache` measures it), talked to
+ * over loopback HTTP; reads are
  * timed to the last byte of the answer. Rounds alternate which side goes
  * first; each ratio is the median of the per-round ratios.
  *
@@ -206,7 +208,8 @@ async function benchSize(size: number): Promise<void> {
   try {
     await writeFile(file, zoneText(size));
     const dnsgate = await spawnDnsgate({
-      env: { DNSGATE_PLUGIN: 'file', DNSGATE_FILE_DIR: dir, DNSGATE_LOG_LEVEL: 'warn' },
+      // The plugin's own reads and writes: the records cache has its own benchmark (bench:cache).
+      env: { DNSGATE_PLUGIN: 'file', DNSGATE_FILE_DIR: dir, DNSGATE_LOG_LEVEL: 'warn', DNSGATE_RECORDS_CACHE: 'off' },
     });
     try {
       out(`${size.toLocaleString('en')} records (${rounds} rounds):`);
