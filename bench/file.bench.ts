@@ -2,23 +2,36 @@
  * File plugin benchmark: dnsgate serving one zone file of N A records
  * (N = 1k, 10k, 100k, 1M), against BIND's own tools on the same file in the
  * same run. dnsgate runs as in production, the built gateway in a node
- * process of its own (one per size), talked to over loopback HTTP; reads are
+ * process of its own (one per size), with the records cache off
+ * (DNSGATE_RECORDS_CACHE=off: `npm run bench:cache` measures it), talked to
+ * over loopback HTTP; reads are
  * timed to the last byte of the answer. Rounds alternate which side goes
  * first; each ratio is the median of the per-round ratios.
  *
  *  1. GET /records vs `named-checkzone` of the file (BIND loading and
- *     checking it). Goal at 100k ≤ 1.0×.
+ *     checking it), twice: of an unchanged file (the plugin reads its bytes
+ *     and, as they are the same, reuses their parse and endpoints), and of a
+ *     file changed before
+ *     each round (its SOA serial rewritten, untimed), which the plugin reads
+ *     and parses whole, as it does every file it has not seen. Goal at 100k
+ *     ≤ 1.0× for both. The plugin's share of each (its `records` operation,
+ *     the gateway's metric) is printed and noted: the rest is the gateway's
+ *     (JSON answer, HTTP), which the records cache memoises per zone.
  *  2. POST /records with 1,000 creates vs `named-compilezone` of the file
  *     (BIND loading it and writing it whole). dnsgate reads, checks, applies,
- *     bumps the serial and rewrites the file atomically under its lock.
- *     Goal at 100k ≤ 1.0×. The creates are deleted again (untimed) so every
- *     round sees the same zone.
+ *     bumps the serial and rewrites the file atomically under its lock; the
+ *     conflict check and the write under the lock reuse the parse of the
+ *     bytes this process last wrote (the file is unchanged since). Goal at
+ *     100k ≤ 1.0×. The creates are deleted again (untimed) so every round
+ *     sees the same zone. The plugin's write (lock to rename, its own
+ *     metric) is printed beside each.
  *  3. POST /records with 1 create vs the same `named-compilezone`. Goal at
  *     100k ≤ 0.5×. Then 10,000 creates, no goal: 1, 1,000 and 10,000 show
  *     how the cost grows with the batch.
  *  4. Peak RSS (VmHWM) of the dnsgate process after the reads, and after all
  *     of the above (the goal, at 100k < 250 MiB, is judged on that one), and
- *     of `named-checkzone` on the same file (GNU time).
+ *     of `named-checkzone` on the same file (GNU time). The peak after each
+ *     measure is printed, to show which one raised it.
  *
  * Linearity shows in the per-record cost printed for each size (µs/record)
  * and in the report's plots. Run: `npm run bench:file` (builds first).
@@ -26,7 +39,7 @@
  * 3 with BENCH_QUICK=1; 1M gets at most 3, 1 when quick), BENCH_RESULTS (see
  * bench-support.ts).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -87,15 +100,32 @@ async function readRecords(dnsgate: DnsgateProcess): Promise<number> {
   return text.length;
 }
 
-/** Seconds the plugin has spent in `operation` so far (the gateway's own metric). */
-async function pluginSeconds(dnsgate: DnsgateProcess, operation: string): Promise<number> {
+/** The sum of a histogram on the metrics page, for the series whose labels include `label`. */
+async function metricSum(dnsgate: DnsgateProcess, metric: string, label = ''): Promise<number> {
   const text = await (await fetch(`${dnsgate.healthUrl}/metrics`)).text();
-  const line = text
-    .split('\n')
-    .find(
-      (l) => l.startsWith('dnsgate_plugin_operation_duration_seconds_sum{') && l.includes(`operation="${operation}"`),
-    );
+  const line = text.split('\n').find((l) => l.startsWith(`${metric}_sum{`) && l.includes(label));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+/** Seconds the plugin has spent in `operation` so far (the gateway's own metric). */
+function pluginSeconds(dnsgate: DnsgateProcess, operation: string): Promise<number> {
+  return metricSum(dnsgate, 'dnsgate_plugin_operation_duration_seconds', `operation="${operation}"`);
+}
+
+/** Seconds the file plugin has spent writing zone files so far, from asking for the lock to the rename. */
+function fileWriteSeconds(dnsgate: DnsgateProcess): Promise<number> {
+  return metricSum(dnsgate, 'dnsgate_file_write_duration_seconds');
+}
+
+/**
+ * The same zone with another SOA serial, written in place of the file: new
+ * bytes of the same records, which the plugin must read and parse whole.
+ */
+async function changeSerial(file: string, round: number): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const changed = text.replace(/(IN\s+SOA\s+\S+\s+\S+\s+)\d+/, `$1${1000 + round}`);
+  if (changed === text) throw new Error(`no SOA serial found in ${file}`);
+  await writeFile(file, changed);
 }
 
 async function bind(tool: 'named-checkzone' | 'named-compilezone', file: string, dir: string): Promise<void> {
@@ -178,34 +208,53 @@ async function benchSize(size: number): Promise<void> {
   try {
     await writeFile(file, zoneText(size));
     const dnsgate = await spawnDnsgate({
-      env: { DNSGATE_PLUGIN: 'file', DNSGATE_FILE_DIR: dir, DNSGATE_LOG_LEVEL: 'warn' },
+      // The plugin's own reads and writes: the records cache has its own benchmark (bench:cache).
+      env: { DNSGATE_PLUGIN: 'file', DNSGATE_FILE_DIR: dir, DNSGATE_LOG_LEVEL: 'warn', DNSGATE_RECORDS_CACHE: 'off' },
     });
     try {
       out(`${size.toLocaleString('en')} records (${rounds} rounds):`);
       const [, coldMs] = await timed(() => readRecords(dnsgate));
       out(`  first GET /records (cold, not counted) ${coldMs.toFixed(0)} ms`);
 
-      const pluginShare: number[] = [];
-      const read = await paired(
-        rounds,
-        async () => {
-          const before = await pluginSeconds(dnsgate, 'records');
-          const [, ms] = await timed(() => readRecords(dnsgate));
-          pluginShare.push((await pluginSeconds(dnsgate, 'records')) - before);
-          return ms;
-        },
-        () => bind('named-checkzone', file, dir),
-      );
-      const share = median(pluginShare) * 1000;
+      const readRounds = async (change: boolean) => {
+        const pluginShare: number[] = [];
+        const pair = await paired(
+          rounds,
+          async (round) => {
+            if (change) await changeSerial(file, round);
+            const before = await pluginSeconds(dnsgate, 'records');
+            const [, ms] = await timed(() => readRecords(dnsgate));
+            pluginShare.push((await pluginSeconds(dnsgate, 'records')) - before);
+            return ms;
+          },
+          () => bind('named-checkzone', file, dir),
+        );
+        return { pair, share: median(pluginShare) * 1000 };
+      };
+      const unchanged = await readRounds(false);
       report(
         'GET /records',
         size,
-        read,
+        unchanged.pair,
         'named-checkzone',
         READ_GOAL,
-        `of which the plugin (read, parse, list) ${share.toFixed(0)} ms; the rest is the gateway (filter, JSON, HTTP)`,
+        `unchanged file: the plugin compares its bytes and reuses their parse and endpoints, ${unchanged.share.toFixed(0)} ms; ` +
+          'the rest is the gateway (filter, JSON, HTTP)',
       );
-      out(`    of which the plugin inside the gateway ${share.toFixed(0)} ms (median)`);
+      out(
+        `    of which the plugin (compare the bytes, reuse their endpoints) ${unchanged.share.toFixed(0)} ms (median)`,
+      );
+      const changed = await readRounds(true);
+      report(
+        'GET /records, file changed',
+        size,
+        changed.pair,
+        'named-checkzone',
+        READ_GOAL,
+        `file changed before each read: the plugin reads, parses and lists it, ${changed.share.toFixed(0)} ms; ` +
+          'the rest is the gateway (filter, JSON, HTTP)',
+      );
+      out(`    of which the plugin (read, parse, list) ${changed.share.toFixed(0)} ms (median)`);
       const readRss = peakRssMb(dnsgate.child.pid!);
       out(`  peak RSS after the reads: dnsgate ${readRss.toFixed(0)} MiB`);
       recordResult({
@@ -218,33 +267,43 @@ async function benchSize(size: number): Promise<void> {
         note: 'whole dnsgate process (VmHWM) after the first read and the timed reads, before any write',
       });
 
+      const writeShare: number[] = [];
       const applyBatch = (count: number, tag: number) => async (round: number) => {
         const batch = creates(round + tag, count);
+        const before = await fileWriteSeconds(dnsgate);
         const [, ms] = await timed(() => post(dnsgate, { create: batch }));
+        writeShare.push((await fileWriteSeconds(dnsgate)) - before);
         await post(dnsgate, { delete: batch });
         return ms;
       };
+      /** Reports a batch measure with the plugin's write (lock to rename) of its rounds, and the peak RSS so far. */
+      const reportBatch = (measure: string, pair: Pair, goal: number | undefined, what: string): void => {
+        const share = median(writeShare.splice(0)) * 1000;
+        report(
+          measure,
+          size,
+          pair,
+          'named-compilezone',
+          goal,
+          `${what}; the plugin's write under the lock ${share.toFixed(0)} ms`,
+        );
+        out(
+          `    of which the plugin's write (lock, reuse or parse, apply, rewrite, rename) ${share.toFixed(0)} ms (median)`,
+        );
+        out(`    peak RSS so far: dnsgate ${peakRssMb(dnsgate.child.pid!).toFixed(0)} MiB`);
+      };
       const thousand = await paired(rounds, applyBatch(BATCH, 0), () => bind('named-compilezone', file, dir));
-      report(
+      reportBatch(
         `POST ${BATCH.toLocaleString('en')} creates`,
-        size,
         thousand,
-        'named-compilezone',
         BATCH_GOAL,
         'read, check, apply, rewrite whole and atomically under the lock',
       );
       const one = await paired(rounds, applyBatch(1, 1000), () => bind('named-compilezone', file, dir));
-      report('POST 1 create', size, one, 'named-compilezone', ONE_GOAL, 'the same for one change');
+      reportBatch('POST 1 create', one, ONE_GOAL, 'the same for one change');
       // No goal: with the two above it shows how the cost grows with the batch.
       const big = await paired(rounds, applyBatch(BIG_BATCH, 2000), () => bind('named-compilezone', file, dir));
-      report(
-        `POST ${BIG_BATCH.toLocaleString('en')} creates`,
-        size,
-        big,
-        'named-compilezone',
-        undefined,
-        'the same for ten times the batch',
-      );
+      reportBatch(`POST ${BIG_BATCH.toLocaleString('en')} creates`, big, undefined, 'the same for ten times the batch');
 
       const rss = peakRssMb(dnsgate.child.pid!);
       const bindRss = await bindPeakRssMb(file);

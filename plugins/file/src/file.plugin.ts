@@ -4,12 +4,13 @@ import {
   BackendError,
   BackendTimeoutError,
   ChangeRejectedError,
+  DeadlineExceededError,
   GroupRefusedError,
   isDnsgateError,
   ownerNameProblem,
   subjectOf,
   targetRuleProblem,
-  zoneStateOf,
+  type CallContext,
   type ChangeGroup,
   type DnsPlugin,
   type Endpoint,
@@ -20,7 +21,9 @@ import {
   type RecordCheck,
   type RecordRole,
   type RecordsRequest,
+  type VersionedZone,
   type ZoneState,
+  type ZoneVersionSource,
 } from '@dnsgate/plugin-sdk';
 import { EndpointRejectedError, normalizeEndpoint } from './endpoint-normalizer.js';
 import type { FilePluginOptions } from './file.options.js';
@@ -28,10 +31,15 @@ import { ensureDirectory } from './start/ensure-directory.js';
 import { canonicalHostname } from './zone-file/dns-names.js';
 import { InvalidRecordError, ZoneFileSyntaxError } from './zone-file/zone-file.errors.js';
 import { CnameBesideDataError, applyGroupToFile } from './zone-model/zone-changes.js';
-import { endpointsOf } from './zone-model/zone-endpoints.js';
+import { zoneStateOfSorted } from './zone-model/zone-state.js';
 import { removeStaleTempFiles } from './zone-store/atomic-write.js';
 import { LockTimeoutError } from './zone-store/file-lock.js';
 import { ZoneStore, type ZoneStoreOptions } from './zone-store/zone-store.js';
+
+/** The managed zones below `zone`: their names are not this zone's endpoints. */
+function deeperZones(zone: string, managedZones: readonly string[]): string[] {
+  return managedZones.filter((other) => other.endsWith(`.${zone}`)).sort();
+}
 
 /** Internal knobs for tests; not options a user sets. */
 export interface FilePluginInternals {
@@ -128,10 +136,10 @@ export class FilePlugin implements DnsPlugin {
     const endpoints: Endpoint[] = [];
     for (const [zone, path] of managed) {
       if (!wanted.has(zone)) continue;
-      const loaded = await this.store.load(zone, path).catch((error: unknown) => {
+      const listed = await this.store.loadEndpoints(zone, path, all).catch((error: unknown) => {
         throw this.backendError(error);
       });
-      for (const endpoint of endpointsOf(loaded.file, all)) endpoints.push(endpoint);
+      for (const endpoint of listed) endpoints.push(endpoint);
     }
     return endpoints;
   }
@@ -167,10 +175,55 @@ export class FilePlugin implements DnsPlugin {
     const managed = await this.managedZones();
     const path = managed.get(zone);
     if (!path) throw new BackendError(`zone ${zone} has no zone file in ${this.store.dir}`);
-    const loaded = await this.store.load(zone, path).catch((error: unknown) => {
+    const records = await this.store.loadInWritingOrder(zone, path).catch((error: unknown) => {
       throw this.backendError(error);
     });
-    return zoneStateOf(endpointsOf(loaded.file, [...managed.keys()]));
+    return zoneStateOfSorted(records, zone, [...managed.keys()]);
+  }
+
+  /**
+   * Zone versions for the gateway's records cache: the zone file's identity
+   * (device, inode, size, mtime in ns), one stat per zone. Exact: every write
+   * through the plugin, a file renamed over it, and an edit in place move it
+   * (see `zoneFileVersion` for the clock tick in which they might not).
+   */
+  readonly zoneVersions: ZoneVersionSource = {
+    exactness: 'exact',
+    zoneVersions: (zones, call) => this.versionsOf(zones, call),
+    readVersionedZone: (zone, call) => this.readVersionedZone(zone, call),
+  };
+
+  private async versionsOf(zones: readonly string[], call: CallContext): Promise<ReadonlyMap<string, string>> {
+    const managed = await this.managedZones();
+    const all = [...managed.keys()];
+    const versions = new Map<string, string>();
+    await Promise.all(
+      zones.map(async (zone) => {
+        const path = managed.get(zone);
+        if (path === undefined) return;
+        this.failIfLate(call, `the version of ${zone} was not read`);
+        const version = await this.store.version(path, deeperZones(zone, all)).catch((error: unknown) => {
+          throw this.backendError(error);
+        });
+        if (version !== undefined) versions.set(zone, version);
+      }),
+    );
+    return versions;
+  }
+
+  private async readVersionedZone(zone: string, call: CallContext): Promise<VersionedZone> {
+    const managed = await this.managedZones();
+    const path = managed.get(zone);
+    if (!path) throw new BackendError(`zone ${zone} has no zone file in ${this.store.dir}`);
+    this.failIfLate(call, `${zone} was not read`);
+    const all = [...managed.keys()];
+    return this.store.loadVersioned(zone, path, all, deeperZones(zone, all)).catch((error: unknown) => {
+      throw this.backendError(error);
+    });
+  }
+
+  private failIfLate(call: CallContext, what: string): void {
+    if (call.deadline.expired) throw new DeadlineExceededError(`${what}: the call's deadline passed`);
   }
 
   /**
@@ -189,7 +242,7 @@ export class FilePlugin implements DnsPlugin {
     let written: string[];
     try {
       written = await this.store.update(new Map([[group.zone, path]]), (loaded) => {
-        const { conflicts, changed } = applyGroupToFile(loaded[0]!.file, group.changes);
+        const { conflicts, changed } = applyGroupToFile(loaded[0]!.file, group.changes, { inWritingOrder: true });
         for (const { change, problem } of conflicts) {
           failed.push({ changes: [change], error: new ChangeRejectedError(`${problem} (changed by another writer)`) });
         }

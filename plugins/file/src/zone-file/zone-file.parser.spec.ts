@@ -1,5 +1,5 @@
 import { parseZoneFile } from './zone-file.parser.js';
-import { writeZoneFile } from './zone-file.writer.js';
+import { writeZoneFile, zoneFileBytes } from './zone-file.writer.js';
 import { ZoneFileSyntaxError } from './zone-file.errors.js';
 
 const odd = `$TTL 1h
@@ -76,5 +76,21 @@ describe('parseZoneFile', () => {
   ])('refuses %j', (text, message) => {
     expect(() => parseZoneFile(text, { origin: 'example.com' })).toThrow(ZoneFileSyntaxError);
     expect(() => parseZoneFile(text, { origin: 'example.com' })).toThrow(message);
+  });
+});
+
+describe('zoneFileBytes', () => {
+  const zone = parseZoneFile(
+    '$ORIGIN example.com.\n@ 3600 IN SOA ns1 hostmaster 1 3600 600 1209600 300\nwww 300 IN TXT "caf\\195\\169"\n' +
+      Array.from({ length: 3000 }, (_, i) => `h${i} 300 IN A 192.0.2.${i % 250}`).join('\n'),
+    { origin: 'example.com' },
+  );
+
+  it('gives the same bytes whatever size it is told to expect', () => {
+    const text = writeZoneFile(zone, 300);
+    for (const sizeHint of [undefined, 0, 10, text.length, text.length * 4]) {
+      expect(zoneFileBytes(zone, 300, { sizeHint }).toString('utf8')).toBe(text);
+    }
+    expect(text).toContain('"caf\\195\\169"');
   });
 });

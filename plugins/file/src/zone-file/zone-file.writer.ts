@@ -37,17 +37,66 @@ export function sortRecordsForWriting(records: readonly ZoneRecord[], origin: st
   return [...records].sort(compareRecords(origin));
 }
 
+/** Lines are turned into bytes this many at a time, so they die young instead of all surviving to one join. */
+const LINES_PER_CHUNK = 1024;
+
+/** A buffer that grows by doubling, written a string at a time; its bytes are copied only if much is left unused. */
+class ByteSink {
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(sizeHint: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(4096, sizeHint));
+  }
+
+  write(text: string): void {
+    const most = text.length * 3;
+    if (this.length + most > this.buffer.length) {
+      const needed = this.length + Buffer.byteLength(text, 'utf8');
+      if (needed > this.buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+        this.buffer.copy(grown, 0, 0, this.length);
+        this.buffer = grown;
+      }
+    }
+    this.length += this.buffer.write(text, this.length, 'utf8');
+  }
+
+  bytes(): Buffer {
+    const used = this.buffer.subarray(0, this.length);
+    return this.buffer.length - this.length > this.length / 8 ? Buffer.from(used) : used;
+  }
+}
+
 /**
- * The canonical text of a zone: the same records always give the same bytes.
- * Every record carries its TTL, so the file reads the same under any reader.
+ * The canonical text of a zone, as the bytes to write: the same records
+ * always give the same bytes. Every record carries its TTL, so the file reads
+ * the same under any reader. `inWritingOrder`: the records already are in
+ * `sortRecordsForWriting`'s order (a sort of a sorted zone still cost about
+ * 40 ms at 100k records). The text is encoded a chunk of lines at a time
+ * into one buffer (`sizeHint`: the size of the file it replaces, about
+ * right): holding every line of a 100k-record zone until one join promoted
+ * them all to the old generation, and its collections were most of a
+ * write's time.
  */
-export function writeZoneFile(zone: ZoneFile, defaultTtl: number): string {
-  const lines = [...HEADER, `$ORIGIN ${zone.origin}.`, `$TTL ${defaultTtl}`];
+export function zoneFileBytes(
+  zone: ZoneFile,
+  defaultTtl: number,
+  options: { inWritingOrder?: boolean; sizeHint?: number } = {},
+): Buffer {
+  const sink = new ByteSink(Math.ceil((options.sizeHint ?? 0) * 1.05));
+  let lines = [...HEADER, `$ORIGIN ${zone.origin}.`, `$TTL ${defaultTtl}`];
+  const flush = (): void => {
+    lines.push('');
+    sink.write(lines.join('\n'));
+    lines = [];
+  };
   let currentOrigin = zone.origin;
   // Consecutive records share their owner: its text and check are done once per name.
   let lastName: string | undefined;
   let lastOwner = '';
-  for (const record of sortRecordsForWriting(zone.records, zone.origin)) {
+  const records = options.inWritingOrder ? zone.records : sortRecordsForWriting(zone.records, zone.origin);
+  for (const record of records) {
     // Verbatim rdata may hold names relative to the origin it was read under.
     const wanted = record.verbatim ? record.origin : zone.origin;
     if (wanted !== currentOrigin) {
@@ -65,6 +114,13 @@ export function writeZoneFile(zone: ZoneFile, defaultTtl: number): string {
     if (/[\n\r]/.test(rdata))
       throw new InvalidRecordError(`refusing to write a line break in ${record.type} ${record.name}`);
     lines.push(`${lastOwner}\t${record.ttl}\tIN\t${record.type}\t${rdata}`);
+    if (lines.length >= LINES_PER_CHUNK) flush();
   }
-  return `${lines.join('\n')}\n`;
+  flush();
+  return sink.bytes();
+}
+
+/** `zoneFileBytes` as text. */
+export function writeZoneFile(zone: ZoneFile, defaultTtl: number): string {
+  return zoneFileBytes(zone, defaultTtl).toString('utf8');
 }

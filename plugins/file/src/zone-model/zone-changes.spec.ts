@@ -5,6 +5,7 @@ import type { ZoneFile } from '../zone-file/zone-record.js';
 import { CnameBesideDataError, applyGroupToFile, applyGroupToZone, cnameConflict } from './zone-changes.js';
 import { endpointsOf } from './zone-endpoints.js';
 import { ZoneIndex } from './zone-index.js';
+import { sortRecordsForWriting } from '../zone-file/zone-file.writer.js';
 
 const ZONE = 'example.com';
 const text = `$ORIGIN example.com.
@@ -126,5 +127,29 @@ describe('endpointsOf at scale', () => {
     const endpoints = endpointsOf({ origin: ZONE, records }, [ZONE]);
     expect(endpoints).toHaveLength(300_000);
     expect(endpoints.every((e, i) => i === 0 || endpoints[i - 1]!.dnsName < e.dnsName)).toBe(true);
+  });
+});
+
+describe('applyGroupToFile in the writer’s order', () => {
+  it('leaves sorted records sorted: the same records, in the order a sort of the result gives', () => {
+    const sorted = (): ZoneFile => {
+      const zone = file();
+      zone.records = sortRecordsForWriting(zone.records, ZONE);
+      return zone;
+    };
+    const changes = [
+      remove(ep('alias.example.com', 'CNAME', ['www.example.com'])),
+      update(ep('www.example.com', 'A', ['192.0.2.1', '192.0.2.2']), ep('www.example.com', 'A', ['192.0.2.9'])),
+      create(ep('a.b.example.com', 'A', ['192.0.2.3'])),
+      create(ep('zzz.example.com', 'TXT', ['"last"'])),
+      create(ep('example.com', 'MX', ['10 mail.example.com'])),
+      create(ep('mmm.example.com', 'AAAA', ['2001:db8::1'])),
+    ];
+    const inOrder = sorted();
+    applyGroupToFile(inOrder, changes, { inWritingOrder: true });
+    const reference = sorted();
+    applyGroupToFile(reference, changes);
+    expect(inOrder.records).toEqual(sortRecordsForWriting(reference.records, ZONE));
+    expect(inOrder.records.map((r) => r.name)).toContain('a.b.example.com');
   });
 });

@@ -7,6 +7,7 @@ import {
   type ZoneState,
 } from '@dnsgate/plugin-sdk';
 import { InvalidRecordError } from '../zone-file/zone-file.errors.js';
+import { compareRecords } from '../zone-file/zone-file.writer.js';
 import type { ZoneFile } from '../zone-file/zone-record.js';
 import { ZoneIndex } from './zone-index.js';
 
@@ -77,11 +78,13 @@ export class CnameBesideDataError extends InvalidRecordError {
  * as a conflict and left out; the others are applied. Throws
  * CnameBesideDataError, before the file is touched, when the result would not
  * load in BIND. Linear: one pass over the file to index the group's names,
- * then O(1) work per change.
+ * then O(1) work per change. With `inWritingOrder`, the file's records are
+ * in the writer's order (`sortRecordsForWriting`) and are left in it.
  */
 export function applyGroupToFile(
   file: ZoneFile,
   changes: readonly PlannedChange[],
+  options: { inWritingOrder?: boolean } = {},
 ): { conflicts: Array<{ change: PlannedChange; problem: string }>; changed: boolean } {
   const names = new Set(changes.map((change) => subjectOf(change).dnsName));
   const index = ZoneIndex.forNames(file, names);
@@ -105,6 +108,6 @@ export function applyGroupToFile(
     if (clash !== undefined) clashes.set(name, clash);
   }
   if (clashes.size > 0) throw new CnameBesideDataError(new Set(clashes.keys()), [...clashes.values()].join('; '));
-  file.records = index.records();
+  file.records = options.inWritingOrder ? index.recordsInOrder(compareRecords(file.origin)) : index.records();
   return { conflicts, changed: true };
 }

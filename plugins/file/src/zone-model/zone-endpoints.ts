@@ -37,10 +37,7 @@ export function endpointsOf(zone: ZoneFile | ZoneIndex, managedZones: readonly s
   const origin = zone.origin;
   const all = zone instanceof ZoneIndex ? zone.records() : zone.records;
   const owned = ownedByZone(origin, managedZones);
-  const candidates = all.filter(
-    (record) =>
-      !record.verbatim && ENDPOINT_RECORD_TYPES.has(record.type) && !(record.type === 'NS' && record.name === origin),
-  );
+  const candidates = all.filter((record) => isEndpointRecord(record, origin));
   candidates.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const endpoints: Endpoint[] = [];
   let runStart = 0;
@@ -52,6 +49,13 @@ export function endpointsOf(zone: ZoneFile | ZoneIndex, managedZones: readonly s
     runStart = runEnd;
   }
   return endpoints;
+}
+
+/** A record an endpoint may report, before the owner name's checks: not verbatim, a managed type, not the apex NS. */
+export function isEndpointRecord(record: ZoneRecord, origin: string): boolean {
+  return (
+    !record.verbatim && ENDPOINT_RECORD_TYPES.has(record.type) && !(record.type === 'NS' && record.name === origin)
+  );
 }
 
 /** The endpoints of the records `records[from, to)`, all at one name, in type order. */

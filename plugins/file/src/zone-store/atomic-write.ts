@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { BigIntStats } from 'node:fs';
 
 /** Temp files are dotfiles, so no zone-file pattern (`*.zone`, `db.*`) ever matches one. */
 const TEMP = /^\.(.+)\.tmp-(\d+)-[0-9a-f]+$/;
@@ -20,15 +21,23 @@ export interface AtomicWriteOptions {
  * sees either the whole old file or the whole new one: write a temp file in
  * the same directory (same file system, so rename is atomic), fsync it,
  * rename it over the target, then fsync the directory so the rename itself
- * survives a power loss.
+ * survives a power loss. Returns the written file's stats, taken before
+ * the rename.
  */
-export async function atomicWriteFile(path: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function atomicWriteFile(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<BigIntStats> {
   const temp = tempPathFor(path);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
+  let written: BigIntStats;
   try {
     try {
-      await handle.writeFile(data, 'utf8');
+      await handle.writeFile(data);
       await handle.sync();
+      // What the file will be once renamed in place: a rename keeps its device, inode, size and mtime.
+      written = await handle.stat({ bigint: true });
     } finally {
       await handle.close();
     }
@@ -39,6 +48,7 @@ export async function atomicWriteFile(path: string, data: string, options: Atomi
     throw error;
   }
   await syncDirectory(dirname(path));
+  return written;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

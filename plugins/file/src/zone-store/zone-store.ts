@@ -1,12 +1,15 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Endpoint } from '@dnsgate/plugin-sdk';
 import { canonicalHostname } from '../zone-file/dns-names.js';
 import { parseZoneFile } from '../zone-file/zone-file.parser.js';
-import { writeZoneFile } from '../zone-file/zone-file.writer.js';
+import { sortRecordsForWriting, writeZoneFile, zoneFileBytes } from '../zone-file/zone-file.writer.js';
 import { formatSoa, parseSoa, type ZoneFile, type ZoneRecord } from '../zone-file/zone-record.js';
 import { atomicWriteFile, type AtomicWriteOptions } from './atomic-write.js';
 import { FileLock } from './file-lock.js';
+import { RememberedParse, reusableParse } from './remembered-parse.js';
 import { dateSerial, nextSerial } from './soa-serial.js';
+import { fileIdentity, wallClockNs, zoneFileVersion } from '../zone-versions/file-version.js';
 
 export interface ZoneStoreOptions {
   dir: string;
@@ -27,9 +30,15 @@ export interface DiscoveredZones {
 export interface LoadedZone {
   zone: string;
   path: string;
-  /** The bytes read, to tell whether a rewrite changes anything. */
-  text: string;
+  /** Possibly shared with other readers (see `reusableParse`): never change it in place. */
   file: ZoneFile;
+}
+
+export interface VersionedEndpoints {
+  /** The file's version (`zoneFileVersion`), taken before its bytes were read. */
+  version: string;
+  /** Shared (see `RememberedParse.endpoints`): never to be changed. */
+  endpoints: readonly Endpoint[];
 }
 
 /**
@@ -50,6 +59,10 @@ export function lockPathFor(path: string): string {
 /** One zone file per zone under a directory: discovery, reads, and serialised atomic rewrites. */
 export class ZoneStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Per file path, the bytes last read or written and their records. */
+  private readonly remembered = new Map<string, RememberedParse>();
+  /** Per file path, the identity (`fileIdentity`) of this process's last write of it. */
+  private readonly writtenHere = new Map<string, string>();
 
   constructor(private readonly options: ZoneStoreOptions) {}
 
@@ -81,17 +94,80 @@ export class ZoneStore {
       }
       files.set(zone, join(this.options.dir, name));
     }
+    const paths = new Set(files.values());
+    for (const path of this.remembered.keys()) if (!paths.has(path)) this.remembered.delete(path);
+    for (const path of this.writtenHere.keys()) if (!paths.has(path)) this.writtenHere.delete(path);
     return { files, skipped };
   }
 
   async load(zone: string, path: string): Promise<LoadedZone> {
-    const text = await readFile(path, 'utf8');
-    return {
-      zone,
-      path,
-      text,
-      file: parseZoneFile(text, { origin: zone, fileName: path, defaultTtl: this.options.defaultTtl }),
-    };
+    return { zone, path, file: (await this.read(zone, path)).file };
+  }
+
+  /** The zone's endpoints (`endpointsOf`), listed once per content of the file; shared, never to be changed. */
+  async loadEndpoints(zone: string, path: string, managedZones: readonly string[]): Promise<readonly Endpoint[]> {
+    return (await this.read(zone, path)).endpoints(managedZones);
+  }
+
+  /** The zone's records in the writer's order (see `zoneStateOfSorted`), sorted once per content of the file. */
+  async loadInWritingOrder(zone: string, path: string): Promise<readonly ZoneRecord[]> {
+    return (await this.read(zone, path)).inWritingOrder();
+  }
+
+  /**
+   * The zone and the version of its file, taken from the open file before
+   * its bytes are read: if the file changes during the read, the version is
+   * the older one, and the next revalidation reads the zone again.
+   */
+  async loadVersioned(
+    zone: string,
+    path: string,
+    managedZones: readonly string[],
+    deeperZones: readonly string[],
+  ): Promise<VersionedEndpoints> {
+    const handle = await open(path, 'r');
+    try {
+      const stats = await handle.stat({ bigint: true });
+      const version = zoneFileVersion(stats, deeperZones, wallClockNs(), this.writtenHere.get(path));
+      return { version, endpoints: (await this.parsedFrom(zone, path, handle)).endpoints(managedZones) };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The file's version without reading it (one stat), or undefined when it is gone. */
+  async version(path: string, deeperZones: readonly string[]): Promise<string | undefined> {
+    try {
+      const stats = await stat(path, { bigint: true });
+      return zoneFileVersion(stats, deeperZones, wallClockNs(), this.writtenHere.get(path));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  private async read(zone: string, path: string): Promise<RememberedParse> {
+    const handle = await open(path, 'r');
+    try {
+      return await this.parsedFrom(zone, path, handle);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The parse of the open file: the remembered one when its bytes are the same, else a new one, remembered. */
+  private async parsedFrom(zone: string, path: string, handle: FileHandle): Promise<RememberedParse> {
+    const reused = await reusableParse(this.remembered.get(path), handle);
+    if (reused !== undefined) return reused;
+    const bytes = await handle.readFile();
+    const file = parseZoneFile(bytes.toString('utf8'), {
+      origin: zone,
+      fileName: path,
+      defaultTtl: this.options.defaultTtl,
+    });
+    const remembered = new RememberedParse(bytes, file);
+    this.remembered.set(path, remembered);
+    return remembered;
   }
 
   /** The file of a new zone: SOA and apex NS only. */
@@ -108,7 +184,12 @@ export class ZoneStore {
     return this.serialised([path], async () => {
       const existing = (await this.discover()).files.get(zone);
       if (existing) return false;
-      await atomicWriteFile(path, writeZoneFile(this.newZone(zone), this.options.defaultTtl), this.writeOptions());
+      const written = await atomicWriteFile(
+        path,
+        writeZoneFile(this.newZone(zone), this.options.defaultTtl),
+        this.writeOptions(),
+      );
+      this.writtenHere.set(path, fileIdentity(written));
       return true;
     });
   }
@@ -117,7 +198,11 @@ export class ZoneStore {
    * Runs `change` on the current content of `zones` while holding their
    * locks (in one order, so two writers cannot deadlock), then writes every
    * zone whose records it changed, each with a new SOA serial. A throw from
-   * `change` writes nothing.
+   * `change` writes nothing. `change` gets each zone's records in the
+   * writer's order (`sortRecordsForWriting`) and must leave them in it
+   * (`applyGroupToFile` with `inWritingOrder` does): the zone is then written
+   * without sorting it again. A file this process last wrote or read is not
+   * parsed again when it still holds the same bytes (`reusableParse`).
    */
   async update(
     zones: ReadonlyMap<string, string>,
@@ -127,13 +212,28 @@ export class ZoneStore {
     return this.serialised(
       entries.map(([, path]) => path),
       async () => {
-        const loaded = await Promise.all(entries.map(([zone, path]) => this.load(zone, path)));
+        // Copies of the record lists: the parses read are remembered ones, shared with readers.
+        const loaded = await Promise.all(
+          entries.map(async ([zone, path]): Promise<LoadedZone> => {
+            const remembered = await this.read(zone, path);
+            return {
+              zone,
+              path,
+              file: { origin: remembered.file.origin, records: remembered.inWritingOrder().slice() },
+            };
+          }),
+        );
         const changed = await change(loaded);
         const written: string[] = [];
         for (const zone of loaded) {
           if (!changed.has(zone.zone)) continue;
           this.bumpSerial(zone.file);
-          await atomicWriteFile(zone.path, writeZoneFile(zone.file, this.options.defaultTtl), this.writeOptions());
+          const bytes = zoneFileBytes(zone.file, this.options.defaultTtl, {
+            inWritingOrder: true,
+            sizeHint: this.remembered.get(zone.path)?.bytes.length,
+          });
+          this.writtenHere.set(zone.path, fileIdentity(await atomicWriteFile(zone.path, bytes, this.writeOptions())));
+          this.remembered.set(zone.path, new RememberedParse(bytes, zone.file, true));
           written.push(zone.zone);
         }
         return written;
@@ -145,11 +245,16 @@ export class ZoneStore {
     return this.options.beforeRename ? { beforeRename: this.options.beforeRename } : {};
   }
 
+  /** Bumps the serial, keeping the records in the writer's order. */
   private bumpSerial(file: ZoneFile): void {
+    const count = file.records.length;
     const soa = this.ensureApex(file, 0);
+    // A file without its SOA or apex NS got them at the end; they sort first.
+    if (file.records.length !== count) file.records = sortRecordsForWriting(file.records, file.origin);
     const data = parseSoa(soa.data);
     data.serial = nextSerial(data.serial);
-    soa.data = formatSoa(data);
+    // A new record, not a change to the old one: that one may belong to a remembered parse.
+    file.records[file.records.indexOf(soa)] = { ...soa, data: formatSoa(data) };
   }
 
   /** Adds an SOA and apex NS to a file that lacks them; returns the SOA. */
