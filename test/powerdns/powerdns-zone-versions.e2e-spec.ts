@@ -76,6 +76,25 @@ describe('powerdns plugin: zone versions from the serials of the zone listing (f
     expect([...versions.keys()].sort()).toEqual([CLI_ZONE, ZONE]);
   });
 
+  it('reads a configured zone that is not on the server as records() does: no records, said in the log', async () => {
+    const configured = createPowerDnsPlugin(server, { DNSGATE_POWERDNS_ZONES: `${ZONE},missing.test` });
+    try {
+      expect([...(await configured.plugin.zoneVersions!.zoneVersions([ZONE, 'missing.test'], call())).keys()]).toEqual([
+        ZONE,
+      ]);
+      const read = await configured.plugin.zoneVersions!.readVersionedZone('missing.test', call());
+      expect(read.endpoints).toEqual([]);
+      expect(await configured.driver.records({ zones: ['missing.test'] })).toEqual([]);
+      expect(
+        configured.context.lines.filter(
+          (l) => l.level === 'warn' && l.message.startsWith('zone missing.test does not exist'),
+        ),
+      ).toHaveLength(2);
+    } finally {
+      await configured.plugin.stop?.();
+    }
+  });
+
   it('moves the version on a change through dnsgate and on one through the API directly', async () => {
     const before = await versionOf(ZONE);
     await pdns.driver.applyChanges(
