@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { join } from 'node:path';
-import { BackendError, BackendUnavailableError, Deadline, type CallContext, type Endpoint } from '@dnsgate/plugin-sdk';
+import {
+  BackendError,
+  BackendTimeoutError,
+  BackendUnavailableError,
+  Deadline,
+  type CallContext,
+  type Endpoint,
+} from '@dnsgate/plugin-sdk';
 import { PowerDnsAuthError } from '@dnsgate/plugin-powerdns';
 import { freePort } from '../support/free-port.js';
 import { runCommand } from '../support/run-command.js';
@@ -189,6 +196,12 @@ describe('powerdns plugin: zone versions from the serials of the zone listing (f
     } finally {
       await server.api('PUT', `/zones/${ZONE}.`, { soa_edit_api: 'DEFAULT' });
     }
+  });
+
+  it("starts no request once the call's deadline has passed: the SDK's timeout error (a 504)", async () => {
+    const spent: CallContext = { deadline: Deadline.in(0) };
+    await expect(pdns.plugin.zoneVersions!.zoneVersions([ZONE], spent)).rejects.toBeInstanceOf(BackendTimeoutError);
+    await expect(pdns.plugin.zoneVersions!.readVersionedZone(ZONE, spent)).rejects.toBeInstanceOf(BackendTimeoutError);
   });
 
   it('fails a listing it cannot get with the SDK error types (a 503 when unreachable, a 502 for a refused key)', async () => {
