@@ -3,7 +3,11 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { GatewayOptions } from '../../apps/gateway/src/config/gateway.options.js';
 import { BUILTIN_PLUGINS } from '../../apps/gateway/src/builtin-plugins.js';
-import { backendSpecs, instanceVariablePart } from '../../apps/gateway/src/backends/backend-config.js';
+import {
+  INSTANCE_VARIABLE_SUFFIXES,
+  backendSpecs,
+  instanceVariablePart,
+} from '../../apps/gateway/src/backends/backend-config.js';
 import {
   describeOptions,
   gatewaySection,
@@ -60,9 +64,9 @@ function instanceVariables(env: EnvVar[]): { known: Set<string>; secrets: Set<st
   const secrets = new Set<string>();
   if (raw.DNSGATE_BACKENDS === undefined) return { known, secrets };
   known.add('DNSGATE_BACKENDS');
-  for (const spec of backendSpecs(raw, { plugin: 'file', dryRun: false })) {
+  for (const spec of backendSpecs(raw, BACKEND_DEFAULTS)) {
     const prefix = `DNSGATE_BACKEND_${instanceVariablePart(spec.name)}_`;
-    for (const suffix of ['PLUGIN', 'ZONES', 'DRY_RUN']) known.add(`${prefix}${suffix}`);
+    for (const suffix of INSTANCE_VARIABLE_SUFFIXES) known.add(`${prefix}${suffix}`);
     const metadata = pluginsOfModules(BUILTIN_PLUGINS).find((m) => m.name === spec.pluginSpec);
     if (!metadata?.options) continue;
     for (const entry of describeOptions(metadata.options as new () => object, spec.optionPrefix(metadata.name))) {
@@ -73,6 +77,7 @@ function instanceVariables(env: EnvVar[]): { known: Set<string>; secrets: Set<st
   return { known, secrets };
 }
 const WEBHOOK_PORT = new GatewayOptions().webhookPort;
+const BACKEND_DEFAULTS = { plugin: 'file', dryRun: false, recordsCache: { mode: 'auto' as const, maxAgeMs: 600_000 } };
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

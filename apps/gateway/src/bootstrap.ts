@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, WEBHOOK_BODY_LIMIT_BYTES } from '@dnsgate/plugin-sdk';
+import { ConfigError, WEBHOOK_BODY_LIMIT_BYTES, parseDuration } from '@dnsgate/plugin-sdk';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { AppModule } from './app.module.js';
@@ -136,7 +136,12 @@ export async function resolveBackends(
 ): Promise<{ plugins: DynamicModule[]; configured: ConfiguredBackend[] }> {
   let plugins = builtins;
   const configured: ConfiguredBackend[] = [];
-  for (const spec of backendSpecs(env, { plugin: options.plugin, dryRun: options.dryRun })) {
+  const defaults = {
+    plugin: options.plugin,
+    dryRun: options.dryRun,
+    recordsCache: { mode: options.recordsCache, maxAgeMs: parseDuration(options.recordsCacheMaxAge)! },
+  };
+  for (const spec of backendSpecs(env, defaults)) {
     const resolved = await resolvePlugin(spec, plugins, logger);
     plugins = resolved.plugins;
     configured.push({ spec, pluginName: resolved.pluginName });

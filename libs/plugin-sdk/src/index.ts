@@ -138,3 +138,13 @@ export {
 export { isolationBudget, splitRefused, writeIsolating, type PartOutcome } from './batch/group-isolation.js';
 export { applyWithinDeadline, withinDeadline, type DeadlineBoundReport } from './batch/within-deadline.js';
 export { DURATION_PATTERN, parseDuration } from './options/duration.js';
+export {
+  RECORDS_CACHE_MODES,
+  RecordsCachingPlugin,
+  recordsCacheApplies,
+  type RecordsCacheMode,
+  type RecordsCacheObserver,
+  type RecordsCacheSettings,
+  type ZoneRead,
+  type ZoneReadKind,
+} from './records-cache/records-cache.js';

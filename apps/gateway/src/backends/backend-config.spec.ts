@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ConfigError } from '@dnsgate/plugin-sdk';
 import { ZoneRouter, backendSpecs } from './backend-config.js';
 
-const defaults = { plugin: 'file', dryRun: false };
+const defaults = { plugin: 'file', dryRun: false, recordsCache: { mode: 'auto' as const, maxAgeMs: 600_000 } };
 
 function problems(env: NodeJS.ProcessEnv): string {
   try {
@@ -16,7 +16,7 @@ function problems(env: NodeJS.ProcessEnv): string {
 
 describe('backendSpecs', () => {
   it('is one instance named after DNSGATE_PLUGIN, options under DNSGATE_<PLUGIN>_, without DNSGATE_BACKENDS', () => {
-    const [spec, ...rest] = backendSpecs({}, { plugin: 'powerdns', dryRun: true });
+    const [spec, ...rest] = backendSpecs({}, { ...defaults, plugin: 'powerdns', dryRun: true });
     expect(rest).toEqual([]);
     expect({ name: spec!.name, plugin: spec!.pluginSpec, zones: spec!.zones, dryRun: spec!.dryRun }).toEqual({
       name: 'powerdns',

@@ -1,4 +1,13 @@
-import { ConfigError, ZoneIndex, normalizeDnsName, pluginEnvPrefix, toUpperSnake } from '@dnsgate/plugin-sdk';
+import {
+  ConfigError,
+  RECORDS_CACHE_MODES,
+  ZoneIndex,
+  normalizeDnsName,
+  parseDuration,
+  pluginEnvPrefix,
+  toUpperSnake,
+  type RecordsCacheMode,
+} from '@dnsgate/plugin-sdk';
 
 /** One backend instance as configured: which plugin, which zones, where its options are read from. */
 export interface BackendSpec {
@@ -12,7 +21,30 @@ export interface BackendSpec {
   optionPrefix(pluginName: string): string;
   /** ApplyChanges writes nothing (DNSGATE_DRY_RUN, or DNSGATE_BACKEND_<NAME>_DRY_RUN). */
   dryRun: boolean;
+  /** DNSGATE_RECORDS_CACHE{,_MAX_AGE}, or DNSGATE_BACKEND_<NAME>_RECORDS_CACHE{,_MAX_AGE}. */
+  recordsCache: RecordsCacheSpec;
 }
+
+export interface RecordsCacheSpec {
+  mode: RecordsCacheMode;
+  maxAgeMs: number;
+}
+
+/** What every instance gets unless its own variables say otherwise. */
+export interface BackendDefaults {
+  plugin: string;
+  dryRun: boolean;
+  recordsCache: RecordsCacheSpec;
+}
+
+/** The gateway's own variables of an instance, after `DNSGATE_BACKEND_<NAME>_`. */
+export const INSTANCE_VARIABLE_SUFFIXES = [
+  'PLUGIN',
+  'ZONES',
+  'DRY_RUN',
+  'RECORDS_CACHE',
+  'RECORDS_CACHE_MAX_AGE',
+] as const;
 
 const INSTANCE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const BOOLEAN = /^(true|1|yes|on|false|0|no|off)$/i;
@@ -26,12 +58,12 @@ export function instanceVariablePart(name: string): string {
  * The backend instances the environment configures. `DNSGATE_BACKENDS`
  * lists named instances, each with `DNSGATE_BACKEND_<NAME>_PLUGIN`,
  * `_ZONES` (required when there are several: negotiation never waits on a
- * backend), optional `_DRY_RUN`, and the plugin's options under
+ * backend), optional `_DRY_RUN` and `_RECORDS_CACHE{,_MAX_AGE}`, and the plugin's options under
  * `DNSGATE_BACKEND_<NAME>_<PLUGIN>_<OPTION>`. Without it, one instance named
  * after `DNSGATE_PLUGIN`, its options under `DNSGATE_<PLUGIN>_`. Every
  * problem is one boot error naming its variable.
  */
-export function backendSpecs(env: NodeJS.ProcessEnv, defaults: { plugin: string; dryRun: boolean }): BackendSpec[] {
+export function backendSpecs(env: NodeJS.ProcessEnv, defaults: BackendDefaults): BackendSpec[] {
   const listed = env.DNSGATE_BACKENDS?.trim();
   if (!listed) {
     const strays = Object.keys(env).filter((key) => key.startsWith('DNSGATE_BACKEND_'));
@@ -47,6 +79,7 @@ export function backendSpecs(env: NodeJS.ProcessEnv, defaults: { plugin: string;
         pluginSpec: defaults.plugin,
         optionPrefix: (pluginName) => pluginEnvPrefix(pluginName),
         dryRun: defaults.dryRun,
+        recordsCache: defaults.recordsCache,
       },
     ];
   }
@@ -103,17 +136,48 @@ export function backendSpecs(env: NodeJS.ProcessEnv, defaults: { plugin: string;
     if (dryRunText !== undefined && !BOOLEAN.test(dryRunText)) {
       problems.push(`${variable('DRY_RUN')}: must be true or false, got ${JSON.stringify(dryRunText)}`);
     }
+    const recordsCache = instanceRecordsCache(env, variable, defaults.recordsCache, problems);
     specs.push({
       name,
       pluginSpec: pluginSpec ?? '',
       ...(zones ? { zones } : {}),
       optionPrefix: (pluginName) => `DNSGATE_BACKEND_${part}_${toUpperSnake(pluginName)}_`,
       dryRun: dryRunText === undefined ? defaults.dryRun : /^(true|1|yes|on)$/i.test(dryRunText),
+      recordsCache,
     });
   }
   problems.push(...zoneClashes(specs));
   if (problems.length > 0) throw new ConfigError('dnsgate', problems);
   return specs;
+}
+
+/** An instance's records cache: its own variables where set, else the gateway's. */
+function instanceRecordsCache(
+  env: NodeJS.ProcessEnv,
+  variable: (suffix: string) => string,
+  defaults: RecordsCacheSpec,
+  problems: string[],
+): RecordsCacheSpec {
+  const modeText = env[variable('RECORDS_CACHE')]?.trim().toLowerCase();
+  let mode = defaults.mode;
+  if (modeText !== undefined) {
+    if ((RECORDS_CACHE_MODES as readonly string[]).includes(modeText)) mode = modeText as RecordsCacheMode;
+    else
+      problems.push(
+        `${variable('RECORDS_CACHE')}: must be one of ${RECORDS_CACHE_MODES.join(', ')}, got ${JSON.stringify(modeText)}`,
+      );
+  }
+  const maxAgeText = env[variable('RECORDS_CACHE_MAX_AGE')]?.trim();
+  let maxAgeMs = defaults.maxAgeMs;
+  if (maxAgeText !== undefined) {
+    const parsed = parseDuration(maxAgeText);
+    if (parsed === undefined) {
+      problems.push(
+        `${variable('RECORDS_CACHE_MAX_AGE')}: must be a duration such as 10m or 90s, got ${JSON.stringify(maxAgeText)}`,
+      );
+    } else maxAgeMs = parsed;
+  }
+  return { mode, maxAgeMs };
 }
 
 /** A zone owned by two instances: which one a name goes to would be a guess. */

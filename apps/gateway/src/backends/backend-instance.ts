@@ -3,7 +3,9 @@ import {
   BatchIncompleteError,
   BatchPipeline,
   PluginNotReadyError,
+  RecordsCachingPlugin,
   applyWithinDeadline,
+  recordsCacheApplies,
   countByAction,
   describeEndpoint,
   describeNotApplied,
@@ -16,7 +18,9 @@ import {
   type DnsPlugin,
   type Endpoint,
   type Readiness,
+  type ZoneRead,
 } from '@dnsgate/plugin-sdk';
+import type { RecordsCacheSpec } from './backend-config.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
@@ -30,6 +34,8 @@ export interface BackendInstanceDeps {
   redactor: SecretRedactor;
   /** DNSGATE_DRY_RUN: batches are checked and planned, never written. */
   dryRun: boolean;
+  /** DNSGATE_RECORDS_CACHE{,_MAX_AGE}: whether reads are kept and revalidated by zone version. */
+  recordsCache?: RecordsCacheSpec;
 }
 
 /**
@@ -42,6 +48,9 @@ export interface BackendInstanceDeps {
 export class BackendInstance {
   private readonly logger: Logger;
   private readonly pipeline: BatchPipeline;
+  /** The plugin, behind the records cache where it applies. */
+  private readonly plugin: DnsPlugin;
+  private readonly cache?: RecordsCachingPlugin;
   private state: 'created' | 'starting' | 'running' | 'stopped' = 'created';
   private lastStartError = 'not started yet';
   private retryTimer?: NodeJS.Timeout;
@@ -52,11 +61,13 @@ export class BackendInstance {
     /** The instance's name: the plugin's name when one backend is configured. */
     readonly name: string,
     readonly pluginName: string,
-    private readonly plugin: DnsPlugin,
+    plugin: DnsPlugin,
     private readonly deps: BackendInstanceDeps,
   ) {
     this.logger = new Logger(name === pluginName ? `plugin:${name}` : `backend:${name}`);
-    this.pipeline = new BatchPipeline(plugin);
+    this.cache = this.cacheFor(plugin);
+    this.plugin = this.cache ?? plugin;
+    this.pipeline = new BatchPipeline(this.plugin);
     deps.metrics.pluginReady.set(this.labels(), 0);
     deps.metrics.pluginDryRun.set(this.labels(), deps.dryRun ? 1 : 0);
     if (deps.dryRun) this.logger.warn(`backend "${name}" runs in dry-run: ApplyChanges writes nothing`);
@@ -115,17 +126,22 @@ export class BackendInstance {
     return this.measure('zones', () => this.plugin.zones());
   }
 
-  async records(zones: readonly string[], deadline: Deadline): Promise<Endpoint[]> {
+  /** The records of these zones: one read per zone through the records cache, else one read of all. */
+  async records(zones: readonly string[], deadline: Deadline): Promise<ZoneRead[]> {
     this.assertRunning();
-    const endpoints = await this.measure('records', () =>
+    const reads = await this.measure('records', () =>
       withinDeadline(
         deadline,
         `reading the records of backend "${this.name}"`,
-        this.plugin.records({ zones }, { deadline }),
+        this.cache
+          ? this.cache.readZones({ zones }, { deadline })
+          : this.plugin
+              .records({ zones }, { deadline })
+              .then((endpoints): ZoneRead[] => [{ zone: undefined, endpoints, reusable: false }]),
       ),
     );
-    this.countRecords(endpoints);
-    return endpoints;
+    this.countRecords(reads);
+    return reads;
   }
 
   /** AdjustEndpoints: what the backend will hold, the rest dropped with a log line and a count. */
@@ -231,14 +247,56 @@ export class BackendInstance {
     this.logger.warn(this.redact(report.summary()));
   }
 
-  private countRecords(endpoints: readonly Endpoint[]): void {
+  private countRecords(reads: readonly ZoneRead[]): void {
     const byType = new Map<string, number>();
-    for (const endpoint of endpoints) byType.set(endpoint.recordType, (byType.get(endpoint.recordType) ?? 0) + 1);
+    for (const { endpoints } of reads) {
+      for (const endpoint of endpoints) byType.set(endpoint.recordType, (byType.get(endpoint.recordType) ?? 0) + 1);
+    }
     for (const type of this.recordTypes) {
       if (!byType.has(type)) this.deps.metrics.pluginRecords.remove({ ...this.labels(), type });
     }
     for (const [type, count] of byType) this.deps.metrics.pluginRecords.set({ ...this.labels(), type }, count);
     this.recordTypes = new Set(byType.keys());
+  }
+
+  /**
+   * The records cache, where the instance's setting and the plugin's zone
+   * versions allow it; the log says which and why, once at boot.
+   */
+  private cacheFor(plugin: DnsPlugin): RecordsCachingPlugin | undefined {
+    const { metrics } = this.deps;
+    const setting = this.deps.recordsCache ?? { mode: 'off', maxAgeMs: 0 };
+    const source = plugin.zoneVersions;
+    const enabled = recordsCacheApplies(setting.mode, source?.exactness);
+    metrics.recordsCacheEnabled.set(this.labels(), enabled ? 1 : 0);
+    if (!source || !enabled) {
+      if (setting.mode === 'on') {
+        this.logger.warn(`records cache off: plugin "${this.pluginName}" reports no zone versions to revalidate with`);
+      } else if (source && setting.mode === 'auto') {
+        this.logger.log(
+          `records cache off: the zone versions of plugin "${this.pluginName}" may miss changes; DNSGATE_RECORDS_CACHE=on turns it on, bounded by its maximum age`,
+        );
+      }
+      return undefined;
+    }
+    const maxAge = `${Math.round(setting.maxAgeMs / 1000)} s`;
+    this.logger.log(
+      `records cache on: zones revalidated by their ${source.exactness} version, read whole at least every ${maxAge}`,
+    );
+    return new RecordsCachingPlugin(plugin, source, {
+      maxAgeMs: setting.maxAgeMs,
+      observer: {
+        zoneRead: (_zone, result) => {
+          metrics.recordsCacheRevalidations.inc(this.labels());
+          metrics.recordsCacheZoneReads.inc({ ...this.labels(), result });
+        },
+        versionDidNotMove: (zone) =>
+          this.logger.warn(
+            `zone ${zone}: a write landed and its version did not move, so it cannot show every change; ` +
+              `changes made outside dnsgate are seen only when a cached read passes its maximum age (${maxAge})`,
+          ),
+      },
+    });
   }
 
   private attemptStart(nextDelayMs: number): void {

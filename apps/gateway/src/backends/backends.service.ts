@@ -21,6 +21,7 @@ import {
   type Endpoint,
   type NotAppliedReason,
   type PluginContext,
+  type ZoneRead,
 } from '@dnsgate/plugin-sdk';
 import { CONFIGURED_BACKENDS, PLUGIN_ENV } from '../core/gateway-core.module.js';
 import type { ConfiguredBackend } from '../core/gateway-core.module-definition.js';
@@ -79,6 +80,7 @@ export class Backends implements OnModuleInit, OnApplicationShutdown {
         metrics: this.metrics,
         redactor: this.redactor,
         dryRun: spec.dryRun,
+        recordsCache: spec.recordsCache,
       });
       this.instances.set(spec.name, { instance, ...(spec.zones ? { zones: spec.zones } : {}) });
       const zones = spec.zones ? `, zones ${spec.zones.join(', ')}` : '';
@@ -142,21 +144,21 @@ export class Backends implements OnModuleInit, OnApplicationShutdown {
    * whole read, naming it: a partial list would make ExternalDNS plan the
    * deletion of everything the failed backend holds.
    */
-  async records(zones: readonly string[], deadline: Deadline): Promise<Endpoint[]> {
+  async records(zones: readonly string[], deadline: Deadline): Promise<ZoneRead[]> {
     const single = this.single();
     if (single) return single.records(zones, deadline);
     const router = new ZoneRouter(await this.ownedZones());
     const byInstance = groupBy(zones, (zone) => router.ownerOf(zone));
     const results = await Promise.allSettled([...byInstance].map(([instance, own]) => instance.records(own, deadline)));
     const failures: Array<{ instance: BackendInstance; error: unknown }> = [];
-    const endpoints: Endpoint[] = [];
+    const reads: ZoneRead[] = [];
     [...byInstance.keys()].forEach((instance, index) => {
       const result = results[index]!;
       if (result.status === 'rejected') failures.push({ instance, error: result.reason });
-      else for (const endpoint of result.value) endpoints.push(endpoint);
+      else reads.push(...result.value);
     });
     if (failures.length > 0) throw combineFailures('Records', failures);
-    return endpoints;
+    return reads;
   }
 
   /** AdjustEndpoints per instance; the results concatenated in the order of DNSGATE_BACKENDS. */

@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { instanceVariablePart } from '../backends/backend-config.js';
+import { INSTANCE_VARIABLE_SUFFIXES, instanceVariablePart } from '../backends/backend-config.js';
 import type { ConfiguredBackend } from '../core/gateway-core.module-definition.js';
 import {
   GATEWAY_ENV_PREFIX,
@@ -85,7 +85,7 @@ export function warnAboutUnknownVariables(
     known.push('DNSGATE_BACKENDS');
     for (const { spec, pluginName } of backends) {
       const part = `DNSGATE_BACKEND_${instanceVariablePart(spec.name)}_`;
-      known.push(`${part}PLUGIN`, `${part}ZONES`, `${part}DRY_RUN`);
+      known.push(...INSTANCE_VARIABLE_SUFFIXES.map((suffix) => `${part}${suffix}`));
       const options = metadata.find((m) => m.name === pluginName)?.options;
       if (options) {
         known.push(

@@ -1,5 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
-import { DURATION_PATTERN, PluginOption } from '@dnsgate/plugin-sdk';
+import { DURATION_PATTERN, PluginOption, RECORDS_CACHE_MODES, type RecordsCacheMode } from '@dnsgate/plugin-sdk';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -90,6 +90,22 @@ export class GatewayOptions {
   })
   @IsBoolean()
   dryRun = false;
+
+  @PluginOption({
+    description:
+      "Keep each zone's last read and serve it while the backend says the zone did not change (its SOA serial, " +
+      "the file's identity): auto (on where that is exact: file, rfc2136), on, or off",
+  })
+  @IsIn(RECORDS_CACHE_MODES)
+  recordsCache: RecordsCacheMode = 'auto';
+
+  @PluginOption({
+    description:
+      'A cached zone read whole longer ago than this (e.g. 10m, 90s) is read whole again, for changes its version does not show',
+  })
+  @IsString()
+  @Matches(DURATION_PATTERN, { message: 'must be a duration such as 10m or 90s' })
+  recordsCacheMaxAge = '10m';
 
   @PluginOption({
     description:

@@ -21,6 +21,12 @@ import { Backends } from '../backends/backends.service.js';
 /** The zones in scope for one request, with the test every name must pass. */
 export interface Scope {
   zones: string[];
+  /**
+   * Equal for two scopes whose `includes` answers alike: the filter is fixed
+   * at boot, so the zones decide. What is derived from a filtered read can be
+   * kept under it.
+   */
+  key: string;
   includes(name: string): boolean;
   /** The metric labels of the instance owning a name (none for a name outside every zone). */
   labelsFor(name: string): { plugin: string; instance: string };
@@ -55,6 +61,7 @@ export class DomainScope {
     const unfiltered = this.configured.isEmpty;
     return {
       zones,
+      key: zones.join(','),
       includes: (name) => index.holds(name) && (unfiltered || this.configured.matches(name)),
       labelsFor: (name) => router.ownerOf(name)?.labels() ?? { plugin: '', instance: '' },
     };
@@ -90,7 +97,7 @@ export class DomainScope {
     };
   }
 
-  filterEndpoints(endpoints: Endpoint[], scope: Scope): Endpoint[] {
+  filterEndpoints(endpoints: readonly Endpoint[], scope: Scope): Endpoint[] {
     return endpoints.filter((endpoint) => scope.includes(endpoint.dnsName));
   }
 

@@ -21,6 +21,9 @@ export class GatewayMetrics {
   readonly pluginDryRun: Gauge<'plugin' | 'instance'>;
   readonly pluginReady: Gauge<'plugin' | 'instance'>;
   readonly changesOutOfScope: Counter<'plugin' | 'instance' | 'action'>;
+  readonly recordsCacheEnabled: Gauge<'plugin' | 'instance'>;
+  readonly recordsCacheRevalidations: Counter<'plugin' | 'instance'>;
+  readonly recordsCacheZoneReads: Counter<'plugin' | 'instance' | 'result'>;
   readonly buildInfo: Gauge<'version' | 'node_version'>;
 
   constructor(readonly registry: Registry) {
@@ -97,6 +100,24 @@ export class GatewayMetrics {
       name: 'dnsgate_changes_out_of_scope_total',
       help: 'Changes dropped because their name is outside the domain filter or every managed zone',
       labelNames: ['plugin', 'instance', 'action'],
+      registers,
+    });
+    this.recordsCacheEnabled = new Gauge({
+      name: 'dnsgate_records_cache_enabled',
+      help: '1 when the instance keeps its zone reads and revalidates them by zone version (DNSGATE_RECORDS_CACHE)',
+      labelNames: ['plugin', 'instance'],
+      registers,
+    });
+    this.recordsCacheRevalidations = new Counter({
+      name: 'dnsgate_records_cache_revalidations_total',
+      help: 'Zone versions asked of the backend to revalidate a cached zone (an SOA query, a stat, a zone listing entry)',
+      labelNames: ['plugin', 'instance'],
+      registers,
+    });
+    this.recordsCacheZoneReads = new Counter({
+      name: 'dnsgate_records_cache_zone_reads_total',
+      help: 'Zones served by the records cache, by result: hit (unchanged, nothing read), incremental (only the difference read, IXFR), full (read whole)',
+      labelNames: ['plugin', 'instance', 'result'],
       registers,
     });
     this.buildInfo = new Gauge({

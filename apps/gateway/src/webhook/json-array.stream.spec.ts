@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { JsonArrayStream } from './json-array.stream.js';
+import { JsonArrayStream, countItems, type SerialisedItems } from './json-array.stream.js';
 
 async function readAll(stream: JsonArrayStream): Promise<{ text: string; chunks: number }> {
   const chunks: Buffer[] = [];
@@ -17,8 +17,28 @@ describe('JsonArrayStream', () => {
         fc.array(fc.jsonValue(), { maxLength: 40 }),
         fc.integer({ min: 1, max: 7 }),
         async (items, n) => {
-          const { text } = await readAll(new JsonArrayStream(items, n));
+          const { text } = await readAll(new JsonArrayStream([items], n));
           expect(text).toBe(JSON.stringify(items));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes the items of lists and serialised runs as one array, empty runs included', async () => {
+    const serialised = (items: unknown[]): SerialisedItems => ({
+      bytes: Buffer.from(JSON.stringify(items).slice(1, -1)),
+      count: items.length,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.boolean(), fc.array(fc.jsonValue(), { maxLength: 6 })), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (runs, n) => {
+          const parts = runs.map(([kept, items]) => (kept ? serialised(items) : items));
+          const { text } = await readAll(new JsonArrayStream(parts, n));
+          expect(text).toBe(JSON.stringify(runs.flatMap(([, items]) => items)));
+          expect(countItems(parts)).toBe(runs.reduce((sum, [, items]) => sum + items.length, 0));
         },
       ),
       { numRuns: 300 },
@@ -27,7 +47,7 @@ describe('JsonArrayStream', () => {
 
   it('sends a big list in slices, with non-ASCII text intact', async () => {
     const items = Array.from({ length: 1234 }, (_, i) => ({ dnsName: `h${i}.bücher.example`, targets: ['"ü"'] }));
-    const { text, chunks } = await readAll(new JsonArrayStream(items, 500));
+    const { text, chunks } = await readAll(new JsonArrayStream([items], 500));
     expect(chunks).toBe(3);
     expect(JSON.parse(text)).toEqual(items);
   });
@@ -42,7 +62,7 @@ describe('JsonArrayStream memory', () => {
   it('lets go of the list once it is sent, and when torn down before', async () => {
     const sent = (): { stream: JsonArrayStream; list: WeakRef<object> } => {
       const items = Array.from({ length: 1200 }, (_, i) => ({ dnsName: `h${i}.example.com` }));
-      return { stream: new JsonArrayStream(items, 500), list: new WeakRef(items) };
+      return { stream: new JsonArrayStream([items], 500), list: new WeakRef(items) };
     };
     const whole = sent();
     for await (const chunk of whole.stream) expect(chunk).toBeInstanceOf(Buffer);

@@ -3,31 +3,54 @@ import { Readable } from 'node:stream';
 /** Items serialised per chunk: about 70 KB of endpoints. */
 export const JSON_SLICE_ITEMS = 500;
 
+/** Items already serialised: the bytes of `JSON.stringify(items)` without its brackets. */
+export interface SerialisedItems {
+  readonly bytes: Buffer;
+  readonly count: number;
+}
+
+/** A run of the array: items to serialise, or items serialised before (and kept). */
+export type JsonArrayPart = readonly unknown[] | SerialisedItems;
+
+function isSerialised(part: JsonArrayPart): part is SerialisedItems {
+  return !Array.isArray(part);
+}
+
+/** How many items the parts hold. */
+export function countItems(parts: readonly JsonArrayPart[]): number {
+  return parts.reduce((sum, part) => sum + (isSerialised(part) ? part.count : part.length), 0);
+}
+
 /**
- * `JSON.stringify(items)`, byte for byte, written a slice at a time as the
- * reader asks for more. A big answer (100k endpoints is 14 MB) then never
- * exists as one string and one buffer: each slice is made in memory the
- * process reuses, and the client receives the first slices while the last
- * are serialised.
+ * `JSON.stringify` of the parts' items as one array, byte for byte, written a
+ * slice at a time as the reader asks for more. A big answer (100k endpoints
+ * is 14 MB) then never exists as one string and one buffer: each slice is
+ * made in memory the process reuses, and the client receives the first
+ * slices while the last are serialised. Serialised parts go out as the
+ * buffers they are, uncopied.
  */
 export class JsonArrayStream extends Readable {
+  private part = 0;
+  /** The next item of the current part, when it is a list. */
   private next = 0;
+  private opened = false;
+  private wroteItems = false;
 
   constructor(
-    private items: readonly unknown[],
+    private parts: readonly JsonArrayPart[],
     private readonly sliceItems = JSON_SLICE_ITEMS,
   ) {
     super();
   }
 
   /**
-   * Lets go of the list once it is sent or the stream is torn down: the
+   * Lets go of the parts once they are sent or the stream is torn down: the
    * stream object can outlive its response (here until the connection's next
    * request), and holding 100k endpoints that long raised the peak RSS of a
    * 100k read from about 275 to 410 MiB.
    */
   private release(): void {
-    this.items = [];
+    this.parts = [];
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -36,22 +59,51 @@ export class JsonArrayStream extends Readable {
   }
 
   override _read(): void {
-    const { items, next: start } = this;
-    if (items.length === 0) {
-      this.push('[]');
-      this.push(null);
+    const opening = this.opened ? '' : '[';
+    this.opened = true;
+    while (this.part < this.parts.length) {
+      const part = this.parts[this.part]!;
+      const separator = this.wroteItems ? ',' : '';
+      if (isSerialised(part)) {
+        this.part++;
+        if (part.count === 0) continue;
+        this.wroteItems = true;
+        if (opening || separator) this.push(opening + separator);
+        this.push(part.bytes);
+        if (this.nothingAfter(this.part, 0)) this.end('');
+        return;
+      }
+      if (this.next >= part.length) {
+        this.part++;
+        this.next = 0;
+        continue;
+      }
+      const start = this.next;
+      const end = Math.min(start + this.sliceItems, part.length);
+      this.next = end;
+      this.wroteItems = true;
+      // "[a,b]" of the slice, its brackets swapped for the joins of the whole array.
+      const slice = JSON.stringify(part.slice(start, end)).slice(1, -1);
+      if (this.nothingAfter(this.part, end)) this.end(`${opening}${separator}${slice}`);
+      else this.push(Buffer.from(`${opening}${separator}${slice}`));
       return;
     }
-    const end = Math.min(start + this.sliceItems, items.length);
-    this.next = end;
-    // "[a,b]" of the slice, its brackets swapped for the joins of the whole array.
-    const slice = JSON.stringify(items.slice(start, end));
-    const opening = start === 0 ? '[' : ',';
-    const closing = end === items.length ? ']' : '';
-    this.push(Buffer.from(`${opening}${slice.slice(1, -1)}${closing}`));
-    if (end === items.length) {
-      this.release();
-      this.push(null);
+    this.end(opening);
+  }
+
+  /** Whether no item is left from item `next` of part `part` on. */
+  private nothingAfter(part: number, next: number): boolean {
+    const current = this.parts[part];
+    if (current) {
+      const left = isSerialised(current) ? (next === 0 ? current.count : 0) : current.length - next;
+      if (left > 0) return false;
     }
+    return countItems(this.parts.slice(part + 1)) === 0;
+  }
+
+  private end(text: string): void {
+    this.push(Buffer.from(`${text}]`));
+    this.release();
+    this.push(null);
   }
 }

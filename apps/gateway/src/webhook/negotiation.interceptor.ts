@@ -9,6 +9,7 @@ import { WEBHOOK_MEDIA_ESSENCE, WEBHOOK_MEDIA_TYPE, WEBHOOK_MEDIA_VERSION } from
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
 import { JsonArrayStream } from './json-array.stream.js';
+import { RecordsAnswer } from './records-answer.js';
 
 /** Lists longer than this are streamed (see JsonArrayStream); shorter answers go out in one piece, with a Content-Length. */
 export const STREAM_LISTS_ABOVE = 2000;
@@ -37,7 +38,10 @@ export class NegotiationInterceptor implements NestInterceptor {
       map((body: unknown) => {
         if (body === undefined) return undefined;
         reply.header('content-type', WEBHOOK_MEDIA_TYPE);
-        if (Array.isArray(body) && body.length > STREAM_LISTS_ABOVE) return new JsonArrayStream(body);
+        if (body instanceof RecordsAnswer) {
+          return body.count > STREAM_LISTS_ABOVE ? new JsonArrayStream(body.parts) : body.toBuffer();
+        }
+        if (Array.isArray(body) && body.length > STREAM_LISTS_ABOVE) return new JsonArrayStream([body]);
         return Buffer.from(JSON.stringify(body));
       }),
     );

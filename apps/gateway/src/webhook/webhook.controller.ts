@@ -2,6 +2,7 @@ import { All, BadRequestException, Body, Controller, Get, HttpCode, Post, Req, U
 import type { Changes, DomainFilter, Endpoint } from '@dnsgate/plugin-sdk';
 import type { FastifyRequest } from 'fastify';
 import { NegotiationInterceptor } from './negotiation.interceptor.js';
+import type { RecordsAnswer } from './records-answer.js';
 import { ChangesBodyPipe, EndpointsBodyPipe } from './webhook-body.pipes.js';
 import { WebhookService } from './webhook.service.js';
 
@@ -23,7 +24,7 @@ export class WebhookController {
   }
 
   @Get('records')
-  records(): Promise<Endpoint[]> {
+  records(): Promise<RecordsAnswer> {
     return this.webhook.records();
   }
 

@@ -4,6 +4,7 @@ import { Backends } from '../backends/backends.service.js';
 import { GatewayOptions } from '../config/gateway.options.js';
 import { callBudgetMs } from '../config/load-gateway-options.js';
 import { DomainScope } from '../domain-filter/domain-scope.service.js';
+import { RecordsAnswer, recordsAnswer } from './records-answer.js';
 
 /**
  * One call per webhook request: the domain scope, the call's deadline
@@ -26,11 +27,11 @@ export class WebhookService {
     return this.scope.announcement();
   }
 
-  async records(): Promise<Endpoint[]> {
+  async records(): Promise<RecordsAnswer> {
     const deadline = Deadline.in(this.timeoutMs);
     const scope = await this.scope.current();
-    const endpoints = await this.backends.records(scope.zones, deadline);
-    return this.scope.filterEndpoints(endpoints, scope).map(toWireEndpoint);
+    const reads = await this.backends.records(scope.zones, deadline);
+    return recordsAnswer(reads, scope, (endpoints, within) => this.scope.filterEndpoints(endpoints, within));
   }
 
   /** Resolves when every in-scope change landed; else throws the 5xx naming each that did not. */

@@ -10,7 +10,9 @@ import {
 } from '@dnsgate/protocol';
 import { BatchIncompleteError, type BatchReport } from '../batch/batch-report.js';
 import { Deadline } from '../concurrency/deadline.js';
-import type { DnsPlugin } from '../contract/dns-plugin.interface.js';
+import type { CallContext, DnsPlugin } from '../contract/dns-plugin.interface.js';
+import type { ZoneVersionExactness, ZoneVersionSource } from '../contract/zone-versions.interface.js';
+import { RecordsCachingPlugin } from '../records-cache/records-cache.js';
 import { isDnsgateError } from '../errors/dnsgate-errors.js';
 import { comparableEndpoints, overlay } from './endpoint-comparison.js';
 import { DEFAULT_CALL_BUDGET_MS, drivePlugin, type DriveOptions } from './plugin-driver.js';
@@ -83,6 +85,12 @@ export interface PluginConformanceOptions<Fixture extends ConformanceFixture = C
   readyTimeoutMs?: number;
   /** Check that AdjustEndpoints drops the ExternalDNS record types not in `recordTypes` (default true). */
   dropsUnsupportedTypes?: boolean;
+  /**
+   * The exactness of the zone versions the plugin reports
+   * (`DnsPlugin.zoneVersions`), for the records cache. Enables the checks
+   * of the versions, and of the plugin behind the records cache.
+   */
+  zoneVersions?: ZoneVersionExactness;
 }
 
 /** One check of the suite, runnable on its own (the suite's own tests feed it broken plugins). */
@@ -525,6 +533,72 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
       const supported = sample(zone, 'ck-supported', [0], ttlA);
       const adjusted = await adjust(f, [...offered, supported]);
       expect(adjusted.map((e) => e.recordType)).toEqual([mainType]);
+    });
+  }
+
+  if (options.zoneVersions) {
+    const exactness = options.zoneVersions;
+    const call = (): CallContext => ({ deadline: Deadline.in(DEFAULT_CALL_BUDGET_MS) });
+    const sourceOf = (f: Fixture): ZoneVersionSource => {
+      expect(f.plugin.zoneVersions?.exactness).toBe(exactness);
+      return f.plugin.zoneVersions!;
+    };
+    const recordsOf = async (f: Fixture, zone: string) =>
+      comparableEndpoints(await drivePlugin(f.plugin).records({ zones: [zone] }));
+
+    add(
+      'zone versions: steady while nothing changes, a versioned read equal to Records, the difference equal to a whole read',
+      async (f) => {
+        const source = sourceOf(f);
+        const zone = f.zones[0]!;
+        const before = await readRecords(f);
+        try {
+          await apply(f, { create: [sample(zone, 'ck-version-a', [0], ttlA)] });
+          const first = (await source.zoneVersions([zone], call())).get(zone);
+          expect(typeof first).toBe('string');
+          expect((await source.zoneVersions([zone], call())).get(zone)).toBe(first);
+          const whole = await source.readVersionedZone(zone, call());
+          expect(whole.version).toBe(first);
+          expect(comparableEndpoints([...whole.endpoints])).toEqual(await recordsOf(f, zone));
+
+          await apply(f, {
+            create: [sample(zone, 'ck-version-b', [0], ttlA)],
+            delete: [sample(zone, 'ck-version-a', [0], ttlA)],
+          });
+          const second = (await source.zoneVersions([zone], call())).get(zone);
+          if (exactness === 'exact') expect(second).not.toBe(first);
+          const now = await recordsOf(f, zone);
+          if (source.readZoneDifference) {
+            const difference = await source.readZoneDifference(zone, whole, call());
+            if (difference) {
+              expect(difference.version).toBe(second);
+              expect(comparableEndpoints([...difference.endpoints])).toEqual(now);
+            }
+          }
+          const again = await source.readVersionedZone(zone, call());
+          expect(comparableEndpoints([...again.endpoints])).toEqual(now);
+        } finally {
+          await restoreRecords(f, before);
+        }
+      },
+    );
+
+    add('behind the records cache: an unchanged zone served again, a write seen by the next read', async (f) => {
+      const cached = new RecordsCachingPlugin(f.plugin, sourceOf(f), { maxAgeMs: DEFAULT_CALL_BUDGET_MS });
+      const through: ConformanceFixture = { plugin: cached, zones: f.zones };
+      const before = await readRecords(through);
+      try {
+        const zone = f.zones[0]!;
+        const first = await cached.readZones({ zones: [zone] }, call());
+        const second = await cached.readZones({ zones: [zone] }, call());
+        expect(second[0]!.endpoints).toBe(first[0]!.endpoints);
+        const added = sample(zone, 'ck-cached', [0], ttlA);
+        await apply(through, { create: [added] });
+        expect(comparableEndpoints(await readRecords(through))).toEqual(comparableEndpoints(await readRecords(f)));
+        expect((await readRecords(through)).map(endpointKey)).toContain(endpointKey(added));
+      } finally {
+        await restoreRecords(through, before);
+      }
     });
   }
 

@@ -1,0 +1,313 @@
+/**
+ * The records cache, through the built gateway in processes of its own,
+ * against the real servers, side by side in one run (issue 13):
+ *
+ *  - rfc2136 (BIND): per zone size, two dnsgate processes on one BIND zone,
+ *    one with DNSGATE_RECORDS_CACHE=off, one with the default (on). Each
+ *    round reads, alternating: GET /records from the cached process (the
+ *    zone unchanged: one SOA query), GET /records from the uncached one
+ *    (today's full read, an AXFR), and `dig AXFR` (a new dig process, the
+ *    operator's tool). Goals: cached ≤ 0.2× the full read and ≤ 0.25× dig.
+ *    Then rounds of 10 changes made by nsupdate before a cached read (read
+ *    by IXFR) against dig AXFR. Goal ≤ 0.3× (judged at 100k). The plugin's
+ *    messages by operation show what went to the server.
+ *  - file: the same two processes on one zone file, against the uncached read
+ *    and `named-checkzone` of the file (what BIND's loader costs).
+ *  - powerdns: the cache is opt-in there (DNSGATE_RECORDS_CACHE=on); cached
+ *    against uncached reads of one zone.
+ *
+ * Run: npm run bench:cache (builds first). BENCH_CACHE_SIZES (default
+ * 1000,10000,100000; 10000,100000 with BENCH_QUICK=1), BENCH_ROUNDS
+ * (default 5; 3 quick), BENCH_CACHE_BACKENDS (default rfc2136,file,powerdns).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { startBind, type BindKey, type BindServer } from '../test/support/bind-server.js';
+import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
+import { startPowerDns, type PowerDnsTestServer } from '../test/support/powerdns-server.js';
+import { runCommand } from '../test/support/run-command.js';
+import { median, out, peakRssMb, QUICK, recordResult, timed } from './bench-support.js';
+
+const SIZES = (process.env.BENCH_CACHE_SIZES ?? (QUICK ? '10000,100000' : '1000,10000,100000')).split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 5));
+const BACKENDS = (process.env.BENCH_CACHE_BACKENDS ?? 'rfc2136,file,powerdns').split(',');
+const MEDIA = 'application/external.dns.webhook+json;version=1';
+const UNCHANGED_VS_FULL = 0.2;
+const UNCHANGED_VS_AXFR = 0.25;
+const AFTER_CHANGES_VS_AXFR = 0.3;
+const CHANGES = 10;
+
+const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+function zoneFile(zone: string, size: number): string {
+  const lines = [
+    '$TTL 300',
+    `@ IN SOA ns1.${zone}. hostmaster.${zone}. 1 3600 600 86400 300`,
+    `@ IN NS ns1.${zone}.`,
+    `ns1 IN A 192.0.2.53`,
+  ];
+  for (let i = 0; i < size; i++) lines.push(`host-${i} IN A ${ip(i)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function readRecords(dnsgate: DnsgateProcess): Promise<number> {
+  const response = await request(`${dnsgate.webhookUrl}/records`, { headers: { accept: MEDIA } });
+  if (response.statusCode !== 200) throw new Error(`GET /records answered ${response.statusCode}`);
+  return ((await response.body.json()) as unknown[]).length;
+}
+
+/** Sum of a metric's samples whose labels include these, from the process's /metrics. */
+async function metric(dnsgate: DnsgateProcess, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${dnsgate.healthUrl}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const sample = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    if (Object.entries(labels).every(([key, value]) => sample.get(key) === value)) sum += Number(match[3]);
+  }
+  return sum;
+}
+
+const ratios = (values: number[], baseline: number[]) => values.map((v, i) => v / baseline[i]!);
+
+function report(
+  backend: string,
+  size: number,
+  measure: string,
+  values: number[],
+  baselineName?: string,
+  baseline?: number[],
+  goal?: number,
+  note?: string,
+): void {
+  const ratio = baseline ? median(ratios(values, baseline)) : undefined;
+  out(
+    `  ${`${measure}`.padEnd(48)} median ${median(values).toFixed(1).padStart(8)} ms` +
+      (baseline ? `   vs ${baselineName} ${median(baseline).toFixed(1)} ms -> ${ratio!.toFixed(3)}×` : '') +
+      (goal !== undefined ? `  goal ≤ ${goal}× ${ratio! <= goal ? 'MET' : 'MISSED'}` : ''),
+  );
+  recordResult({
+    benchmark: 'records-cache',
+    backend,
+    measure,
+    size,
+    unit: 'ms',
+    dnsgate: median(values),
+    ...(baseline ? { baselineName, baseline: median(baseline), ratio } : {}),
+    ...(goal !== undefined ? { goal: `≤ ${goal}×`, met: ratio! <= goal } : {}),
+    ...(note ? { note } : {}),
+  });
+}
+
+function memory(backend: string, size: number, processes: Array<[string, DnsgateProcess]>): void {
+  for (const [name, process] of processes) {
+    const mib = peakRssMb(process.child.pid!);
+    out(`  peak RSS, ${name.padEnd(41)} ${mib.toFixed(0).padStart(8)} MiB`);
+    recordResult({
+      benchmark: 'records-cache',
+      backend,
+      measure: `peak RSS, ${name}`,
+      size,
+      unit: 'MiB',
+      dnsgate: mib,
+    });
+  }
+}
+
+async function rfc2136(size: number): Promise<void> {
+  const zone = 'cache.bench';
+  const dir = mkdtempSync(join(tmpdir(), 'dnsgate-cache-bench-'));
+  const file = join(dir, `${zone}.zone`);
+  writeFileSync(file, zoneFile(zone, size));
+  let bind: BindServer | undefined;
+  const processes: DnsgateProcess[] = [];
+  try {
+    bind = await startBind({ zones: [{ name: zone, file, updateKeys: ['dnsgate'] }], keys: [{ name: 'dnsgate' }] });
+    const key: BindKey = bind.keys.dnsgate!;
+    const env = (cache: string) => ({
+      DNSGATE_PLUGIN: 'rfc2136',
+      DNSGATE_LOG_LEVEL: 'warn',
+      DNSGATE_RECORDS_CACHE: cache,
+      DNSGATE_RFC2136_HOSTS: bind!.address,
+      DNSGATE_RFC2136_ZONES: zone,
+      DNSGATE_RFC2136_TSIG_KEYNAME: key.name,
+      DNSGATE_RFC2136_TSIG_SECRET: key.secret,
+      DNSGATE_RFC2136_TSIG_ALG: key.algorithm,
+    });
+    const uncached = await spawnDnsgate({ env: env('off') });
+    processes.push(uncached);
+    const cached = await spawnDnsgate({ env: env('auto') });
+    processes.push(cached);
+    const expected = size + 1; // the zone's records and the A of its name server
+    const dig = async () => {
+      const result = await runCommand('dig', ['-y', key.digArg, '@127.0.0.1', '-p', String(bind!.port), zone, 'AXFR']);
+      if (result.code !== 0) throw new Error(`dig AXFR failed: ${result.stderr}`);
+    };
+    // Warm: each process's first read (JIT, the cache filled) is not counted.
+    for (const p of processes) if ((await readRecords(p)) !== expected) throw new Error('a read missed records');
+
+    const unchanged: number[] = [];
+    const full: number[] = [];
+    const axfr: number[] = [];
+    const operations = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          ['soa', 'axfr', 'ixfr'].map(
+            async (operation) =>
+              [operation, await metric(cached, 'dnsgate_rfc2136_requests_total', { operation })] as const,
+          ),
+        ),
+      );
+    const before = await operations();
+    for (let round = 0; round < ROUNDS; round++) {
+      unchanged.push((await timed(() => readRecords(cached)))[1]);
+      full.push((await timed(() => readRecords(uncached)))[1]);
+      axfr.push((await timed(dig))[1]);
+    }
+    const after = await operations();
+    const traffic = Object.entries(after)
+      .map(([operation, count]) => `${operation} ${count - before[operation]!}`)
+      .join(', ');
+    out(`rfc2136, ${size.toLocaleString('en')} records, ${ROUNDS} rounds; cached process's messages: ${traffic}`);
+    const onlySoa = after.axfr === before.axfr && after.ixfr === before.ixfr && after.soa! - before.soa! === ROUNDS;
+    const note = `backend traffic of the ${ROUNDS} cached reads: ${traffic}${onlySoa ? ' (one SOA query per read)' : ''}`;
+    report('rfc2136', size, 'GET /records, no cache', full, 'dig AXFR', axfr);
+    report('rfc2136', size, 'GET /records, cache, unchanged', unchanged, 'no cache', full, UNCHANGED_VS_FULL, note);
+    report('rfc2136', size, 'GET /records, cache, unchanged vs dig', unchanged, 'dig AXFR', axfr, UNCHANGED_VS_AXFR);
+
+    const afterChanges: number[] = [];
+    const axfrAfter: number[] = [];
+    const incrementalBefore = await metric(cached, 'dnsgate_records_cache_zone_reads_total', { result: 'incremental' });
+    for (let round = 0; round < ROUNDS; round++) {
+      const script = [`server 127.0.0.1 ${bind.port}`, `zone ${zone}`];
+      for (let i = 0; i < CHANGES; i++) script.push(`update add changed-${round}-${i}.${zone}. 300 IN A ${ip(i)}`);
+      script.push('send', '');
+      const sent = await runCommand('nsupdate', ['-y', key.digArg], { input: script.join('\n') });
+      if (sent.code !== 0) throw new Error(`nsupdate failed: ${sent.stderr}`);
+      const [count, ms] = await timed(() => readRecords(cached));
+      if (count !== expected + CHANGES * (round + 1)) throw new Error(`the read after changes saw ${count} records`);
+      afterChanges.push(ms);
+      axfrAfter.push((await timed(dig))[1]);
+    }
+    const incremental =
+      (await metric(cached, 'dnsgate_records_cache_zone_reads_total', { result: 'incremental' })) - incrementalBefore;
+    report(
+      'rfc2136',
+      size,
+      `GET /records, cache, after ${CHANGES} changes`,
+      afterChanges,
+      'dig AXFR',
+      axfrAfter,
+      size === 100_000 ? AFTER_CHANGES_VS_AXFR : undefined,
+      `${incremental} of ${ROUNDS} reads by IXFR`,
+    );
+    memory('rfc2136', size, [
+      ['no cache', uncached],
+      ['cache', cached],
+    ]);
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    await bind?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function file(size: number): Promise<void> {
+  const zone = 'cache.bench';
+  const dir = mkdtempSync(join(tmpdir(), 'dnsgate-cache-bench-'));
+  const path = join(dir, `${zone}.zone`);
+  writeFileSync(path, zoneFile(zone, size));
+  const processes: DnsgateProcess[] = [];
+  try {
+    const env = (cache: string) => ({
+      DNSGATE_PLUGIN: 'file',
+      DNSGATE_LOG_LEVEL: 'warn',
+      DNSGATE_RECORDS_CACHE: cache,
+      DNSGATE_FILE_DIR: dir,
+      DNSGATE_FILE_ZONES: zone,
+    });
+    const uncached = await spawnDnsgate({ env: env('off') });
+    processes.push(uncached);
+    const cached = await spawnDnsgate({ env: env('auto') });
+    processes.push(cached);
+    for (const p of processes) await readRecords(p);
+    const unchanged: number[] = [];
+    const full: number[] = [];
+    const checkzone: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      unchanged.push((await timed(() => readRecords(cached)))[1]);
+      full.push((await timed(() => readRecords(uncached)))[1]);
+      checkzone.push((await timed(() => runCommand('named-checkzone', [zone, path])))[1]);
+    }
+    out(`file, ${size.toLocaleString('en')} records, ${ROUNDS} rounds`);
+    report('file', size, 'GET /records, no cache', full, 'named-checkzone', checkzone);
+    report('file', size, 'GET /records, cache, unchanged', unchanged, 'no cache', full, UNCHANGED_VS_FULL);
+    report('file', size, 'GET /records, cache, unchanged vs checkzone', unchanged, 'named-checkzone', checkzone);
+    memory('file', size, [
+      ['no cache', uncached],
+      ['cache', cached],
+    ]);
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function powerdns(size: number): Promise<void> {
+  const zone = 'cache.bench.';
+  let pdns: PowerDnsTestServer | undefined;
+  const processes: DnsgateProcess[] = [];
+  try {
+    pdns = await startPowerDns();
+    await pdns.createZone(zone);
+    const rrsets = Array.from({ length: size }, (_, i) => ({
+      name: `host-${i}.${zone}`,
+      type: 'A',
+      ttl: 300,
+      changetype: 'REPLACE' as const,
+      records: [{ content: ip(i), disabled: false }],
+    }));
+    for (let start = 0; start < rrsets.length; start += 20_000) {
+      await pdns.patchZone(zone, rrsets.slice(start, start + 20_000));
+    }
+    const env = (cache: string) => ({
+      DNSGATE_PLUGIN: 'powerdns',
+      DNSGATE_LOG_LEVEL: 'warn',
+      DNSGATE_RECORDS_CACHE: cache,
+      DNSGATE_POWERDNS_URL: pdns!.url,
+      DNSGATE_POWERDNS_API_KEY: pdns!.apiKey,
+    });
+    const uncached = await spawnDnsgate({ env: env('off') });
+    processes.push(uncached);
+    const cached = await spawnDnsgate({ env: env('on') });
+    processes.push(cached);
+    for (const p of processes) await readRecords(p);
+    const unchanged: number[] = [];
+    const full: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      unchanged.push((await timed(() => readRecords(cached)))[1]);
+      full.push((await timed(() => readRecords(uncached)))[1]);
+    }
+    out(`powerdns, ${size.toLocaleString('en')} records in one zone, ${ROUNDS} rounds (cache turned on)`);
+    report('powerdns', size, 'GET /records, no cache (one zone)', full);
+    report('powerdns', size, 'GET /records, cache on, unchanged', unchanged, 'no cache', full, UNCHANGED_VS_FULL);
+    memory('powerdns', size, [
+      ['no cache', uncached],
+      ['cache', cached],
+    ]);
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    await pdns?.stop();
+  }
+}
+
+const RUNNERS: Record<string, (size: number) => Promise<void>> = { rfc2136, file, powerdns };
+
+it(`records cache: ${BACKENDS.join(', ')} at ${SIZES.join(', ')} records`, async () => {
+  for (const backend of BACKENDS) {
+    for (const size of SIZES) await RUNNERS[backend]!(size);
+  }
+});
