@@ -63,7 +63,7 @@ async function metric(dnsgate: DnsgateProcess, name: string, labels: Record<stri
   const text = await (await fetch(`${dnsgate.healthUrl}/metrics`)).text();
   let sum = 0;
   for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    const match = /^([a-z0-9_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const sample = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
     if (Object.entries(labels).every(([key, value]) => sample.get(key) === value)) sum += Number(match[3]);

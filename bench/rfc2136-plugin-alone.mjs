@@ -4,19 +4,27 @@
 // reads commands on stdin, one a line, and answers each with one JSON line:
 //   create ZONE COUNT  -> { ms }       COUNT creates (A records) into ZONE, one ApplyChanges
 //   read ZONE          -> { ms, endpoints }   one Records call for ZONE
+//   versions ZONE      -> { ms, version }     zoneVersions for ZONE (one SOA query)
+//   keep ZONE          -> { ms, version, endpoints }   readVersionedZone (AXFR), kept as the cached read
+//   difference ZONE    -> { ms, version, endpoints }   readZoneDifference from the kept read (IXFR), which
+//                                                      stays kept, so every run reads the same difference
 //   rss                -> { peakMb }
 // The server, key and batch size come from the DNSGATE_RFC2136_* environment.
 import 'reflect-metadata';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
-import { loadPluginOptions } from '@dnsgate/plugin-sdk';
+import { Deadline, loadPluginOptions } from '@dnsgate/plugin-sdk';
 import { createTestPluginContext, drivePlugin } from '@dnsgate/plugin-sdk/testkit';
 import { Rfc2136Options, Rfc2136PluginFactory } from '@dnsgate/plugin-rfc2136';
 
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('DNSGATE_RFC2136_')));
 const { options } = loadPluginOptions(Rfc2136Options, 'DNSGATE_RFC2136_', env);
 // Driven as the gateway drives it: the SDK's batch pipeline around the plugin.
-const plugin = drivePlugin(new Rfc2136PluginFactory().create(options, createTestPluginContext('rfc2136')));
+const bare = new Rfc2136PluginFactory().create(options, createTestPluginContext('rfc2136'));
+const plugin = drivePlugin(bare);
+/** The versioned reads kept by `keep`, by zone: what the records cache would hold. */
+const kept = new Map();
+const call = () => ({ deadline: Deadline.in(60_000) });
 
 function ip(i) {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -39,6 +47,24 @@ async function run(line) {
     const started = performance.now();
     const endpoints = await plugin.records({ zones: [zone] });
     return { ms: performance.now() - started, endpoints: endpoints.length };
+  }
+  if (command === 'versions') {
+    const started = performance.now();
+    const versions = await bare.zoneVersions.zoneVersions([zone], call());
+    return { ms: performance.now() - started, version: versions.get(zone) };
+  }
+  if (command === 'keep') {
+    const started = performance.now();
+    const read = await bare.zoneVersions.readVersionedZone(zone, call());
+    kept.set(zone, read);
+    return { ms: performance.now() - started, version: read.version, endpoints: read.endpoints.length };
+  }
+  if (command === 'difference') {
+    const started = performance.now();
+    const read = await bare.zoneVersions.readZoneDifference(zone, kept.get(zone), call());
+    const ms = performance.now() - started;
+    if (!read) throw new Error(`the server did not answer ${zone}'s IXFR with a difference`);
+    return { ms, version: read.version, endpoints: read.endpoints.length };
   }
   if (command === 'rss') {
     const status = readFileSync('/proc/self/status', 'utf8');

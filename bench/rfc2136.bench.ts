@@ -19,12 +19,27 @@
  *     the batch against it, as the plugin always does. Goal: through dnsgate
  *     ≤ 1.0× nsupdate (the median of the per-round ratios).
  *  2. Records. GET /records of a 10,000-record zone through a dnsgate process
- *     serving only that zone (warmed up by one read, printed and not counted,
+ *     serving only that zone, without the records cache
+ *     (DNSGATE_RECORDS_CACHE=off; warmed up by one read, printed and not counted,
  *     as a sidecar is warm) vs `dig -y … AXFR` of it (a new dig process each
  *     time, as an operator would run it), alternating, 5 each. Goal: ≤ 1.2×
  *     (the median of the per-read ratios). The plugin alone reading the
  *     same zone is printed too.
  *  3. Peak RSS of each dnsgate process and of the plugin-alone process.
+ *  4. The records cache's exchanges and reads at scale, on one BIND zone of
+ *     BENCH_BIG_RECORDS A records (else BENCH_RECORDS when set, else
+ *     100,000) loaded from a zone file, against
+ *     `dig -y … AXFR` of it (a new dig each time), alternating, READS each:
+ *       - GET /records through a dnsgate process without the cache
+ *         (DNSGATE_RECORDS_CACHE=off). Goal ≤ 1.2×;
+ *       - the plugin alone: zoneVersions (one SOA query: the only backend
+ *         traffic of an unchanged cached read). Goal ≤ 0.25×;
+ *       - the plugin alone, after CHANGES (10) updates sent by nsupdate one
+ *         per message: readZoneDifference (IXFR) from the read kept before
+ *         them. Goal ≤ 0.3×.
+ *     The plugin-level figures do not include the gateway's cache (built
+ *     separately); they are the backend exchanges and the work the plugin
+ *     does for them.
  *
  * Run: npm run bench:rfc2136 (builds first). BENCH_RECORDS and BENCH_ROUNDS
  * change the sizes; BENCH_DNSGATE_NODE_OPTIONS is passed to the dnsgate
@@ -32,6 +47,9 @@
  * `--cpu-prof` there: bench/powerdns-cpu-prof.mjs shows how to profile).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -48,6 +66,12 @@ const MEDIA = 'application/external.dns.webhook+json;version=1';
 const PLUGIN_ALONE = fileURLToPath(new URL('./rfc2136-plugin-alone.mjs', import.meta.url));
 const CREATE_GOAL = 1.0;
 const RECORDS_GOAL = 1.2;
+// The zone size of part 4: BENCH_BIG_RECORDS, else BENCH_RECORDS (so `npm run bench` measures it at each of its
+// sizes), else 100,000.
+const BIG = Number(process.env.BENCH_BIG_RECORDS ?? process.env.BENCH_RECORDS ?? 100_000);
+const CHANGES = 10;
+const UNCHANGED_GOAL = 0.25;
+const DIFFERENCE_GOAL = 0.3;
 
 function ip(i: number): string {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
@@ -64,7 +88,12 @@ function pluginEnv(bind: BindServer, key: BindKey, zones: string[]): Record<stri
   };
 }
 
-async function startDnsgate(bind: BindServer, key: BindKey, zones: string[]): Promise<DnsgateProcess> {
+async function startDnsgate(
+  bind: BindServer,
+  key: BindKey,
+  zones: string[],
+  extra: Record<string, string> = {},
+): Promise<DnsgateProcess> {
   const nodeOptions = process.env.BENCH_DNSGATE_NODE_OPTIONS;
   return spawnDnsgate({
     env: {
@@ -72,8 +101,32 @@ async function startDnsgate(bind: BindServer, key: BindKey, zones: string[]): Pr
       DNSGATE_LOG_LEVEL: 'warn',
       ...pluginEnv(bind, key, zones),
       ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      ...extra,
     },
   });
+}
+
+/** `dig -y … AXFR` of `zone`, a new process as an operator would run it; the A records it printed. */
+async function digAxfrCount(bind: BindServer, key: BindKey, zone: string): Promise<number> {
+  const dig = await runCommand('dig', ['-y', key.digArg, '@127.0.0.1', '-p', String(bind.port), zone, 'AXFR']);
+  if (dig.code !== 0) throw new Error(`dig AXFR failed: ${dig.stderr}`);
+  return dig.stdout.split('\n').filter((l) => /\sIN\s+A\s/.test(l)).length;
+}
+
+const ratios = (values: number[], baseline: number[]) => values.map((v, i) => v / baseline[i]!);
+
+/** One printed row: the figures, their median, and against a baseline the per-round ratios and the goal. */
+function row(label: string, values: number[], baseline?: number[], goal?: number): void {
+  const fmt = (list: number[], digits = 0) => list.map((v) => v.toFixed(digits)).join(', ');
+  const digits = median(values) < 10 ? 1 : 0;
+  let text = `  ${label.padEnd(44)}${fmt(values, digits).padEnd(24)} median ${median(values).toFixed(digits)} ms`;
+  if (baseline) {
+    const r = median(ratios(values, baseline));
+    text += `   ratio per round ${fmt(ratios(values, baseline), 2)} -> median ${r.toFixed(2)}×`;
+    if (goal !== undefined)
+      text += r <= goal ? `  goal <= ${goal.toFixed(2)}× MET` : `  goal <= ${goal.toFixed(2)}× MISSED`;
+  }
+  out(text);
 }
 
 /** Seconds the gateway's plugin spent in `operation`, summed over all calls so far (its /metrics). */
@@ -195,7 +248,9 @@ it(`rfc2136: ${COUNT} creates and a ${COUNT}-record read, dnsgate vs nsupdate / 
 
     // Reads: a dnsgate process serving only the 10k zone of round 1.
     const readZone = zone('dnsgate', 1);
-    reader = await startDnsgate(bind, key, [readZone]);
+    // The read without the records cache (on by default for this plugin): what every uncached read costs. The
+    // cache's own figures are bench/records-cache.bench.ts's.
+    reader = await startDnsgate(bind, key, [readZone], { DNSGATE_RECORDS_CACHE: 'off' });
     const digMs: number[] = [];
     const recordsMs: number[] = [];
     const recordsPluginMs: number[] = [];
@@ -230,18 +285,6 @@ it(`rfc2136: ${COUNT} creates and a ${COUNT}-record read, dnsgate vs nsupdate / 
 
     // Each figure is set against the baseline measured next to it (same round), and the goal is judged on the
     // median of those per-round ratios: that cancels most of the drift of a shared, noisy machine.
-    const ratios = (values: number[], baseline: number[]) => values.map((v, i) => v / baseline[i]!);
-    const fmt = (values: number[], digits = 0) => values.map((v) => v.toFixed(digits)).join(', ');
-    const row = (label: string, values: number[], baseline?: number[], goal?: number) => {
-      let text = `  ${label.padEnd(44)}${fmt(values).padEnd(24)} median ${median(values).toFixed(0)} ms`;
-      if (baseline) {
-        const r = median(ratios(values, baseline));
-        text += `   ratio per round ${fmt(ratios(values, baseline), 2)} -> median ${r.toFixed(2)}×`;
-        if (goal !== undefined)
-          text += r <= goal ? `  goal <= ${goal.toFixed(1)}× MET` : `  goal <= ${goal.toFixed(1)}× MISSED`;
-      }
-      out(text);
-    };
     const gatewayOwn = dnsgateMs.map((v, i) => v - dnsgatePluginMs[i]!);
     const bindVersion = bind.log().match(/BIND (\S+)/)?.[1] ?? '9';
     out('');
@@ -258,7 +301,7 @@ it(`rfc2136: ${COUNT} creates and a ${COUNT}-record read, dnsgate vs nsupdate / 
       `records: one ${COUNT}-record zone, ${READS} reads each, alternating; the dnsgate process's first read, not counted: ${coldReadMs.toFixed(0)} ms`,
     );
     row('dig AXFR (baseline, a new dig process each)', digMs);
-    row('through dnsgate (GET /records, HTTP)', recordsMs, digMs, RECORDS_GOAL);
+    row('through dnsgate (GET /records, HTTP, no cache)', recordsMs, digMs, RECORDS_GOAL);
     row('  of which the plugin inside the gateway', recordsPluginMs, digMs);
     row('the plugin alone (own process, no HTTP)', aloneReadMs, digMs);
     const result = (measure: string, values: number[], baselineName: string, baseline: number[], goal: number) => {
@@ -284,7 +327,7 @@ it(`rfc2136: ${COUNT} creates and a ${COUNT}-record read, dnsgate vs nsupdate / 
       nsupdateMs,
       CREATE_GOAL,
     );
-    result('GET /records', recordsMs, 'dig AXFR', digMs, RECORDS_GOAL);
+    result('GET /records, no cache', recordsMs, 'dig AXFR', digMs, RECORDS_GOAL);
     recordResult({
       benchmark: 'rfc2136',
       backend: 'rfc2136',
@@ -307,5 +350,132 @@ it(`rfc2136: ${COUNT} creates and a ${COUNT}-record read, dnsgate vs nsupdate / 
     await writer?.stop();
     await reader?.stop();
     await bind?.dispose();
+  }
+});
+
+it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and IXFR reads vs dig AXFR`, async () => {
+  let bind: BindServer | undefined;
+  let reader: DnsgateProcess | undefined;
+  let alone: PluginAlone | undefined;
+  const zone = 'big.bench';
+  const dir = mkdtempSync(join(tmpdir(), 'dnsgate-bench-'));
+  try {
+    const file = join(dir, `${zone}.zone`);
+    const lines = [
+      `$ORIGIN ${zone}.`,
+      '$TTL 300',
+      `@ IN SOA ns1.dnsgate-bench.invalid. hostmaster.${zone}. 1 3600 600 86400 60`,
+      '@ IN NS ns1.dnsgate-bench.invalid.',
+    ];
+    for (let i = 0; i < BIG; i++) lines.push(`h${i} IN A ${ip(i)}`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    bind = await startBind({ zones: [{ name: zone, file, updateKeys: ['bench'] }], keys: [{ name: 'bench' }] });
+    const key = bind.keys.bench!;
+    alone = new PluginAlone(pluginEnv(bind, key, [zone]));
+    reader = await startDnsgate(bind, key, [zone], { DNSGATE_RECORDS_CACHE: 'off' });
+    const readRecords = async (): Promise<number> => {
+      const response = await request(`${reader!.webhookUrl}/records`, { headers: { accept: MEDIA } });
+      if (response.statusCode !== 200) throw new Error(`GET /records answered ${response.statusCode}`);
+      return ((await response.body.json()) as unknown[]).length;
+    };
+
+    // Warm, as a sidecar is: each reader's first read is not counted.
+    await readRecords();
+    const kept = await alone.ask<{ version: string; endpoints: number }>(`keep ${zone}`);
+    if (kept.endpoints !== BIG) throw new Error(`the plugin alone read ${kept.endpoints} records`);
+
+    const digMs: number[] = [];
+    const recordsMs: number[] = [];
+    const recordsPluginMs: number[] = [];
+    const versionsMs: number[] = [];
+    for (let round = 0; round < READS; round++) {
+      const [count, dm] = await timed(() => digAxfrCount(bind!, key, zone));
+      if (count !== BIG) throw new Error(`dig AXFR printed ${count} A records`);
+      digMs.push(dm);
+      const pluginBefore = await pluginSeconds(reader, 'records');
+      const [endpoints, rm] = await timed(readRecords);
+      if (endpoints !== BIG) throw new Error(`GET /records answered ${endpoints} records`);
+      recordsMs.push(rm);
+      recordsPluginMs.push(((await pluginSeconds(reader, 'records')) - pluginBefore) * 1000);
+      const versions = await alone.ask<{ ms: number; version: string }>(`versions ${zone}`);
+      if (versions.version !== kept.version) throw new Error(`the serial moved: ${versions.version}`);
+      versionsMs.push(versions.ms);
+    }
+
+    // CHANGES updates, one per message as separate writers send them: as many serials, one IXFR sequence each.
+    for (let i = 0; i < CHANGES; i++) {
+      const script = [
+        `server 127.0.0.1 ${bind.port}`,
+        `zone ${zone}`,
+        i % 2 === 0 ? `update add changed${i}.${zone} 300 A ${ip(i)}` : `update delete h${i}.${zone} A`,
+        'send',
+        '',
+      ].join('\n');
+      const nsupdate = await runCommand('nsupdate', ['-y', key.digArg], { input: script });
+      if (nsupdate.code !== 0) throw new Error(`nsupdate failed: ${nsupdate.stderr}`);
+    }
+    const adds = Math.ceil(CHANGES / 2);
+    const expected = BIG + adds - (CHANGES - adds);
+    const afterDigMs: number[] = [];
+    const differenceMs: number[] = [];
+    for (let round = 0; round < READS; round++) {
+      const [count, dm] = await timed(() => digAxfrCount(bind!, key, zone));
+      if (count !== expected) throw new Error(`dig AXFR printed ${count} A records after the changes`);
+      afterDigMs.push(dm);
+      const difference = await alone.ask<{ ms: number; version: string; endpoints: number }>(`difference ${zone}`);
+      if (difference.endpoints !== expected || difference.version === kept.version)
+        throw new Error(`the IXFR read gave ${difference.endpoints} records at serial ${difference.version}`);
+      differenceMs.push(difference.ms);
+    }
+
+    const bindVersion = bind.log().match(/BIND (\S+)/)?.[1] ?? '9';
+    out('');
+    out(`rfc2136 at scale: one zone of ${BIG} A records, BIND ${bindVersion}, ${READS} reads each, alternating, in ms`);
+    row('dig AXFR (baseline, a new dig process each)', digMs);
+    row('GET /records through dnsgate, no cache', recordsMs, digMs, RECORDS_GOAL);
+    row('  of which the plugin inside the gateway', recordsPluginMs, digMs);
+    row(
+      "  of which the gateway's own part",
+      recordsMs.map((v, i) => v - recordsPluginMs[i]!),
+    );
+    row('plugin alone: zoneVersions (one SOA query)', versionsMs, digMs, UNCHANGED_GOAL);
+    out(`after ${CHANGES} updates (one per message):`);
+    row('dig AXFR (baseline)', afterDigMs);
+    row('plugin alone: readZoneDifference (IXFR)', differenceMs, afterDigMs, DIFFERENCE_GOAL);
+    out(`peak RSS: dnsgate serving the reads ${peakRssMb(reader.child.pid!).toFixed(0)} MiB`);
+    out('');
+    const result = (measure: string, values: number[], baseline: number[], goal: number, note?: string) => {
+      const ratio = median(ratios(values, baseline));
+      recordResult({
+        benchmark: 'rfc2136',
+        backend: 'rfc2136',
+        measure,
+        size: BIG,
+        unit: 'ms',
+        dnsgate: median(values),
+        baselineName: 'dig AXFR',
+        baseline: median(baseline),
+        ratio,
+        goal: `≤ ${goal}×`,
+        met: ratio <= goal,
+        ...(note ? { note } : {}),
+      });
+    };
+    // At the size of part 2 (as `npm run bench` runs it), part 2 already reports this measure.
+    if (BIG !== COUNT) result('GET /records, no cache', recordsMs, digMs, RECORDS_GOAL);
+    result('unchanged zone: zoneVersions (SOA)', versionsMs, digMs, UNCHANGED_GOAL, 'plugin level, no gateway');
+    result(
+      `after ${CHANGES} changes: readZoneDifference (IXFR)`,
+      differenceMs,
+      afterDigMs,
+      DIFFERENCE_GOAL,
+      'plugin level, no gateway',
+    );
+    expect(differenceMs).toHaveLength(READS);
+  } finally {
+    alone?.stop();
+    await reader?.stop();
+    await bind?.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -74,6 +74,8 @@ describePluginConformance<BindFixture>({
   recordTypes: ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV', 'NS', 'PTR', 'CAA', 'NAPTR', 'DNAME'],
   defaultTtl: 300,
   numRuns: 15,
+  // SOA serials, which BIND moves on every update: the records cache is on by default for this plugin.
+  zoneVersions: 'exact',
   setup: async () => {
     const bind = await startServer();
     // BATCH_SIZE 2: a batch of a few changes in one zone spans several UPDATE messages.

@@ -50,6 +50,8 @@ export interface BindOptions {
   port?: number;
   /** Keys made by an earlier server, to share between several servers. */
   reuseKeys?: BindKey[];
+  /** More statements for named.conf's options block, e.g. `provide-ixfr no;`. */
+  options?: string[];
 }
 
 export interface BindServer {
@@ -111,6 +113,7 @@ export async function startBind(options: BindOptions): Promise<BindServer> {
     '  allow-query { any; };',
     '  allow-transfer { none; };',
     '  max-journal-size unlimited;',
+    ...(options.options ?? []).map((option) => `  ${option}`),
     '};',
     'controls { };',
     'logging { category default { default_stderr; }; category update { default_stderr; }; category lame-servers { null; }; };',

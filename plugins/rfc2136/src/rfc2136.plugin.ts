@@ -23,7 +23,9 @@ import {
   type RecordCheck,
   type RecordRole,
   type RecordsRequest,
+  type VersionedZone,
   type ZoneState,
+  type ZoneVersionSource,
 } from '@dnsgate/plugin-sdk';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { RCODE } from './dns/dns-constants.js';
@@ -32,7 +34,8 @@ import { TsigKey } from './dns/tsig.signer.js';
 import { buildUpdateMessage } from './dns/update-message.builder.js';
 import { batchUnits, changeUnit, fitsOneMessage, type ChangeUnit } from './changes/update-planner.js';
 import { normalizeEndpoint, type NormalizerSettings } from './records/endpoint-normalizer.js';
-import { ZoneRecordsCollector } from './records/zone-records.collector.js';
+import { ZoneRecordSets, ZoneRecordsCollector } from './records/zone-records.collector.js';
+import { serialIsNewer, type DifferenceSequence, type IxfrReply } from './dns/zone-transfer.reader.js';
 import type { Rfc2136Options } from './rfc2136.options.js';
 import {
   AllHostsFailedError,
@@ -59,6 +62,31 @@ const PIPELINE_WINDOW = 4;
 
 /** How often readiness looks at the servers again while an operation has found none reachable. */
 const REPROBE_INTERVAL_MS = 1_000;
+
+/** Answers to an IXFR that mean "not here" (RFC 1995 servers may lack it, or forbid it): read the zone whole. */
+const IXFR_REFUSALS: ReadonlySet<number> = new Set([RCODE.NOTIMP, RCODE.REFUSED, RCODE.NOTAUTH]);
+
+/** What a versioned read keeps for the next IXFR: the serial and the record sets, RR by RR. */
+class IncrementalState {
+  constructor(
+    readonly serial: number,
+    readonly sets: ZoneRecordSets,
+  ) {}
+}
+
+function versionedZone(serial: number, sets: ZoneRecordSets): VersionedZone {
+  return { version: String(serial), endpoints: sets.endpoints, incremental: new IncrementalState(serial, sets) };
+}
+
+/** True when the sequences lead, one after the other, from serial `from` to serial `to`. */
+function chainsFrom(sequences: readonly DifferenceSequence[], from: number, to: number): boolean {
+  let serial = from;
+  for (const sequence of sequences) {
+    if (sequence.fromSerial !== serial) return false;
+    serial = sequence.toSerial;
+  }
+  return serial === to;
+}
 
 /**
  * The `rfc2136` backend: records by a TSIG-signed AXFR per zone, changes by
@@ -119,12 +147,12 @@ export class Rfc2136Plugin implements DnsPlugin {
     this.metrics = {
       requests: m.counter({
         name: 'requests_total',
-        help: 'DNS messages exchanged with the servers, by operation (update, axfr, query), server and outcome (ok, an rcode, timeout, unavailable, tsig)',
+        help: 'DNS messages exchanged with the servers, by operation (update, axfr, ixfr, soa, query), server and outcome (ok, an rcode, timeout, unavailable, tsig)',
         labelNames: ['instance', 'operation', 'server', 'outcome'],
       }),
       duration: m.histogram({
         name: 'request_duration_seconds',
-        help: 'Time for one UPDATE exchange, one whole AXFR or one query',
+        help: 'Time for one UPDATE exchange, one whole AXFR or IXFR, or one query',
         labelNames: ['instance', 'operation'],
         buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15],
       }),
@@ -204,7 +232,7 @@ export class Rfc2136Plugin implements DnsPlugin {
       zones.map((zone) =>
         limiter.run(async () => {
           try {
-            return (await this.transferZone(zone, true, call.deadline)).endpoints();
+            return (await this.transferZone(zone, true, call.deadline)).collector.recordSets().endpoints;
           } catch (error) {
             throw this.toPluginError(error, `reading zone ${zone}`);
           }
@@ -218,7 +246,7 @@ export class Rfc2136Plugin implements DnsPlugin {
   /** The record sets of one zone, by AXFR, without decoding their targets. */
   async readZoneState(zone: string, call: CallContext): Promise<ZoneState> {
     try {
-      const keys = (await this.transferZone(zone, false, call.deadline)).keys();
+      const keys = (await this.transferZone(zone, false, call.deadline)).collector.keys();
       this.markReachable();
       return zoneStateOfKeys(keys);
     } catch (error) {
@@ -226,13 +254,111 @@ export class Rfc2136Plugin implements DnsPlugin {
     }
   }
 
-  private async transferZone(zone: string, withTargets: boolean, deadline: Deadline): Promise<ZoneRecordsCollector> {
+  private async transferZone(
+    zone: string,
+    withTargets: boolean,
+    deadline: Deadline,
+  ): Promise<{ serial: number; collector: ZoneRecordsCollector }> {
     if (deadline.expired)
       throw new DeadlineExceededError(`the transfer of ${zone} did not start: the call's deadline passed`);
-    const collector = new ZoneRecordsCollector(zone, this.zoneList, withTargets);
-    await this.transport.transfer(zone, this.transferKey, (rr) => collector.add(rr), deadline);
+    const { serial, sink: collector } = await this.transport.transfer(
+      zone,
+      this.transferKey,
+      () => new ZoneRecordsCollector(zone, this.zoneList, withTargets),
+      deadline,
+    );
     this.metrics.zoneRecords.set({ instance: this.instance, zone }, collector.size);
-    return collector;
+    return { serial, collector };
+  }
+
+  /**
+   * Versions for the records cache: a zone's version is its SOA serial,
+   * which BIND (and every RFC 2136 server) moves on each update, so the
+   * revalidation is exact. One SOA query per zone; a changed zone is brought
+   * up to date by IXFR from the cached serial.
+   */
+  readonly zoneVersions: ZoneVersionSource = {
+    exactness: 'exact',
+    zoneVersions: (zones, call) => this.readZoneSerials(zones, call),
+    readVersionedZone: (zone, call) => this.readVersionedZone(zone, call),
+    readZoneDifference: (zone, cached, call) => this.readZoneDifference(zone, cached, call),
+  };
+
+  private async readZoneSerials(zones: readonly string[], call: CallContext): Promise<ReadonlyMap<string, string>> {
+    const wanted = new Set(zones.map(normalizeDnsName));
+    const limiter = new Limiter(ZONE_CONCURRENCY);
+    const serials = await Promise.all(
+      this.zoneList
+        .filter((zone) => wanted.has(zone))
+        .map((zone) =>
+          limiter.run(async (): Promise<[string, string]> => {
+            if (call.deadline.expired)
+              throw new DeadlineExceededError(`the SOA query for ${zone} was not sent: the call's deadline passed`);
+            try {
+              return [zone, String(await this.transport.soaSerial(zone, this.transferKey, call.deadline))];
+            } catch (error) {
+              throw this.toPluginError(error, `reading the serial of zone ${zone}`);
+            }
+          }),
+        ),
+    );
+    this.markReachable();
+    return new Map(serials);
+  }
+
+  private async readVersionedZone(zone: string, call: CallContext): Promise<VersionedZone> {
+    const name = normalizeDnsName(zone);
+    // As records() does: a zone this instance does not manage has no records here.
+    if (!this.zoneList.includes(name)) return { version: 'unmanaged', endpoints: [] };
+    try {
+      const { serial, collector } = await this.transferZone(name, true, call.deadline);
+      this.markReachable();
+      return versionedZone(serial, collector.recordSets());
+    } catch (error) {
+      throw this.toPluginError(error, `reading zone ${name}`);
+    }
+  }
+
+  /**
+   * The cached read brought to the zone's current serial by IXFR, or
+   * undefined for the cache to read the zone whole: when the server answers
+   * with the whole zone, refuses the IXFR, or holds a serial older than the
+   * cached one (the zone was reloaded from an older file).
+   */
+  private async readZoneDifference(
+    zone: string,
+    cached: VersionedZone,
+    call: CallContext,
+  ): Promise<VersionedZone | undefined> {
+    const name = normalizeDnsName(zone);
+    const held = cached.incremental;
+    if (!(held instanceof IncrementalState)) return undefined;
+    if (call.deadline.expired)
+      throw new DeadlineExceededError(`the IXFR of ${name} did not start: the call's deadline passed`);
+    let reply: IxfrReply;
+    try {
+      reply = await this.transport.incrementalTransfer(name, this.transferKey, held.serial, call.deadline);
+    } catch (error) {
+      if (error instanceof DnsRcodeError && IXFR_REFUSALS.has(error.rcode)) {
+        this.markReachable();
+        return undefined;
+      }
+      throw this.toPluginError(error, `reading the changes of zone ${name} (IXFR)`);
+    }
+    this.markReachable();
+    switch (reply.kind) {
+      case 'current':
+        return reply.serial === held.serial ? cached : undefined;
+      case 'full':
+        return undefined;
+      case 'incremental': {
+        if (!serialIsNewer(reply.serial, held.serial) || !chainsFrom(reply.sequences, held.serial, reply.serial))
+          return undefined;
+        const sets = held.sets.withDifference(reply.sequences);
+        this.metrics.zoneRecords.set({ instance: this.instance, zone: name }, sets.size);
+        return versionedZone(reply.serial, sets);
+      }
+    }
   }
 
   /**

@@ -17,6 +17,7 @@ export const TYPE = {
   DNAME: 39,
   CAA: 257,
   TSIG: 250,
+  IXFR: 251,
   AXFR: 252,
   ANY: 255,
 } as const;

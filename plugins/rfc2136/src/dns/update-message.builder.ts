@@ -77,6 +77,19 @@ export function buildQuery(id: number, name: string, type: number): Buffer {
   return message(id, OPCODE_QUERY, [1, 0, 0, 0], name, type, []);
 }
 
+/**
+ * An IXFR query (RFC 1995 3) for `zone`: the question, and in the authority
+ * section the SOA of the version the client holds. Only that SOA's serial
+ * matters to the server; its names are the root and its timers zero, as
+ * dig sends them.
+ */
+export function buildIxfrQuery(id: number, zone: string, serial: number): Buffer {
+  const rdata = Buffer.alloc(22); // MNAME and RNAME the root (one zero byte each), then five 32-bit fields
+  rdata.writeUInt32BE(serial >>> 0, 2);
+  const soa = encodeRr({ name: zone, type: TYPE.SOA, klass: CLASS_IN, ttl: 0, rdata });
+  return message(id, OPCODE_QUERY, [1, 0, 1, 0], zone, TYPE.IXFR, [soa]);
+}
+
 /** The size of the message header plus the zone section, for budgeting message sizes. */
 export function updateOverhead(zone: string): number {
   return 12 + nameWireLength(zone) + 4;

@@ -3,7 +3,17 @@ import { RCODE, TYPE, rcodeMeaning, rcodeName } from '../dns/dns-constants.js';
 import { MalformedMessageError, readMessageLayout, type MessageLayout } from '../dns/dns-message.reader.js';
 import { DnsConnectionError, DnsTcpConnection, DnsTimeoutError } from '../dns/dns-tcp.connection.js';
 import { TsigResponseVerifier, TsigVerificationError, signRequest, type TsigKey } from '../dns/tsig.signer.js';
-import { buildQuery } from '../dns/update-message.builder.js';
+import { buildIxfrQuery, buildQuery } from '../dns/update-message.builder.js';
+import {
+  AxfrReplyReader,
+  EmptyTransferError,
+  IxfrReplyReader,
+  soaSerial,
+  type IxfrReply,
+  type TransferReplyReader,
+  type TransferRr,
+  type TransferSink,
+} from '../dns/zone-transfer.reader.js';
 import { readNameCached, skipName } from '../dns/wire-name.codec.js';
 import type { Deadline } from '@dnsgate/plugin-sdk';
 import type { DnsHost, HostSelector } from './host-selector.js';
@@ -40,23 +50,18 @@ export class AllHostsFailedError extends Error {
 export type RequestOutcome = 'ok' | 'unavailable' | 'timeout' | 'tsig' | 'malformed' | string;
 
 export interface TransportObserver {
-  (operation: 'update' | 'axfr' | 'query', host: string, outcome: RequestOutcome, seconds: number): void;
+  (
+    operation: 'update' | 'axfr' | 'ixfr' | 'soa' | 'query',
+    host: string,
+    outcome: RequestOutcome,
+    seconds: number,
+  ): void;
 }
 
 export interface DnsTransportOptions {
   selector: HostSelector;
   timeoutMs: number;
   observe?: TransportObserver;
-}
-
-/** One RR of a transfer, handed out as it is read (rdata still in the message). */
-export interface TransferRr {
-  name: string;
-  type: number;
-  ttl: number;
-  message: Buffer;
-  /** Offset of the rdata's length field. */
-  rdataOffset: number;
 }
 
 export function isConnectionFailure(error: unknown): error is DnsConnectionError | DnsTimeoutError {
@@ -118,7 +123,8 @@ export class DnsTransport {
     unsigned: Buffer,
     key: TsigKey | undefined,
     what: string,
-    operation: 'update' | 'query',
+    operation: 'update' | 'query' | 'soa',
+    deadline?: Deadline,
   ): Promise<{ message: Buffer; layout: MessageLayout }> {
     const started = process.hrtime.bigint();
     const id = randomInt(0, 0x10000);
@@ -128,7 +134,7 @@ export class DnsTransport {
     try {
       connection.send(signed ? signed.message : request);
       for (;;) {
-        const message = await connection.receive(this.options.timeoutMs);
+        const message = await connection.receive(this.waitMs(deadline));
         const layout = readMessageLayout(message);
         if (layout.id !== id || !layout.isResponse) continue; // a late answer to an abandoned request
         if (key && signed) {
@@ -257,25 +263,115 @@ export class DnsTransport {
   }
 
   /**
-   * A full zone transfer (AXFR over TCP, RFC 5936): every RR between the
-   * opening and the closing SOA goes to `onRr`. With a key, every message's
-   * TSIG is checked by the RFC 8945 rules for multi-message answers.
+   * The serial of `zone`'s SOA, by one query (signed with `key` when there
+   * is one): the zone's version. An answer that is not authoritative, or
+   * has no SOA for the zone, is NOTAUTH.
    */
-  async transfer(
+  async soaSerial(zone: string, key: TsigKey | undefined, deadline?: Deadline): Promise<number> {
+    return this.withFailover(
+      `SOA query for ${zone}`,
+      async (connection) => {
+        const what = `the SOA query for ${zone}`;
+        const { message, layout } = await this.exchange(
+          connection,
+          buildQuery(0, zone, TYPE.SOA),
+          key,
+          what,
+          'soa',
+          deadline,
+        );
+        const aa = (message.readUInt16BE(2) & 0x0400) !== 0;
+        let offset = layout.answerOffset;
+        const names = new Map<number, string>();
+        for (let i = 0; aa && i < layout.ancount; i++) {
+          const nameEnd = skipName(message, offset);
+          const type = message.readUInt16BE(nameEnd);
+          if (type === TYPE.SOA && readNameCached(message, offset, names) === zone) {
+            return soaSerial(message, nameEnd + 8);
+          }
+          offset = nameEnd + 10 + message.readUInt16BE(nameEnd + 8);
+        }
+        throw new DnsRcodeError(RCODE.NOTAUTH, connection.address, `${what} (no authoritative SOA)`, key?.name);
+      },
+      deadline,
+    );
+  }
+
+  /**
+   * A full zone transfer (AXFR over TCP, RFC 5936): the RRs between the
+   * opening and the closing SOA, and the opening SOA's serial (the version
+   * they are at). With a key, every message's TSIG is checked by the
+   * RFC 8945 rules for multi-message answers.
+   */
+  async transfer<S extends TransferSink>(
     zone: string,
     key: TsigKey | undefined,
-    onRr: (rr: TransferRr) => void,
+    newSink: () => S,
+    deadline?: Deadline,
+  ): Promise<{ serial: number; sink: S }> {
+    const what = `the AXFR of ${zone}`;
+    // Each server tried gets a sink of its own: a transfer that broke off leaves nothing behind.
+    let reader: AxfrReplyReader | undefined;
+    let sink: S | undefined;
+    await this.transferWith(
+      'axfr',
+      buildQuery(0, zone, TYPE.AXFR),
+      () => {
+        sink = newSink();
+        reader = new AxfrReplyReader(what, sink);
+        return reader;
+      },
+      what,
+      zone,
+      key,
+      deadline,
+    );
+    return { serial: reader!.serial!, sink: sink! };
+  }
+
+  /**
+   * An incremental zone transfer (IXFR over TCP, RFC 1995) from `serial`,
+   * TSIG-checked like the AXFR. Throws DnsRcodeError when the server refuses
+   * it (NOTIMP, REFUSED, NOTAUTH): the caller decides what that means.
+   */
+  async incrementalTransfer(
+    zone: string,
+    key: TsigKey | undefined,
+    serial: number,
+    deadline?: Deadline,
+  ): Promise<IxfrReply> {
+    const what = `the IXFR of ${zone}`;
+    let reader: IxfrReplyReader | undefined;
+    await this.transferWith(
+      'ixfr',
+      buildIxfrQuery(0, zone, serial),
+      () => (reader = new IxfrReplyReader(what)),
+      what,
+      zone,
+      key,
+      deadline,
+    );
+    return reader!.reply();
+  }
+
+  private async transferWith(
+    operation: 'axfr' | 'ixfr',
+    request: Buffer,
+    newReader: () => TransferReplyReader,
+    what: string,
+    zone: string,
+    key: TsigKey | undefined,
     deadline?: Deadline,
   ): Promise<void> {
     await this.withFailover(
-      `AXFR of ${zone}`,
+      `${operation.toUpperCase()} of ${zone}`,
       async (connection) => {
         const started = process.hrtime.bigint();
         try {
-          await this.transferOn(connection, zone, key, onRr, deadline);
-          this.options.observe?.('axfr', connection.address, 'ok', seconds(started));
+          await this.transferOn(connection, request, newReader(), what, key, deadline);
+          this.options.observe?.(operation, connection.address, 'ok', seconds(started));
         } catch (error) {
-          this.options.observe?.('axfr', connection.address, outcomeOf(error), seconds(started));
+          this.options.observe?.(operation, connection.address, outcomeOf(error), seconds(started));
           throw error;
         }
       },
@@ -285,49 +381,46 @@ export class DnsTransport {
 
   private async transferOn(
     connection: DnsTcpConnection,
-    zone: string,
+    unsigned: Buffer,
+    reader: TransferReplyReader,
+    what: string,
     key: TsigKey | undefined,
-    onRr: (rr: TransferRr) => void,
     deadline?: Deadline,
   ): Promise<void> {
     const id = randomInt(0, 0x10000);
-    const request = buildQuery(id, zone, TYPE.AXFR);
+    const request = Buffer.from(unsigned);
+    request.writeUInt16BE(id, 0);
     const signed = key ? signRequest(request, key) : undefined;
     const verifier = key && signed ? new TsigResponseVerifier(key, signed.mac) : undefined;
     connection.send(signed ? signed.message : request);
-    let soaSeen = 0;
-    // RRs are handed out only once the transfer is complete and verified.
-    const buffered: TransferRr[] = [];
-    while (soaSeen < 2) {
+    let complete = false;
+    while (!complete) {
       const message = await connection.receive(this.waitMs(deadline));
       const layout = readMessageLayout(message);
       if (layout.id !== id) continue;
       verifier?.verify(message, layout);
-      if (layout.rcode !== RCODE.NOERROR)
-        throw new DnsRcodeError(layout.rcode, connection.address, `the AXFR of ${zone}`, key?.name);
+      if (layout.rcode !== RCODE.NOERROR) throw new DnsRcodeError(layout.rcode, connection.address, what, key?.name);
       let offset = layout.answerOffset;
       const names = new Map<number, string>();
-      for (let i = 0; i < layout.ancount; i++) {
+      for (let i = 0; i < layout.ancount && !complete; i++) {
         const nameEnd = skipName(message, offset);
         const type = message.readUInt16BE(nameEnd);
         const ttl = message.readUInt32BE(nameEnd + 4);
-        const rdlength = message.readUInt16BE(nameEnd + 8);
-        if (type === TYPE.SOA) {
-          soaSeen++;
-        } else if (soaSeen === 0) {
-          throw new MalformedMessageError(`the AXFR of ${zone} from ${connection.address} did not start with an SOA`);
-        } else if (soaSeen === 1) {
-          buffered.push({ name: readNameCached(message, offset, names), type, ttl, message, rdataOffset: nameEnd + 8 });
-        }
-        offset = nameEnd + 10 + rdlength;
-        if (soaSeen >= 2) break;
+        const rdataOffset = nameEnd + 8;
+        const name = readNameCached(message, offset, names);
+        const serial = type === TYPE.SOA ? soaSerial(message, rdataOffset) : undefined;
+        complete = reader.add(name, type, ttl, message, rdataOffset, serial);
+        offset = nameEnd + 10 + message.readUInt16BE(rdataOffset);
       }
-      if (soaSeen === 0 && layout.ancount === 0) {
-        throw new DnsRcodeError(RCODE.NOTAUTH, connection.address, `the AXFR of ${zone} (empty answer)`, key?.name);
+      try {
+        if (!complete) complete = reader.endOfMessage();
+      } catch (error) {
+        if (error instanceof EmptyTransferError)
+          throw new DnsRcodeError(RCODE.NOTAUTH, connection.address, error.message, key?.name);
+        throw error;
       }
     }
-    verifier?.finish();
-    for (const rr of buffered) onRr(rr);
+    if (!reader.abandoned) verifier?.finish();
   }
 }
 
@@ -336,3 +429,4 @@ function seconds(started: bigint): number {
 }
 
 export { DnsConnectionError, DnsTimeoutError, TsigVerificationError };
+export type { TransferRr };

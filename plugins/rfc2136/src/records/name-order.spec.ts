@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { NameOrderTracker, compareNames } from './name-order.js';
+
+describe('compareNames', () => {
+  it('orders a zone as BIND sends it: the apex, then each subtree by its labels from the right', () => {
+    const names = ['b.zone.test', 'zone.test', 'a.b.zone.test', 'a.zone.test', 'z.a.zone.test', 'aa.zone.test', '.'];
+    expect([...names].sort(compareNames)).toEqual([
+      '.',
+      'zone.test',
+      'a.zone.test',
+      'z.a.zone.test',
+      'aa.zone.test',
+      'b.zone.test',
+      'a.b.zone.test',
+    ]);
+  });
+
+  it('is a strict total order on any strings (antisymmetric, transitive, 0 only for equal strings)', () => {
+    const name = fc.stringMatching(/^[a-c.]{0,8}$/);
+    fc.assert(
+      fc.property(name, name, name, (a, b, c) => {
+        expect(Math.sign(compareNames(a, b)) + Math.sign(compareNames(b, a))).toBe(0);
+        expect(compareNames(a, b) === 0).toBe(a === b);
+        if (compareNames(a, b) < 0 && compareNames(b, c) < 0) expect(compareNames(a, c)).toBeLessThan(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agrees with comparing the labels reversed', () => {
+    const reversed = (s: string) => s.split('.').reverse();
+    const lexicographic = (a: string[], b: string[]): number => {
+      for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+      return a.length - b.length;
+    };
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-c.]{0,8}$/), fc.stringMatching(/^[a-c.]{0,8}$/), (a, b) => {
+        expect(Math.sign(compareNames(a, b))).toBe(Math.sign(lexicographic(reversed(a), reversed(b))));
+      }),
+    );
+  });
+});
+
+describe('NameOrderTracker', () => {
+  it('follows names in order, a name repeated while its RRs go on, and stays unordered once one comes back', () => {
+    const tracker = new NameOrderTracker();
+    expect(['zone.test', 'zone.test', 'a.zone.test', 'b.zone.test'].map((n) => tracker.next(n))).toEqual([
+      'next',
+      'same',
+      'next',
+      'next',
+    ]);
+    expect(tracker.inOrder).toBe(true);
+    expect(tracker.next('a.zone.test')).toBe('unordered');
+    expect(tracker.next('c.zone.test')).toBe('unordered');
+    expect(tracker.inOrder).toBe(false);
+  });
+});

@@ -1,0 +1,174 @@
+import type { DifferenceSequence, TransferRr } from '../dns/zone-transfer.reader.js';
+import { TYPE } from '../dns/dns-constants.js';
+import { TARGET_CODECS } from './record-target.codec.js';
+import { compareNames } from './name-order.js';
+import { ZoneRecordsCollector, type ZoneRecordSets } from './zone-records.collector.js';
+
+const ZONES = ['zone.test', 'child.zone.test'];
+
+/** An RR as a transfer hands it out: rdata (with its length) in a message of its own. */
+function rr(name: string, type: keyof typeof TYPE, ttl: number, target: string): TransferRr {
+  const rdata = type === 'SOA' ? Buffer.alloc(22) : TARGET_CODECS[type]!.toRdata(target);
+  const message = Buffer.concat([Buffer.from([rdata.length >> 8, rdata.length & 0xff]), rdata]);
+  return { name, type: TYPE[type], ttl, message, rdataOffset: 0 };
+}
+
+function collect(rrs: TransferRr[], withTargets = true): ZoneRecordsCollector {
+  const collector = new ZoneRecordsCollector('zone.test', ZONES, withTargets);
+  for (const r of rrs) collector.add(r.name, r.type, r.ttl, r.message, r.rdataOffset);
+  return collector;
+}
+
+function sequence(deleted: TransferRr[], added: TransferRr[], from = 1, to = 2): DifferenceSequence {
+  return { fromSerial: from, toSerial: to, deleted, added };
+}
+
+function byKey(sets: ZoneRecordSets) {
+  return [...sets.endpoints].sort((a, b) =>
+    `${a.dnsName}|${a.recordType}`.localeCompare(`${b.dnsName}|${b.recordType}`),
+  );
+}
+
+const BASE = [
+  rr('zone.test', 'NS', 3600, 'ns1.elsewhere.test'),
+  rr('www.zone.test', 'A', 300, '192.0.2.2'),
+  rr('www.zone.test', 'A', 300, '192.0.2.1'),
+  rr('txt.zone.test', 'TXT', 60, '"hello"'),
+  rr('child.zone.test', 'NS', 300, 'ns.child.zone.test'),
+  rr('ns.child.zone.test', 'A', 300, '192.0.2.53'),
+  rr('deleg.zone.test', 'NS', 300, 'ns.elsewhere.test'),
+];
+
+describe('ZoneRecordsCollector', () => {
+  it.each([
+    ['in name order', () => [...BASE].sort((a, b) => compareNames(a.name, b.name))],
+    ['out of name order', () => BASE],
+  ])('merges RRs (%s) into sorted record sets, leaving out the apex NS and the names of a child zone', (_, rrs) => {
+    const collector = collect(rrs());
+    expect(byKey(collector.recordSets())).toEqual([
+      { dnsName: 'deleg.zone.test', recordType: 'NS', targets: ['ns.elsewhere.test'], recordTTL: 300 },
+      { dnsName: 'txt.zone.test', recordType: 'TXT', targets: ['"hello"'], recordTTL: 60 },
+      { dnsName: 'www.zone.test', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'], recordTTL: 300 },
+    ]);
+    expect(collector.size).toBe(3);
+    expect(collector.keys()).toEqual(new Set(['www.zone.test|A|', 'txt.zone.test|TXT|', 'deleg.zone.test|NS|']));
+  });
+
+  it('reports the lowest TTL of a set, and a target read twice once', () => {
+    const sets = collect([
+      rr('m.zone.test', 'A', 300, '192.0.2.9'),
+      rr('m.zone.test', 'A', 120, '192.0.2.8'),
+      rr('m.zone.test', 'A', 200, '192.0.2.9'),
+    ]).recordSets();
+    expect(sets.endpoints).toEqual([
+      { dnsName: 'm.zone.test', recordType: 'A', targets: ['192.0.2.8', '192.0.2.9'], recordTTL: 120 },
+    ]);
+  });
+
+  it('counts RRs of types it leaves alone, and without targets collects keys only', () => {
+    const collector = collect([rr('zone.test', 'SOA', 60, ''), ...BASE], false);
+    expect(collector.unmanaged).toBe(1);
+    expect(collector.keys().size).toBe(3);
+    expect(() => collector.recordSets()).toThrow(/without targets/);
+  });
+});
+
+/** BASE as BIND sends it: names in order (the collector then keeps no index of names). */
+const ORDERED = [...BASE].sort((a, b) => compareNames(a.name, b.name));
+
+describe.each([
+  ['a read in name order', ORDERED],
+  ['a read out of name order', BASE],
+])('ZoneRecordSets.withDifference (the RRs of an IXFR applied to %s)', (_, BASE) => {
+  const full = (rrs: TransferRr[]) => byKey(collect(rrs).recordSets());
+
+  it('gives what a full read of the result gives, for any changes to names before, between and after', () => {
+    const before = collect(BASE).recordSets();
+    const changes = [
+      rr('0.zone.test', 'A', 300, '192.0.2.100'),
+      rr('m.zone.test', 'A', 300, '192.0.2.101'),
+      rr('www.zone.test', 'TXT', 300, '"second type"'),
+      rr('zzz.zone.test', 'A', 300, '192.0.2.102'),
+      rr('a.www.zone.test', 'A', 300, '192.0.2.103'),
+    ];
+    const after = before.withDifference([sequence([BASE[3]!], changes)]);
+    expect(byKey(after)).toEqual(full([...BASE.filter((r) => r !== BASE[3]), ...changes]));
+    // Found again by the next difference, wherever they were put.
+    const again = after.withDifference([sequence(changes, [])]);
+    expect(byKey(again)).toEqual(full(BASE.filter((r) => r !== BASE[3])));
+  });
+
+  it('applies deletions, then additions, equal to a full read of the result', () => {
+    const before = collect(BASE).recordSets();
+    const after = before.withDifference([
+      sequence([rr('www.zone.test', 'A', 300, '192.0.2.2')], [rr('new.zone.test', 'A', 300, '192.0.2.7')]),
+    ]);
+    expect(byKey(after)).toEqual(
+      full([
+        ...BASE.filter((r) => !(r.name === 'www.zone.test' && r.message.at(-1) === 2)),
+        rr('new.zone.test', 'A', 300, '192.0.2.7'),
+      ]),
+    );
+    expect(after.endpoints).toContainEqual({
+      dnsName: 'www.zone.test',
+      recordType: 'A',
+      targets: ['192.0.2.1'],
+      recordTTL: 300,
+    });
+  });
+
+  it('follows a TTL change (every RR of the set deleted and added again at the new TTL)', () => {
+    const before = collect(BASE).recordSets();
+    const after = before.withDifference([
+      sequence(
+        [rr('www.zone.test', 'A', 300, '192.0.2.1'), rr('www.zone.test', 'A', 300, '192.0.2.2')],
+        [rr('www.zone.test', 'A', 30, '192.0.2.1'), rr('www.zone.test', 'A', 30, '192.0.2.2')],
+      ),
+    ]);
+    expect(after.endpoints).toContainEqual({
+      dnsName: 'www.zone.test',
+      recordType: 'A',
+      targets: ['192.0.2.1', '192.0.2.2'],
+      recordTTL: 30,
+    });
+  });
+
+  it('drops a record set emptied, and brings it back when a later sequence recreates it', () => {
+    const before = collect(BASE).recordSets();
+    const emptied = sequence([rr('txt.zone.test', 'TXT', 60, '"hello"')], [], 1, 2);
+    const recreated = sequence([], [rr('txt.zone.test', 'TXT', 90, '"again"')], 2, 3);
+    expect(byKey(before.withDifference([emptied])).map((e) => e.dnsName)).toEqual(['deleg.zone.test', 'www.zone.test']);
+    expect(before.withDifference([emptied, recreated]).endpoints).toContainEqual({
+      dnsName: 'txt.zone.test',
+      recordType: 'TXT',
+      targets: ['"again"'],
+      recordTTL: 90,
+    });
+  });
+
+  it('leaves out what a full read leaves out: child zone names, the apex NS, unmanaged types', () => {
+    const before = collect(BASE).recordSets();
+    const after = before.withDifference([
+      sequence(
+        [rr('zone.test', 'NS', 3600, 'ns1.elsewhere.test')],
+        [
+          rr('zone.test', 'NS', 3600, 'ns2.elsewhere.test'),
+          rr('glue.child.zone.test', 'A', 300, '192.0.2.54'),
+          rr('child.zone.test', 'NS', 300, 'ns2.child.zone.test'),
+          rr('zone.test', 'SOA', 60, ''),
+        ],
+      ),
+    ]);
+    expect(byKey(after)).toEqual(byKey(before));
+  });
+
+  it('never changes the read it started from, and shares the sets it did not touch', () => {
+    const before = collect(BASE).recordSets();
+    const snapshot = JSON.stringify(before.endpoints);
+    const after = before.withDifference([sequence([rr('www.zone.test', 'A', 300, '192.0.2.1')], [])]);
+    expect(JSON.stringify(before.endpoints)).toBe(snapshot);
+    const untouched = before.endpoints.find((e) => e.dnsName === 'txt.zone.test');
+    expect(after.endpoints.find((e) => e.dnsName === 'txt.zone.test')).toBe(untouched);
+    expect(before.withDifference([])).toBe(before);
+  });
+});
