@@ -22,16 +22,18 @@ import {
   type RecordRole,
   type RecordsRequest,
   type ZoneState,
+  type ZoneVersionSource,
 } from '@dnsgate/plugin-sdk';
 import type { PowerDnsApiClient } from './client/powerdns-api.client.js';
 import { PowerDnsNotFoundError, PowerDnsUnprocessableError } from './client/powerdns-api.errors.js';
-import type { PdnsRrset } from './client/powerdns-api.types.js';
+import type { PdnsRrset, PdnsZoneSummary } from './client/powerdns-api.types.js';
 import { parseZoneExport, ZoneExportFormatError } from './client/zone-export.parser.js';
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
 import { canonicalHost } from './mapping/record-content.mapper.js';
 import { ReportedRrsets, rrsetChangesOf, rrsetsNamedIn } from './mapping/rrset-changes.js';
 import { rrsetToEndpoint } from './mapping/rrset.mapper.js';
 import type { PowerDnsMetrics } from './powerdns.metrics.js';
+import { PowerDnsZoneVersions } from './zone-versions/powerdns-zone-versions.js';
 
 /** A readiness probe answers within this, whatever TIMEOUT is (Kubernetes probes time out at 1 s by default). */
 const READINESS_BUDGET_MS = 900;
@@ -69,6 +71,8 @@ export class PowerDnsPlugin implements DnsPlugin {
   readonly concurrency: { zoneReads: number; groupWrites: number };
   /** Set once the server (or a proxy in front of it) answered 404 to the export of a zone that exists. */
   private exportRefused = false;
+  /** The zones' serials, for the gateway's records cache (off by default here: see PowerDnsZoneVersions). */
+  readonly zoneVersions: ZoneVersionSource;
 
   constructor(
     private readonly settings: PowerDnsSettings,
@@ -79,6 +83,17 @@ export class PowerDnsPlugin implements DnsPlugin {
   ) {
     this.labels = { instance: context.instanceName };
     this.concurrency = { zoneReads: settings.concurrency, groupWrites: 1 };
+    this.zoneVersions = new PowerDnsZoneVersions({
+      logger: context.logger,
+      deadlineOf: (call) => call.deadline.cap(settings.operationTimeoutMs),
+      managedZones: (listing) =>
+        settings.fixedZones.length > 0 ? settings.fixedZones : listing.map((zone) => normalizeDnsName(zone.name)),
+      zones: () => this.zones(),
+      listZones: (deadline) => this.listZones(deadline),
+      zoneSettings: (zone, deadline) => client.getZoneSettings(this.zoneId(zone), deadline),
+      readZoneEndpoints: async (zone, managed, deadline) =>
+        reportedEndpoints(await this.readZone(zone, deadline), zone, managed),
+    });
   }
 
   private get logger() {
@@ -304,24 +319,27 @@ export class PowerDnsPlugin implements DnsPlugin {
   /** Lists the server's zones (one request in flight at a time) and remembers their ids. */
   private discoverZones(deadline?: Deadline): Promise<string[]> {
     if (!this.zoneFetch) {
-      this.zoneFetch = this.client
-        .listZones(deadline)
-        .then((list) => {
-          const names: string[] = [];
-          for (const zone of list) {
-            const name = normalizeDnsName(zone.name);
-            this.zoneIds.set(name, zone.id);
-            names.push(name);
-          }
-          this.zoneCache = { at: Date.now(), zones: names };
-          if (this.settings.fixedZones.length === 0) this.metrics.zones.set(this.labels, names.length);
-          return names;
-        })
+      this.zoneFetch = this.listZones(deadline)
+        .then((list) => list.map((zone) => normalizeDnsName(zone.name)))
         .finally(() => {
           this.zoneFetch = undefined;
         });
     }
     return this.zoneFetch;
+  }
+
+  /** The server's zone list, fresh; remembered as the discovered zones and their ids. */
+  private async listZones(deadline?: Deadline): Promise<PdnsZoneSummary[]> {
+    const list = await this.client.listZones(deadline);
+    const names: string[] = [];
+    for (const zone of list) {
+      const name = normalizeDnsName(zone.name);
+      this.zoneIds.set(name, zone.id);
+      names.push(name);
+    }
+    this.zoneCache = { at: Date.now(), zones: names };
+    if (this.settings.fixedZones.length === 0) this.metrics.zones.set(this.labels, names.length);
+    return list;
   }
 }
 

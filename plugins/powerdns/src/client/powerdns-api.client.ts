@@ -93,6 +93,11 @@ export class PowerDnsApiClient {
     return this.json<PdnsZone>('GET', this.zonePath(zoneId), undefined, deadline);
   }
 
+  /** The zone's settings and serials without its records (`rrsets=false`, PowerDNS 4.3 and later). */
+  getZoneSettings(zoneId: string, deadline?: Deadline): Promise<PdnsZone> {
+    return this.json<PdnsZone>('GET', `${this.zonePath(zoneId)}?rrsets=false`, undefined, deadline);
+  }
+
   /** The zone as text, one record a line (see parseZoneExport); disabled records are not in it. */
   async exportZone(zoneId: string, deadline?: Deadline): Promise<string> {
     // With `Accept: application/json` PowerDNS wraps the text in `{"zone": …}`.

@@ -17,10 +17,16 @@ export interface PdnsZoneSummary {
   id: string;
   name: string;
   kind?: string;
+  /** The SOA serial as stored. */
+  serial?: number;
+  /** The serial served, after the zone's SOA-EDIT (e.g. for DNSSEC signatures). */
+  edited_serial?: number;
 }
 
 export interface PdnsZone extends PdnsZoneSummary {
   rrsets?: PdnsRrset[];
+  /** How API changes move the serial: DEFAULT, INCREASE, EPOCH, SOA-EDIT, SOA-EDIT-INCREASE, or '' (not at all). */
+  soa_edit_api?: string;
 }
 
 export interface PdnsServerInfo {
