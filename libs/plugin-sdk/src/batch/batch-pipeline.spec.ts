@@ -143,6 +143,29 @@ describe('BatchPipeline.apply', () => {
     expect(plugin.store.has('a.example.org|A|')).toBe(true);
   });
 
+  it('starts reading the zones a batch touches before it checks the batch, so that the two overlap', async () => {
+    const plugin = new FakePlugin();
+    const events: string[] = [];
+    const check = plugin.checkRecord.bind(plugin);
+    plugin.checkRecord = (endpoint) => {
+      events.push(`check ${endpoint.dnsName}`);
+      return check(endpoint);
+    };
+    const read = plugin.readZoneState.bind(plugin);
+    plugin.readZoneState = (zone) => {
+      events.push(`read ${zone}`);
+      return read(zone);
+    };
+    await apply(plugin, { create: [a('www.example.org'), a('www.example.net'), a('api.example.org')] });
+    expect(events.slice(0, 2).sort()).toEqual(['read example.net', 'read example.org']);
+    expect(events.filter((event) => event.startsWith('read'))).toHaveLength(2);
+    expect(plugin.groups.flat().sort()).toEqual([
+      'create api.example.org',
+      'create www.example.net',
+      'create www.example.org',
+    ]);
+  });
+
   it('in dry-run, reads and checks like an apply, reports the same, and writes nothing', async () => {
     const plugin = new FakePlugin();
     await apply(plugin, { create: [a('taken.example.org')] });
