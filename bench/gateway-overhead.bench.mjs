@@ -100,7 +100,7 @@ const dnsgate = await startDnsgate({
   },
   plugins: [createPluginModule(NullPluginFactory)],
 });
-await dnsgate.plugin.whenStarted(5000);
+await dnsgate.backends.whenStarted(5000);
 stored.push(...endpoints(100_000));
 const bare = await bareServer(stored);
 const bareUrl = `http://127.0.0.1:${bare.address().port}`;
