@@ -150,38 +150,60 @@ const meta = FROM
 const { loadAtStart, startedAt } = meta;
 
 const plan = [
-  ['file plugin, 1k → 1M records', process.execPath, [...JEST, '-c', 'bench/file.jest.config.js'], {}],
+  // name, command, arguments, environment, the `benchmark` its figures carry
+  ['file plugin, 1k → 1M records', process.execPath, [...JEST, '-c', 'bench/file.jest.config.js'], {}, 'file'],
   ...(QUICK ? ['1000', '10000'] : ['1000', '10000', '100000']).map((records) => [
     `rfc2136 plugin, ${formatNumber(Number(records))} records`,
     process.execPath,
     [...JEST, '-c', 'bench/rfc2136.jest.config.js'],
     { BENCH_RECORDS: records, BENCH_ROUNDS: QUICK ? '2' : '3' },
+    'rfc2136',
   ]),
   [
     'powerdns plugin, 1k records',
     process.execPath,
     [...JEST, '-c', 'bench/powerdns.jest.config.js'],
     { BENCH_RECORDS: '1000', BENCH_CASES: 'apply,read10k', BENCH_ROUNDS: QUICK ? '3' : '5' },
+    'powerdns',
   ],
   [
     'powerdns plugin, 10k records and 100 × 1k',
     process.execPath,
     [...JEST, '-c', 'bench/powerdns.jest.config.js'],
     QUICK ? { BENCH_ROUNDS: '3' } : {},
+    'powerdns',
   ],
-  ['gateway overhead', process.execPath, ['bench/gateway-overhead.bench.mjs'], QUICK ? { BENCH_RUNS: '3' } : {}],
-  ['records cache, with and without', process.execPath, [...JEST, '-c', 'bench/records-cache.jest.config.js'], {}],
+  [
+    'gateway overhead',
+    process.execPath,
+    ['bench/gateway-overhead.bench.mjs'],
+    QUICK ? { BENCH_RUNS: '3' } : {},
+    'gateway',
+  ],
+  [
+    'records cache, with and without',
+    process.execPath,
+    [...JEST, '-c', 'bench/records-cache.jest.config.js'],
+    {},
+    'records-cache',
+  ],
 ];
 
-// With BENCH_REPORT_FROM, BENCH_RERUN=<part of a name> runs those benchmarks again into the kept run (for
-// one that failed there: its new figures are added, its output replaced), and writes the report.
+// With BENCH_REPORT_FROM, BENCH_RERUN=<part of a name> runs those benchmarks again into the kept run (their
+// figures and output replace the kept ones), and writes the report.
 const RERUN = FROM ? process.env.BENCH_RERUN : undefined;
 let runs = [];
 if (FROM) {
   runs = JSON.parse(readFileSync(join(results, 'runs.json'), 'utf8'));
-  for (const [name, command, args, extra] of RERUN ? plan.filter(([name]) => name.includes(RERUN)) : []) {
-    const again = await run(name, command, args, { ...env, ...extra });
-    runs = runs.map((r) => (r.name === name ? { ...again, name: `${name} (run again alone)` } : r));
+  const again = RERUN ? plan.filter(([name]) => name.includes(RERUN)) : [];
+  const replaced = new Set(again.map((entry) => entry[4]));
+  const kept = readFileSync(resultsFile, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '' && !replaced.has(JSON.parse(line).benchmark));
+  writeFileSync(resultsFile, kept.map((line) => `${line}\n`).join(''));
+  for (const [name, command, args, extra] of again) {
+    const rerun = await run(name, command, args, { ...env, ...extra });
+    runs = runs.map((r) => (r.name.startsWith(name) ? { ...rerun, name: `${name} (run again alone)` } : r));
     writeFileSync(join(results, 'runs.json'), JSON.stringify(runs));
   }
 } else {
