@@ -320,7 +320,7 @@ function capRequests(): FuzzRequest[] {
   ].map((request) => {
     if (request.what === 'body over 32 MiB') return request;
     const size = Buffer.byteLength(request.body as string);
-    if (size > cap || size < cap - 64) throw new Error(`${request.what} is ${size} bytes, not about 32 MiB`);
+    if (size > cap || size < cap - 1024) throw new Error(`${request.what} is ${size} bytes, not about 32 MiB`);
     return request;
   });
 }
@@ -440,6 +440,10 @@ describe('fuzz: generated hostile requests against the running gateway', () => {
       const answer = await send(request);
       let parseMs = 0;
       if (request.kind === 'malformed' && request.what !== 'body over 32 MiB') {
+        if (answer.status !== 400) note(request, answer, 'not a 400');
+      }
+      // (Not for the nesting: JSON.parse spends about 20 s on it, blocking this process.)
+      if (request.kind === 'malformed' && !/over 32 MiB|nesting/.test(request.what)) {
         const started = performance.now();
         try {
           JSON.parse(request.body as string);
@@ -447,7 +451,6 @@ describe('fuzz: generated hostile requests against the running gateway', () => {
           // the ones that are not JSON fail at their last byte
         }
         parseMs = performance.now() - started;
-        if (answer.status !== 400) note(request, answer, 'not a 400');
       }
       capTimes.push({ what: request.what, status: answer.status, ms: answer.ms, parseMs });
     }

@@ -23,6 +23,8 @@ export async function spawnDnsgate(
     env?: Record<string, string>;
     cwd?: string;
     waitFor?: 'healthz' | 'readyz';
+    /** How long the start may take (20 s); longer where many start at once on a loaded machine. */
+    readyWithinMs?: number;
     /** Run as this user and group (e.g. nobody, to see permission errors root never gets). */
     uid?: number;
     gid?: number;
@@ -48,7 +50,8 @@ export async function spawnDnsgate(
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const healthUrl = `http://127.0.0.1:${healthPort}`;
-  const deadline = Date.now() + 20_000;
+  const readyWithinMs = options.readyWithinMs ?? 20_000;
+  const deadline = Date.now() + readyWithinMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dnsgate exited with ${child.exitCode}:\n${output}`);
     try {
@@ -58,7 +61,7 @@ export async function spawnDnsgate(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`dnsgate did not come up in 20 s:\n${output}`);
+      throw new Error(`dnsgate did not come up in ${readyWithinMs / 1000} s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
