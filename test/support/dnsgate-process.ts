@@ -52,16 +52,20 @@ export async function spawnDnsgate(
   const healthUrl = `http://127.0.0.1:${healthPort}`;
   const readyWithinMs = options.readyWithinMs ?? 20_000;
   const deadline = Date.now() + readyWithinMs;
+  let lastAnswer: string;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dnsgate exited with ${child.exitCode}:\n${output}`);
     try {
-      if ((await fetch(`${healthUrl}/${options.waitFor ?? 'readyz'}`)).ok) break;
-    } catch {
+      const answer = await fetch(`${healthUrl}/${options.waitFor ?? 'readyz'}`);
+      if (answer.ok) break;
+      lastAnswer = `${answer.status} ${await answer.text()}`;
+    } catch (error) {
       // not listening yet
+      lastAnswer = `no answer (${(error as Error).message})`;
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`dnsgate did not come up in ${readyWithinMs / 1000} s:\n${output}`);
+      throw new Error(`dnsgate did not come up in ${readyWithinMs / 1000} s (last: ${lastAnswer}):\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
