@@ -11,8 +11,9 @@ const PROCESS_TOKEN = randomUUID();
  * /proc/<pid>/stat); undefined where there is no /proc. A process killed
  * while holding a lock leaves its pid in it, and on a busy host that pid
  * soon belongs to another, unrelated process: without this, the lock would
- * look held for as long as that process lives (found by SIGKILLing dnsgate
- * mid-apply hundreds of times: a restarted gateway could not start).
+ * look held for as long as that process lives, and a restarted gateway
+ * would never start (reproduced with a lock naming a live, unrelated pid; the
+ * crash-safety suite SIGKILLs hundreds of gateways where pid_max is 32768).
  */
 export function processStartTime(pid: number): string | undefined {
   try {
