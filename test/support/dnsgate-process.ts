@@ -23,6 +23,8 @@ export async function spawnDnsgate(
     env?: Record<string, string>;
     cwd?: string;
     waitFor?: 'healthz' | 'readyz';
+    /** How long the start may take (20 s); longer where many start at once on a loaded machine. */
+    readyWithinMs?: number;
     /** Run as this user and group (e.g. nobody, to see permission errors root never gets). */
     uid?: number;
     gid?: number;
@@ -48,17 +50,22 @@ export async function spawnDnsgate(
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const healthUrl = `http://127.0.0.1:${healthPort}`;
-  const deadline = Date.now() + 20_000;
+  const readyWithinMs = options.readyWithinMs ?? 20_000;
+  const deadline = Date.now() + readyWithinMs;
+  let lastAnswer: string;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`dnsgate exited with ${child.exitCode}:\n${output}`);
     try {
-      if ((await fetch(`${healthUrl}/${options.waitFor ?? 'readyz'}`)).ok) break;
-    } catch {
+      const answer = await fetch(`${healthUrl}/${options.waitFor ?? 'readyz'}`);
+      if (answer.ok) break;
+      lastAnswer = `${answer.status} ${await answer.text()}`;
+    } catch (error) {
       // not listening yet
+      lastAnswer = `no answer (${(error as Error).message})`;
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`dnsgate did not come up in 20 s:\n${output}`);
+      throw new Error(`dnsgate did not come up in ${readyWithinMs / 1000} s (last: ${lastAnswer}):\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -12,6 +12,7 @@ import type { GatewayOptions } from './config/gateway.options.js';
 import type { ConfiguredBackend } from './core/gateway-core.module-definition.js';
 import { loadGatewayOptions } from './config/load-gateway-options.js';
 import { createHealthServer } from './health/health-server.js';
+import { LAZY_SCHEMA_CONTROLLER } from './http/lazy-schema-compilers.js';
 import { serverTimeoutOptions } from './http/server-timeouts.js';
 import { DnsgateLogger } from './logging/dnsgate-logger.js';
 import { SecretRedactor } from './logging/secret-redactor.js';
@@ -62,6 +63,7 @@ export async function startDnsgate(start: StartOptions = {}): Promise<RunningDns
 
   const adapter = new FastifyAdapter({
     ...serverTimeoutOptions(options.requestReceiveTimeoutMs),
+    schemaController: LAZY_SCHEMA_CONTROLLER,
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     return503OnClosing: true,
     ...(options.webhookPathPrefix ? { rewriteUrl: webhookUrlRewriter(options.webhookPathPrefix) } : {}),

@@ -16,4 +16,5 @@ export * from './dto/endpoint.dto.js';
 export * from './dto/wire-keys.js';
 export { CHANGES_KEYS, WireValidationError, parseChangesBody, parseEndpointsBody } from './dto/parse-wire.js';
 export { MAX_RECORD_TTL, normalizeRecordTtl } from './dto/record-ttl.js';
+export { MAX_WIRE_DEPTH, scanWireBody, type WireBodyKind, type WireBodyScan } from './dto/wire-body-scan.js';
 export { toALabels, toULabels } from './idn.js';

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { LAZY_SCHEMA_CONTROLLER } from '../http/lazy-schema-compilers.js';
 import type { serverTimeoutOptions } from '../http/server-timeouts.js';
 import type { Registry } from 'prom-client';
 import type { Backends } from '../backends/backends.service.js';
@@ -15,7 +16,7 @@ export function createHealthServer(
   registry: Registry,
   timeouts: ReturnType<typeof serverTimeoutOptions>,
 ): FastifyInstance {
-  const server = Fastify({ logger: false, ...timeouts });
+  const server = Fastify({ logger: false, ...timeouts, schemaController: LAZY_SCHEMA_CONTROLLER });
 
   server.get('/healthz', async (_request, reply) => {
     reply.header('content-type', 'text/plain; charset=utf-8');

@@ -1,4 +1,4 @@
-import { decodeJson } from './json-bytes.js';
+import { decodeJson, isBlank } from './json-bytes.js';
 
 const TEXTS = [
   ['ASCII', '[{"dnsName":"www.example.org","targets":["\\"v=spf1 -all\\""]}]'],
@@ -16,5 +16,16 @@ describe('decodeJson', () => {
   it('decodes bytes that are not UTF-8 as UTF-8 decoding does', () => {
     const bytes = Buffer.from([0x7b, 0x22, 0xff, 0xc3, 0x22, 0x7d]);
     expect(decodeJson(bytes)).toBe(bytes.toString('utf8'));
+  });
+});
+
+describe('isBlank', () => {
+  it.each([
+    ['', true],
+    [' \t\r\n', true],
+    [' null ', false],
+    ['\u00a0', false],
+  ])('%j: %s', (text, blank) => {
+    expect(isBlank(Buffer.from(text, 'utf8'))).toBe(blank);
   });
 });

@@ -13,3 +13,9 @@ import { isAscii } from 'node:buffer';
 export function decodeJson(body: Buffer): string {
   return body.toString(isAscii(body) ? 'latin1' : 'utf8');
 }
+
+/** Whether a body holds nothing but JSON whitespace (an empty body is malformed, unlike `null`). */
+export function isBlank(body: Uint8Array): boolean {
+  for (const byte of body) if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  return true;
+}

@@ -64,6 +64,12 @@ describe('parseEndpointsBody', () => {
     ).toEqual([{ dnsName: 'a.b', recordType: 'TXT', targets: ['"x"'] }]);
   });
 
+  it('refuses a provider-specific property that is an array with a 400, not the TypeError class-validator throws', () => {
+    expect(() =>
+      parseEndpointsBody([{ dnsName: 'a.b', recordType: 'A', providerSpecific: [{ name: 'x' }, [{}]] }]),
+    ).toThrow(new WireValidationError(['[0].providerSpecific[1] must be an object with a string name']));
+  });
+
   it('refuses labels that are not a string map', () => {
     expect(() => parseEndpointsBody([{ dnsName: 'a.b', recordType: 'A', labels: { a: 1 } }])).toThrow(/\[0\]\.labels/);
   });

@@ -18,6 +18,15 @@ export const CHANGES_KEYS = ['create', 'updateOld', 'updateNew', 'delete'] as co
  */
 export const MAX_DESCRIBED_ENDPOINTS = 10;
 
+/** The wording of the problems above the endpoints (shared with scanWireBody, which must say the same). */
+export const WIRE_PROBLEMS = {
+  notAnEndpointArray: 'the body must be a JSON array of endpoints or null',
+  notAChangesObject: 'the body must be a JSON object of changes or null',
+  notAnEndpointList: (key: string) => `${key} must be an array of endpoints or null`,
+  unpairedUpdates: (old: number, updated: number) =>
+    `updateOld has ${old} endpoints but updateNew has ${updated}; they are paired by position`,
+};
+
 /** A request body that is not what the protocol allows; its message names the field. */
 export class WireValidationError extends Error {
   override readonly name = 'WireValidationError';
@@ -64,7 +73,7 @@ class ProblemCollector {
 /** The body of `POST /adjustendpoints`: an array of Endpoint, or `null`. */
 export function parseEndpointsBody(body: unknown): Endpoint[] {
   if (body === null) return [];
-  if (!Array.isArray(body)) throw new WireValidationError(['the body must be a JSON array of endpoints or null']);
+  if (!Array.isArray(body)) throw new WireValidationError([WIRE_PROBLEMS.notAnEndpointArray]);
   return parseEndpointList(body, '');
 }
 
@@ -72,7 +81,7 @@ export function parseEndpointsBody(body: unknown): Endpoint[] {
 export function parseChangesBody(body: unknown): Changes {
   if (body === null) return { create: [], updateOld: [], updateNew: [], delete: [] };
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new WireValidationError(['the body must be a JSON object of changes or null']);
+    throw new WireValidationError([WIRE_PROBLEMS.notAChangesObject]);
   }
   const raw = canonicalizeKeys(body, CHANGES_KEYS) as Record<string, unknown>;
   const problems = new ProblemCollector();
@@ -82,16 +91,14 @@ export function parseChangesBody(body: unknown): Changes {
     lists[key] = [];
     if (value === undefined || value === null) continue;
     if (!Array.isArray(value)) {
-      problems.addEndpoint(() => [`${key} must be an array of endpoints or null`]);
+      problems.addEndpoint(() => [WIRE_PROBLEMS.notAnEndpointList(key)]);
       continue;
     }
     const endpoints = collectEndpointList(value, key, problems);
     if (problems.isEmpty) lists[key] = endpoints;
   }
   if (problems.isEmpty && lists.updateOld.length !== lists.updateNew.length) {
-    problems.addEndpoint(() => [
-      `updateOld has ${lists.updateOld.length} endpoints but updateNew has ${lists.updateNew.length}; they are paired by position`,
-    ]);
+    problems.addEndpoint(() => [WIRE_PROBLEMS.unpairedUpdates(lists.updateOld.length, lists.updateNew.length)]);
   }
   if (!problems.isEmpty) throw problems.toError();
   return lists;
@@ -109,8 +116,8 @@ function collectEndpointList(items: unknown[], path: string, problems: ProblemCo
   const endpoints: Endpoint[] = [];
   for (let index = 0; index < items.length; index++) {
     const item = canonicalizeEndpoint(items[index]);
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      problems.addEndpoint(() => [`${path}[${index}] must be an endpoint object`]);
+    if (!isEndpointObject(item)) {
+      problems.addEndpoint(() => [notAnEndpointObject(`${path}[${index}]`)]);
       continue;
     }
     // The usual endpoint passes the quick check as the plain object it is;
@@ -122,15 +129,51 @@ function collectEndpointList(items: unknown[], path: string, problems: ProblemCo
         problems.addEndpoint(() => []);
         continue;
       }
-      const errors = validateSync(toEndpointDto(item as Record<string, unknown>), { forbidUnknownValues: false });
-      if (errors.length > 0) {
-        problems.addEndpoint(() => flattenErrors(errors, `${path}[${index}]`));
+      const found = validatedProblems(item, `${path}[${index}]`);
+      if (found.length > 0) {
+        problems.addEndpoint(() => found);
         continue;
       }
     }
     if (problems.isEmpty) endpoints.push(toEndpoint(item as EndpointDto));
   }
   return endpoints;
+}
+
+/**
+ * What is wrong with one wire endpoint (as JSON.parse gave it) found at
+ * `at` (`create[3]`), in the words of a refused body; empty when it is valid.
+ */
+export function endpointProblems(value: unknown, at: string): string[] {
+  const item = canonicalizeEndpoint(value);
+  if (!isEndpointObject(item)) return [notAnEndpointObject(at)];
+  if (passesEndpointRulesQuickly(item as EndpointDto)) return [];
+  return validatedProblems(item, at);
+}
+
+function isEndpointObject(item: unknown): item is object {
+  return item !== null && typeof item === 'object' && !Array.isArray(item);
+}
+
+function notAnEndpointObject(at: string): string {
+  return `${at} must be an endpoint object`;
+}
+
+function validatedProblems(item: object, at: string): string[] {
+  const dto = toEndpointDto(item as Record<string, unknown>);
+  const problems: string[] = [];
+  if (Array.isArray(dto.providerSpecific)) {
+    // class-validator throws a TypeError on an array inside a nested array
+    // (a 500 where a 400 belongs): such an item is refused here instead, and
+    // a valid stand-in keeps it from being reported twice.
+    dto.providerSpecific = dto.providerSpecific.map((property: unknown, index) => {
+      if (!Array.isArray(property)) return property as ProviderSpecificPropertyDto;
+      problems.push(`${at}.providerSpecific[${index}] must be an object with a string name`);
+      return Object.assign(new ProviderSpecificPropertyDto(), { name: '' });
+    });
+  }
+  const errors = validateSync(dto, { forbidUnknownValues: false });
+  return [...flattenErrors(errors, at), ...problems];
 }
 
 /**

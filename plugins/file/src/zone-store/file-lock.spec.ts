@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileLock, LockTimeoutError } from './file-lock.js';
+import { FileLock, LockTimeoutError, processStartTime } from './file-lock.js';
 
 describe('FileLock', () => {
   let dir: string;
@@ -34,6 +34,19 @@ describe('FileLock', () => {
     const release = await new FileLock(path).acquire();
     await expect(new FileLock(path, { timeoutMs: 100 }).acquire()).rejects.toThrow(LockTimeoutError);
     await release();
+  });
+
+  it('breaks the lock of a dead process whose pid a live, unrelated process has since been given', async () => {
+    const path = join(dir, 'z.lock');
+    const other = process.ppid;
+    const owner = { pid: other, host: hostname(), token: 'x', at: Date.now() };
+    await writeFile(path, JSON.stringify({ ...owner, started: `${processStartTime(other)}0` }));
+    const release = await new FileLock(path, { timeoutMs: 2_000 }).acquire();
+    expect(JSON.parse(await readFile(path, 'utf8')).pid).toBe(process.pid);
+    await release();
+    // The same pid, started when the lock says: the owner itself, still alive.
+    await writeFile(path, JSON.stringify({ ...owner, started: processStartTime(other) }));
+    await expect(new FileLock(path, { timeoutMs: 200 }).acquire()).rejects.toThrow(LockTimeoutError);
   });
 
   it('breaks the lock of a dead process', async () => {

@@ -1,9 +1,30 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
 /** Tells this process's own locks from those of an earlier process that had the same pid (pid 1 in containers). */
 const PROCESS_TOKEN = randomUUID();
+
+/**
+ * When process `pid` started (clock ticks since boot, field 22 of
+ * /proc/<pid>/stat); undefined where there is no /proc. A process killed
+ * while holding a lock leaves its pid in it, and on a busy host that pid
+ * soon belongs to another, unrelated process: without this, the lock would
+ * look held for as long as that process lives, and a restarted gateway
+ * would never start (reproduced with a lock naming a live, unrelated pid; the
+ * crash-safety suite SIGKILLs hundreds of gateways where pid_max is 32768).
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const PROCESS_STARTED = processStartTime(process.pid);
 
 export class LockTimeoutError extends Error {
   override readonly name = 'LockTimeoutError';
@@ -21,6 +42,8 @@ interface LockOwner {
   host: string;
   token: string;
   at: number;
+  /** processStartTime of the owner (absent in locks written before it was recorded). */
+  started?: string;
 }
 
 function isAlive(pid: number): boolean {
@@ -54,7 +77,13 @@ export class FileLock {
   /** Waits for the lock and returns the function that releases it. */
   async acquire(): Promise<() => Promise<void>> {
     const deadline = Date.now() + (this.options.timeoutMs ?? 10_000);
-    const me: LockOwner = { pid: process.pid, host: hostname(), token: PROCESS_TOKEN, at: Date.now() };
+    const me: LockOwner = {
+      pid: process.pid,
+      host: hostname(),
+      token: PROCESS_TOKEN,
+      at: Date.now(),
+      ...(PROCESS_STARTED ? { started: PROCESS_STARTED } : {}),
+    };
     let delay = 2;
     for (;;) {
       if (await this.tryCreate(this.path, me)) {
@@ -104,7 +133,10 @@ export class FileLock {
     if (!owner) return Date.now() - mtimeMs > 2_000;
     if (owner.host !== hostname()) return Date.now() - owner.at > staleMs;
     if (owner.pid === process.pid) return owner.token !== PROCESS_TOKEN;
-    return !isAlive(owner.pid);
+    if (!isAlive(owner.pid)) return true;
+    // Alive, but maybe another process that got the dead owner's pid.
+    const started = owner.started === undefined ? undefined : processStartTime(owner.pid);
+    return started !== undefined && started !== owner.started;
   }
 
   private async breakIfStale(): Promise<void> {
