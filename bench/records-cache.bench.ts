@@ -27,6 +27,7 @@ import { startBind, type BindKey, type BindServer } from '../test/support/bind-s
 import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
 import { startPowerDns, type PowerDnsTestServer } from '../test/support/powerdns-server.js';
 import { runCommand } from '../test/support/run-command.js';
+import { scrapedMetric } from '../test/support/metrics-text.js';
 import { median, out, peakRssMb, QUICK, recordResult, timed } from './bench-support.js';
 
 const SIZES = (process.env.BENCH_CACHE_SIZES ?? (QUICK ? '10000,100000' : '1000,10000,100000')).split(',').map(Number);
@@ -86,17 +87,8 @@ async function readMs(dnsgate: DnsgateProcess): Promise<number> {
   return (await timedRead(dnsgate))[1];
 }
 
-/** Sum of a metric's samples whose labels include these, from the process's /metrics. */
-async function metric(dnsgate: DnsgateProcess, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${dnsgate.healthUrl}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-z0-9_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const sample = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-    if (Object.entries(labels).every(([key, value]) => sample.get(key) === value)) sum += Number(match[3]);
-  }
-  return sum;
+function metric(dnsgate: DnsgateProcess, name: string, labels: Record<string, string> = {}): Promise<number> {
+  return scrapedMetric(dnsgate.healthUrl, name, labels);
 }
 
 const ratios = (values: number[], baseline: number[]) => values.map((v, i) => v / baseline[i]!);

@@ -11,6 +11,7 @@ import { startBind, type BindServer } from '../support/bind-server.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { startPowerDns, type PowerDnsTestServer } from '../support/powerdns-server.js';
 import { runCommand } from '../support/run-command.js';
+import { scrapedMetric } from '../support/metrics-text.js';
 
 /**
  * The records cache on a running dnsgate against each real backend: an
@@ -19,17 +20,8 @@ import { runCommand } from '../support/run-command.js';
  * write is seen at once, and the metrics say which happened.
  */
 
-/** Sum of the samples of one metric whose labels include these, from /metrics. */
-async function metric(gateway: TestGateway, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${gateway.healthUrl}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-z0-9_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const sample = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-    if (Object.entries(labels).every(([key, value]) => sample.get(key) === value)) sum += Number(match[3]);
-  }
-  return sum;
+function metric(gateway: TestGateway, name: string, labels: Record<string, string> = {}): Promise<number> {
+  return scrapedMetric(gateway.healthUrl, name, labels);
 }
 
 /** The cache's counters for one instance, to compare before and after a read. */
