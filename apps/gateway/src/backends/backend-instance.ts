@@ -35,7 +35,7 @@ export interface BackendInstanceDeps {
   /** DNSGATE_DRY_RUN: batches are checked and planned, never written. */
   dryRun: boolean;
   /** DNSGATE_RECORDS_CACHE{,_MAX_AGE}: whether reads are kept and revalidated by zone version. */
-  recordsCache?: RecordsCacheSpec;
+  recordsCache: RecordsCacheSpec;
 }
 
 /**
@@ -265,7 +265,7 @@ export class BackendInstance {
    */
   private cacheFor(plugin: DnsPlugin): RecordsCachingPlugin | undefined {
     const { metrics } = this.deps;
-    const setting = this.deps.recordsCache ?? { mode: 'off', maxAgeMs: 0 };
+    const setting = this.deps.recordsCache;
     const source = plugin.zoneVersions;
     const enabled = recordsCacheApplies(setting.mode, source?.exactness);
     metrics.recordsCacheEnabled.set(this.labels(), enabled ? 1 : 0);

@@ -3,7 +3,10 @@ import { Readable } from 'node:stream';
 /** Items serialised per chunk: about 70 KB of endpoints. */
 export const JSON_SLICE_ITEMS = 500;
 
-const [OPEN, CLOSE] = [Buffer.from('['), Buffer.from(']')];
+/** The bytes that frame and join a JSON array's items, shared by every answer. */
+export const JSON_OPEN = Buffer.from('[');
+export const JSON_COMMA = Buffer.from(',');
+export const JSON_CLOSE = Buffer.from(']');
 
 /** Items already serialised: chunks whose concatenation is `JSON.stringify(items)` without its brackets. */
 export class SerialisedItems {
@@ -21,7 +24,7 @@ export class SerialisedItems {
    * and streaming them about 80 ms (Node's Readable re-buffers them).
    */
   get bracketed(): Buffer {
-    this.bracketedBytes ??= Buffer.concat([OPEN, ...this.chunks, CLOSE]);
+    this.bracketedBytes ??= Buffer.concat([JSON_OPEN, ...this.chunks, JSON_CLOSE]);
     return this.bracketedBytes;
   }
 }

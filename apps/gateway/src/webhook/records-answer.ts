@@ -1,6 +1,13 @@
 import { toWireEndpoint, type Endpoint, type ZoneRead } from '@dnsgate/plugin-sdk';
 import type { Scope } from '../domain-filter/domain-scope.service.js';
-import { SerialisedItems, countItems, type JsonArrayPart } from './json-array.stream.js';
+import {
+  JSON_CLOSE,
+  JSON_COMMA,
+  JSON_OPEN,
+  SerialisedItems,
+  countItems,
+  type JsonArrayPart,
+} from './json-array.stream.js';
 import { serialiseReusingRuns } from './serialised-runs.js';
 
 /** The answer of GET /records: each zone read filtered to the scope, in wire form, as runs of one JSON array. */
@@ -24,12 +31,10 @@ export class RecordsAnswer {
     const runs = nonEmpty.map((part) =>
       part instanceof SerialisedItems ? part.chunks : [Buffer.from(JSON.stringify(part).slice(1, -1))],
     );
-    const joined = runs.flatMap((run, index) => (index === 0 ? run : [COMMA, ...run]));
-    return Buffer.concat([OPEN, ...joined, CLOSE]);
+    const joined = runs.flatMap((run, index) => (index === 0 ? run : [JSON_COMMA, ...run]));
+    return Buffer.concat([JSON_OPEN, ...joined, JSON_CLOSE]);
   }
 }
-
-const [OPEN, COMMA, CLOSE] = ['[', ',', ']'].map((text) => Buffer.from(text)) as [Buffer, Buffer, Buffer];
 
 /** A read's endpoints inside the scope, in wire form. */
 export type ScopeFilter = (endpoints: readonly Endpoint[], scope: Scope) => Endpoint[];

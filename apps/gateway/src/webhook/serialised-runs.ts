@@ -1,9 +1,8 @@
 import type { Endpoint } from '@dnsgate/plugin-sdk';
+import { JSON_COMMA } from './json-array.stream.js';
 
 /** A run ends, on average, after this many endpoints (a power of two). */
 export const AVERAGE_RUN = 512;
-
-const COMMA = Buffer.from(',');
 
 interface SerialisedRun {
   readonly members: readonly Endpoint[];
@@ -30,7 +29,7 @@ export function serialiseReusingRuns(endpoints: readonly Endpoint[]): Buffer[] {
   let start = 0;
   for (let index = 0; index < endpoints.length; index++) {
     if (index === endpoints.length - 1 || endsRun(endpoints[index]!.dnsName)) {
-      if (chunks.length > 0) chunks.push(COMMA);
+      if (chunks.length > 0) chunks.push(JSON_COMMA);
       chunks.push(runBytes(endpoints, start, index + 1));
       start = index + 1;
     }
