@@ -6,6 +6,7 @@
 # service is set up: the tests start their own on loopback.
 # Safe to run again: it does nothing when everything is present.
 set -euo pipefail
+. "$(dirname "$0")/debian-packages.sh"
 
 tools_dir="${DNSGATE_TEST_TOOLS_DIR:-/var/cache/dnsgate-test-tools}"
 prometheus_root="$tools_dir/prometheus"
@@ -24,21 +25,15 @@ need_prometheus=no
 [ -x "$prometheus_root/usr/bin/prometheus" ] && [ -x "$prometheus_root/usr/bin/promtool" ] || need_prometheus=yes
 [ ${#need[@]} -eq 0 ] && [ "$need_prometheus" = no ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "The shipping tests need: ${need[*]} and prometheus (unpacked into $prometheus_root). As root:" >&2
+if [ "$need_prometheus" = yes ] && [ "$(id -u)" -ne 0 ]; then
+  echo "The shipping tests need prometheus (unpacked into $prometheus_root). As root:" >&2
   echo "  bash test/setup/install-shipping-tools.sh" >&2
   exit 1
 fi
-
-export DEBIAN_FRONTEND=noninteractive
-apt_get() { apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=5 "$@"; }
-apt_get update -qq
-if [ ${#need[@]} -gt 0 ]; then
-  echo "Installing ${need[*]} for the shipping tests" >&2
-  apt_get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+install_debian_packages "the shipping tests" "bash test/setup/install-shipping-tools.sh" ${need[@]+"${need[@]}"}
 if [ "$need_prometheus" = yes ]; then
   echo "Unpacking Debian's prometheus package into $prometheus_root" >&2
+  update_debian_lists
   download="$(mktemp -d)"
   trap 'rm -rf "$download"' EXIT
   (cd "$download" && apt_get download -qq prometheus >/dev/null)
