@@ -50,7 +50,7 @@ async function run(line) {
   }
   if (command === 'versions') {
     const started = performance.now();
-    const versions = await bare.zoneVersions.zoneVersions([zone], call());
+    const versions = await bare.zoneVersions.currentVersions([zone], call());
     return { ms: performance.now() - started, version: versions.get(zone) };
   }
   if (command === 'keep') {

@@ -46,7 +46,7 @@ describe('file plugin zone versions (the records cache revalidates with them)', 
   }
 
   async function versionOf(zone = ZONE): Promise<string | undefined> {
-    return (await plugin.zoneVersions!.zoneVersions([zone], call())).get(zone);
+    return (await plugin.zoneVersions!.currentVersions([zone], call())).get(zone);
   }
 
   beforeEach(async () => {
@@ -70,7 +70,7 @@ describe('file plugin zone versions (the records cache revalidates with them)', 
   });
 
   it('answers only for managed zones with a file', async () => {
-    const versions = await plugin.zoneVersions!.zoneVersions([ZONE, 'example.net'], call());
+    const versions = await plugin.zoneVersions!.currentVersions([ZONE, 'example.net'], call());
     expect([...versions.keys()]).toEqual([ZONE]);
   });
 
@@ -157,7 +157,7 @@ describe('file plugin zone versions (the records cache revalidates with them)', 
 
   it('throws DeadlineExceededError once the call is late, as records() would time out', async () => {
     const late = { deadline: Deadline.in(0) };
-    await expect(plugin.zoneVersions!.zoneVersions([ZONE], late)).rejects.toThrow(DeadlineExceededError);
+    await expect(plugin.zoneVersions!.currentVersions([ZONE], late)).rejects.toThrow(DeadlineExceededError);
     await expect(plugin.zoneVersions!.readVersionedZone(ZONE, late)).rejects.toThrow(DeadlineExceededError);
   });
 

@@ -36,7 +36,7 @@ describe('powerdns plugin: zone versions from the serials of the zone listing (f
     if (result.code !== 0) throw new Error(`pdnsutil ${args.join(' ')} failed: ${result.stderr}`);
   };
   const versionOf = async (zone: string): Promise<string | undefined> =>
-    (await pdns.plugin.zoneVersions!.zoneVersions([zone], call())).get(zone);
+    (await pdns.plugin.zoneVersions!.currentVersions([zone], call())).get(zone);
   const warningsAbout = (zone: string): string[] =>
     pdns.context.lines
       .filter((line) => line.level === 'warn' && line.message.startsWith(`zone ${zone}:`))
@@ -79,14 +79,14 @@ describe('powerdns plugin: zone versions from the serials of the zone listing (f
   });
 
   it('answers for every zone of the call in one listing, keyed as asked, leaving out zones it cannot version', async () => {
-    const versions = await pdns.plugin.zoneVersions!.zoneVersions([ZONE, CLI_ZONE, 'absent.test'], call());
+    const versions = await pdns.plugin.zoneVersions!.currentVersions([ZONE, CLI_ZONE, 'absent.test'], call());
     expect([...versions.keys()].sort()).toEqual([CLI_ZONE, ZONE]);
   });
 
   it('reads a configured zone that is not on the server as records() does: no records, said in the log', async () => {
     const configured = createPowerDnsPlugin(server, { DNSGATE_POWERDNS_ZONES: `${ZONE},missing.test` });
     try {
-      expect([...(await configured.plugin.zoneVersions!.zoneVersions([ZONE, 'missing.test'], call())).keys()]).toEqual([
+      expect([...(await configured.plugin.zoneVersions!.currentVersions([ZONE, 'missing.test'], call())).keys()]).toEqual([
         ZONE,
       ]);
       const read = await configured.plugin.zoneVersions!.readVersionedZone('missing.test', call());
@@ -200,7 +200,7 @@ describe('powerdns plugin: zone versions from the serials of the zone listing (f
 
   it("starts no request once the call's deadline has passed: the SDK's timeout error (a 504)", async () => {
     const spent: CallContext = { deadline: Deadline.in(0) };
-    await expect(pdns.plugin.zoneVersions!.zoneVersions([ZONE], spent)).rejects.toBeInstanceOf(BackendTimeoutError);
+    await expect(pdns.plugin.zoneVersions!.currentVersions([ZONE], spent)).rejects.toBeInstanceOf(BackendTimeoutError);
     await expect(pdns.plugin.zoneVersions!.readVersionedZone(ZONE, spent)).rejects.toBeInstanceOf(BackendTimeoutError);
   });
 
@@ -208,10 +208,10 @@ describe('powerdns plugin: zone versions from the serials of the zone listing (f
     const closed = createPowerDnsPlugin(server, { DNSGATE_POWERDNS_URL: `http://127.0.0.1:${await freePort()}` });
     const wrongKey = createPowerDnsPlugin(server, { DNSGATE_POWERDNS_API_KEY: 'not-the-key' });
     try {
-      const unreachable = await closed.plugin.zoneVersions!.zoneVersions([ZONE], call(1_500)).catch((e: unknown) => e);
+      const unreachable = await closed.plugin.zoneVersions!.currentVersions([ZONE], call(1_500)).catch((e: unknown) => e);
       expect(unreachable).toBeInstanceOf(BackendUnavailableError);
       expect(unreachable).toMatchObject({ kind: 'unavailable', statusCode: 503 });
-      const rejected = await wrongKey.plugin.zoneVersions!.zoneVersions([ZONE], call()).catch((e: unknown) => e);
+      const rejected = await wrongKey.plugin.zoneVersions!.currentVersions([ZONE], call()).catch((e: unknown) => e);
       expect(rejected).toBeInstanceOf(PowerDnsAuthError);
       expect(rejected).toBeInstanceOf(BackendError);
       expect(String((rejected as Error).message)).not.toContain('not-the-key');

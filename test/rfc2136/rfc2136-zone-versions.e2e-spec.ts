@@ -65,23 +65,23 @@ describe('rfc2136 zone versions against a real BIND 9: SOA serials and IXFR', ()
   it('is exact, and gives each zone its SOA serial with one SOA query per zone', async () => {
     expect(versions(t).exactness).toBe('exact');
     const before = await exchanges(t, 'soa');
-    const first = await versions(t).zoneVersions(['versions.test', 'other.test'], call());
+    const first = await versions(t).currentVersions(['versions.test', 'other.test'], call());
     expect(await exchanges(t, 'soa')).toBe(before + 2);
     expect([...first.keys()].sort()).toEqual(['other.test', 'versions.test']);
     const dig = await runCommand('dig', ['@127.0.0.1', '-p', String(bind.port), '+short', 'versions.test', 'SOA']);
     expect(first.get('versions.test')).toBe(dig.stdout.trim().split(/\s+/)[2]);
 
     // Unchanged: the same version. Changed: another one.
-    expect((await versions(t).zoneVersions(['versions.test'], call())).get('versions.test')).toBe(
+    expect((await versions(t).currentVersions(['versions.test'], call())).get('versions.test')).toBe(
       first.get('versions.test'),
     );
     await nsupdate(bind, key, 'other.test', ['update add bump.other.test 300 A 192.0.2.1']);
-    const second = await versions(t).zoneVersions(['versions.test', 'other.test'], call());
+    const second = await versions(t).currentVersions(['versions.test', 'other.test'], call());
     expect(second.get('versions.test')).toBe(first.get('versions.test'));
     expect(second.get('other.test')).not.toBe(first.get('other.test'));
 
     // A zone this instance does not manage: no version (the cache reads it whole), and no records, as records() says.
-    expect((await versions(t).zoneVersions(['elsewhere.test'], call())).size).toBe(0);
+    expect((await versions(t).currentVersions(['elsewhere.test'], call())).size).toBe(0);
     expect((await versions(t).readVersionedZone('elsewhere.test', call())).endpoints).toEqual([]);
     expect(await t.driver.records({ zones: ['elsewhere.test'] })).toEqual([]);
   });
@@ -89,7 +89,7 @@ describe('rfc2136 zone versions against a real BIND 9: SOA serials and IXFR', ()
   it('reads a zone whole at the serial of the AXFR, as records() reports it', async () => {
     await nsupdate(bind, key, 'versions.test', ['update add whole.versions.test 300 A 192.0.2.2']);
     const read = await versions(t).readVersionedZone('versions.test', call());
-    expect(read.version).toBe((await versions(t).zoneVersions(['versions.test'], call())).get('versions.test'));
+    expect(read.version).toBe((await versions(t).currentVersions(['versions.test'], call())).get('versions.test'));
     expect(asSet(read.endpoints)).toEqual(asSet(await t.driver.records({ zones: ['versions.test'] })));
     expect(read.endpoints).toContainEqual({
       dnsName: 'whole.versions.test',
@@ -307,7 +307,7 @@ describe('rfc2136 IXFR when transfers need their own TSIG key', () => {
     const difference = wrong.plugin.zoneVersions.readZoneDifference!('signed.test', cached, call());
     await expect(difference).rejects.toBeInstanceOf(BackendError);
     await expect(difference).rejects.toThrow(/zone signed\.test \(IXFR\): BADSIG/);
-    await expect(wrong.plugin.zoneVersions.zoneVersions(['signed.test'], call())).rejects.toBeInstanceOf(BackendError);
+    await expect(wrong.plugin.zoneVersions.currentVersions(['signed.test'], call())).rejects.toBeInstanceOf(BackendError);
     const error = await difference.then(
       () => new Error('expected a failure'),
       (e: Error) => e,

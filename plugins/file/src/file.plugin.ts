@@ -189,7 +189,7 @@ export class FilePlugin implements DnsPlugin {
    */
   readonly zoneVersions: ZoneVersionSource = {
     exactness: 'exact',
-    zoneVersions: (zones, call) => this.versionsOf(zones, call),
+    currentVersions: (zones, call) => this.versionsOf(zones, call),
     readVersionedZone: (zone, call) => this.readVersionedZone(zone, call),
   };
 

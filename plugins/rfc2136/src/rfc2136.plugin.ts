@@ -279,7 +279,7 @@ export class Rfc2136Plugin implements DnsPlugin {
    */
   readonly zoneVersions: ZoneVersionSource = {
     exactness: 'exact',
-    zoneVersions: (zones, call) => this.readZoneSerials(zones, call),
+    currentVersions: (zones, call) => this.readZoneSerials(zones, call),
     readVersionedZone: (zone, call) => this.readVersionedZone(zone, call),
     readZoneDifference: (zone, cached, call) => this.readZoneDifference(zone, cached, call),
   };

@@ -42,7 +42,7 @@ export interface ZoneVersionSource {
    * (an SOA query, a stat, one zone listing for all). A zone left out of the
    * answer is read whole. Throw the SDK's error types, as `records()` does.
    */
-  zoneVersions(zones: readonly string[], call: CallContext): Promise<ReadonlyMap<string, string>>;
+  currentVersions(zones: readonly string[], call: CallContext): Promise<ReadonlyMap<string, string>>;
   /** One zone's record sets and the version they were read at, read whole. */
   readVersionedZone(zone: string, call: CallContext): Promise<VersionedZone>;
   /**

@@ -27,14 +27,14 @@ class VersionedFake implements DnsPlugin {
   bumpOnWrite = true;
   /** Whether the backend can read a difference; when not, it answers undefined. */
   differences = true;
-  /** Zones left out of zoneVersions' answer. */
+  /** Zones left out of currentVersions' answer. */
   readonly unversioned = new Set<string>();
   /** Runs inside readVersionedZone after the version is taken, before the records are read. */
   duringRead?: () => Promise<void>;
 
   readonly zoneVersions: ZoneVersionSource = {
     exactness: 'exact',
-    zoneVersions: (zones) => this.versions(zones),
+    currentVersions: (zones) => this.versions(zones),
     readVersionedZone: (zone) => this.readWhole(zone),
     readZoneDifference: (zone) => this.readDifference(zone),
   };

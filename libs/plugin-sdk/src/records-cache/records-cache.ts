@@ -136,7 +136,7 @@ export class RecordsCachingPlugin implements DnsPlugin {
   /** The records of the requested zones, zone by zone, each served from the cache where its version allows. */
   async readZones(request: RecordsRequest, call: CallContext): Promise<ZoneRead[]> {
     const zones = [...new Set(request.zones)];
-    const versions = await this.source.zoneVersions(zones, call);
+    const versions = await this.source.currentVersions(zones, call);
     const limiter = new Limiter(this.inner.concurrency?.zoneReads ?? DEFAULT_ZONE_READS);
     const versioned = zones.filter((zone) => versions.has(zone));
     const reads = await Promise.all(
@@ -161,7 +161,7 @@ export class RecordsCachingPlugin implements DnsPlugin {
   async readZoneState(zone: string, call: CallContext): Promise<ZoneState> {
     const cached = this.usable(this.cache.get(zone));
     if (cached && this.source.exactness === 'exact' && !this.untrusted.has(zone)) {
-      const versions = await this.source.zoneVersions([zone], call);
+      const versions = await this.source.currentVersions([zone], call);
       if (versions.get(zone) === cached.version) {
         this.settings.observer?.zoneRead(zone, 'hit');
         cached.state ??= zoneStateOf(cached.endpoints);

@@ -46,7 +46,7 @@ export class PowerDnsZoneVersions implements ZoneVersionSource {
 
   constructor(private readonly host: ZoneVersionsHost) {}
 
-  async zoneVersions(zones: readonly string[], call: CallContext): Promise<ReadonlyMap<string, string>> {
+  async currentVersions(zones: readonly string[], call: CallContext): Promise<ReadonlyMap<string, string>> {
     const listing = await this.host.listZones(this.host.deadlineOf(call));
     const managed = this.host.managedZones(listing);
     const managedSet = new Set(managed);
