@@ -70,10 +70,13 @@ const REASONS = {
     "zone for the conflict check and the SDK pipeline's checks of 10k changes. Over the work's runs the ratio ranged " +
     "0.96–1.13×; the split into the plugin's and the gateway's part is in the runs below",
   'powerdns|apply 10000 creates': () =>
-    "dnsgate's PATCH to PowerDNS takes no longer than the direct one; on top of it come the checks and planning of " +
-    "10k changes by the SDK pipeline and the plugin (about 126 ms), the gateway's HTTP handling of a 10k-change body " +
-    "(about 95 ms) and the conflict check's zone read (about 26 ms, now read while the batch is checked). On this " +
-    "shared machine the ratio ranged 1.32–1.51× over the work's runs",
+    "dnsgate's PATCH to PowerDNS takes no longer than the direct one; on top of it come, in CPU time measured in " +
+    'process by bench/powerdns-apply-cpu.mjs, the SDK pipeline with the plugin (checks, planning, the PATCH body) at ' +
+    'about 50–57 ms for 10k creates (62–78 ms before the pipeline planned a batch in one pass without a key string ' +
+    "or Map entry per change), the gateway's reading of the body at about 20 ms (the wire scan 6, decoding and " +
+    "JSON.parse 11–13, the wire parser 2), then HTTP and Nest, and the conflict check's zone read (about 26 ms, " +
+    "read while the batch is checked). On this shared machine the ratio ranged 1.09–1.62× over the work's runs, " +
+    'its per-round ratios within one run from 0.75× to 2.2× as other suites ran',
 };
 
 /** `12.3 µs at 10k, …` for the same measure at every size measured. */
