@@ -64,16 +64,21 @@ const REASONS = {
   'powerdns|records 100000 in 100 zones': (f) =>
     `${f.dnsgate.toFixed(0)} ms against ${f.baseline.toFixed(0)} ms; the time bound (< 3 s) holds. The plugin reads ` +
     "the zones' text exports as fast as the direct client; the gap is the gateway's JSON answer of 100k endpoints " +
-    "(the gateway section). Over the work's runs this ratio ranged 0.67–1.28× on the shared machine",
+    "(the gateway section). Over the work's runs this ratio ranged 0.67–1.28× on the shared machine (0.94× and " +
+    '1.07× in two later runs, their per-round ratios 0.34–1.70×): noise of the shared machine, not a cost that grew',
   'rfc2136|POST 10,000 creates': () =>
     'dnsgate sends the same UPDATE messages as nsupdate (50 records each, TCP, TSIG); on top come the read of the ' +
     "zone for the conflict check and the SDK pipeline's checks of 10k changes. Over the work's runs the ratio ranged " +
     "0.96–1.13×; the split into the plugin's and the gateway's part is in the runs below",
   'powerdns|apply 10000 creates': () =>
-    "dnsgate's PATCH to PowerDNS takes no longer than the direct one; on top of it come the checks and planning of " +
-    "10k changes by the SDK pipeline and the plugin (about 126 ms), the gateway's HTTP handling of a 10k-change body " +
-    "(about 95 ms) and the conflict check's zone read (about 26 ms, now read while the batch is checked). On this " +
-    "shared machine the ratio ranged 1.32–1.51× over the work's runs",
+    "dnsgate's PATCH to PowerDNS takes no longer than the direct one; on top of it come, in CPU time measured in " +
+    'process by bench/powerdns-apply-cpu.mjs, the SDK pipeline with the plugin (checks, planning, the PATCH body) at ' +
+    'about 50–57 ms for 10k creates (62–78 ms before the pipeline planned a batch in one pass without a key string ' +
+    "or Map entry per change), the gateway's reading of the body at about 20 ms (the wire scan 6, decoding and " +
+    "JSON.parse 11–13, the wire parser 2), then HTTP and Nest, and the conflict check's zone read (about 26 ms, " +
+    "read while the batch is checked). On this shared machine the ratio ranged 1.09–1.62× over the work's runs, " +
+    'its per-round ratios within one run from 0.69× to 2.6×, while other suites made the direct PATCH take 0.8–3.5 s ' +
+    'instead of 0.35 s',
 };
 
 /** `12.3 µs at 10k, …` for the same measure at every size measured. */

@@ -3,7 +3,7 @@ import { endpointKey, emptyChanges, type Changes, type Endpoint } from '@dnsgate
 import { Deadline } from '../concurrency/deadline.js';
 import type { ChangeGroup, DnsPlugin, RecordCheck, ZoneState } from '../contract/dns-plugin.interface.js';
 import { BackendUnavailableError, GroupRefusedError } from '../errors/dnsgate-errors.js';
-import { BatchPipeline, zoneStateOfKeys } from './batch-pipeline.js';
+import { BatchPipeline, locateItems, zoneStateOfKeys } from './batch-pipeline.js';
 import { BatchIncompleteError } from './batch-report.js';
 import { applyWithinDeadline } from './within-deadline.js';
 
@@ -214,6 +214,33 @@ describe('BatchPipeline.apply', () => {
     // The group in flight landed after the answer; the next was never sent.
     expect(final.applied.map((c) => c.desired!.dnsName)).toEqual(['a.example.org']);
     expect(reasons(final)).toEqual(['b.example.net deadline']);
+  });
+});
+
+describe('BatchPipeline.apply with duplicates', () => {
+  it('writes the other changes of a zone whose first change was a duplicate, zones in the order of their first change written', async () => {
+    const plugin = new FakePlugin();
+    const report = await apply(plugin, {
+      create: [a('dup.example.net'), a('dup.example.net'), a('one.example.org'), a('two.example.net')],
+    });
+    expect(reasons(report)).toEqual(['dup.example.net duplicate', 'dup.example.net duplicate']);
+    expect(plugin.groups).toEqual([['create one.example.org'], ['create two.example.net']]);
+  });
+});
+
+describe('locateItems', () => {
+  it("finds each change's normalised name and zone once, and the zones to read", () => {
+    const items: Array<{ received: Endpoint; receivedName?: string; receivedZone?: string }> = [
+      { received: a('WWW.Example.ORG.') },
+      { received: a('deep.sub.example.net') },
+      { received: a('elsewhere.example.com') },
+    ];
+    expect(locateItems(items, ZONES)).toEqual(['example.org', 'example.net']);
+    expect(items.map((item) => [item.receivedName, item.receivedZone])).toEqual([
+      ['www.example.org', 'example.org'],
+      ['deep.sub.example.net', 'example.net'],
+      ['elsewhere.example.com', undefined],
+    ]);
   });
 });
 

@@ -60,8 +60,12 @@ const NAMED_AT_MOST = 20;
 export class BatchReport {
   readonly applied: PlannedChange[] = [];
   readonly notApplied: NotAppliedChange[] = [];
-  /** Changes sent and not answered yet: they may still land after the call was answered. */
-  readonly inFlight = new Set<PlannedChange>();
+  /**
+   * The parts sent and not answered yet, one entry per write rather than per
+   * change: a 10k-change write costs two Set operations instead of 20k (about
+   * 5 ms of a 10k-create batch, by the micro-benchmark of linked-change.ts).
+   */
+  readonly sentParts = new Set<readonly PlannedChange[]>();
 
   constructor(
     /** Changes the batch held once the domain filter cut it. */
@@ -69,6 +73,19 @@ export class BatchReport {
     /** Nothing was written: `applied` lists what a real apply would have written. */
     readonly dryRun = false,
   ) {}
+
+  /** Changes sent and not answered yet: they may still land after the call was answered. */
+  get inFlight(): ReadonlySet<PlannedChange> {
+    const changes = new Set<PlannedChange>();
+    for (const part of this.sentParts) for (const change of part) changes.add(change);
+    return changes;
+  }
+
+  /** `part` was sent (true) or answered (false); the same array both times. */
+  markSent(part: readonly PlannedChange[], sent: boolean): void {
+    if (sent) this.sentParts.add(part);
+    else this.sentParts.delete(part);
+  }
 
   get complete(): boolean {
     return this.notApplied.length === 0 && this.applied.length === this.total;
@@ -137,7 +154,7 @@ export function mergeReports(reports: ReadonlyArray<{ instance: string; report: 
   for (const { instance, report } of reports) {
     merged.applied.push(...report.applied);
     for (const n of report.notApplied) merged.notApplied.push({ ...n, instance });
-    for (const change of report.inFlight) merged.inFlight.add(change);
+    for (const part of report.sentParts) merged.sentParts.add(part);
   }
   return merged;
 }
