@@ -53,14 +53,19 @@ function encodeUnit(
   writeName(buf, 0, name, nameLength);
   let o = 0;
   const rr = (type: number, klass: number, ttl: number, rdata: Buffer | undefined): void => {
-    if (o > 0) buf.copy(buf, o, 0, nameLength);
+    // copyWithin and set (typed-array built-ins), not Buffer#copy: its argument handling cost ~7 µs per small
+    // copy in a profile of the gateway, more than the whole encoding.
+    if (o > 0) buf.copyWithin(o, 0, nameLength);
     o += nameLength;
     buf.writeUInt16BE(type, o);
     buf.writeUInt16BE(klass, o + 2);
     buf.writeUInt32BE(ttl >>> 0, o + 4);
     buf.writeUInt16BE(rdata?.length ?? 0, o + 8);
     o += RR_FIXED;
-    if (rdata) o += rdata.copy(buf, o);
+    if (rdata) {
+      buf.set(rdata, o);
+      o += rdata.length;
+    }
   };
   for (const [type, klass] of prerequisites) rr(type, klass, 0, undefined);
   for (const update of updates) rr(update.type, update.klass, update.ttl, update.rdata);

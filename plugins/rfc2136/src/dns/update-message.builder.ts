@@ -130,8 +130,15 @@ export function buildFramedUpdate(zone: string, sections: readonly UpdateSection
   buffer.writeUInt16BE(TYPE.SOA, o);
   buffer.writeUInt16BE(CLASS_IN, o + 2);
   o += 4;
-  for (const section of sections) o += section.prerequisites.copy(buffer, o);
-  for (const section of sections) o += section.updates.copy(buffer, o);
+  // set (a typed-array built-in), not Buffer#copy, whose argument handling costs more than these small copies.
+  for (const { prerequisites } of sections) {
+    buffer.set(prerequisites, o);
+    o += prerequisites.length;
+  }
+  for (const { updates } of sections) {
+    buffer.set(updates, o);
+    o += updates.length;
+  }
   return new FramedMessage(buffer, length);
 }
 
