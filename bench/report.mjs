@@ -70,9 +70,10 @@ const REASONS = {
     'with their two prerequisites each), where nsupdate sends 50 records per message: BIND commits each message as ' +
     'one transaction, so 13 messages cost it far less than 200. On top come the read of the zone for the conflict ' +
     "check (an AXFR of the empty zone here; a records-cache hit, one SOA query, after a read) and the SDK pipeline's " +
-    "checks of 10k changes. Measured in one run on the loaded machine: 0.63× nsupdate's 50 per message; the plugin " +
-    'alone with BATCH_SIZE 50 (the same messages as before) 1.05×; nsupdate itself sending 1000 per message 0.49× ' +
-    "(its messages carry no prerequisites). Before the change the ratio ranged 0.96–1.18× over the work's runs",
+    "checks of 10k changes. Over two runs on the loaded machine: 0.54–0.63× nsupdate's 50 per message (the cold " +
+    'first round of each process 1.18–1.49×); the plugin alone with BATCH_SIZE 50 (the same messages as before) ' +
+    '1.05–1.12×; nsupdate itself sending 1000 per message 0.49–0.71× (its messages carry no prerequisites). Before ' +
+    "the change the ratio ranged 0.96–1.18× over the work's runs",
   'powerdns|apply 10000 creates': () =>
     "dnsgate's PATCH to PowerDNS takes no longer than the direct one; on top of it come the checks and planning of " +
     "10k changes by the SDK pipeline and the plugin (about 126 ms), the gateway's HTTP handling of a 10k-change body " +
