@@ -2,7 +2,9 @@
 // (plugins/rfc2136/dist, the code the gateway runs) in a plain node process of
 // its own, without the gateway, HTTP, JSON or Jest. Started by the bench, it
 // reads commands on stdin, one a line, and answers each with one JSON line:
-//   create ZONE COUNT  -> { ms }       COUNT creates (A records) into ZONE, one ApplyChanges
+//   create ZONE COUNT  -> { ms, cpuMs }   COUNT creates (A records) into ZONE, one ApplyChanges; cpuMs is this
+//                                         process's CPU time (user + system) for it, which the load of a shared
+//                                         machine moves less than the wall time
 //   read ZONE          -> { ms, endpoints }   one Records call for ZONE
 //   versions ZONE      -> { ms, version }     zoneVersions for ZONE (one SOA query)
 //   keep ZONE          -> { ms, version, endpoints }   readVersionedZone (AXFR), kept as the cached read
@@ -39,9 +41,12 @@ async function run(line) {
       recordType: 'A',
       recordTTL: 300,
     }));
+    const cpu = process.cpuUsage();
     const started = performance.now();
     await plugin.applyChanges({ create });
-    return { ms: performance.now() - started };
+    const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    return { ms, cpuMs: (used.user + used.system) / 1000 };
   }
   if (command === 'read') {
     const started = performance.now();

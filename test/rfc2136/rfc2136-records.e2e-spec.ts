@@ -365,6 +365,42 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     expect((await updateCount()) - updatesBefore).toBe(4);
   });
 
+  it('names exactly the changes of the one refused message among messages in flight together; the rest land', async () => {
+    // BATCH_SIZE 5: 40 creates are 8 messages, several in flight on one connection at once (RFC 7766 pipelining).
+    t = createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate, { DNSGATE_RFC2136_BATCH_SIZE: '5' }));
+    const names = Array.from({ length: 40 }, (_, i) => `pipelined-${i}.myexample.com`);
+    const wanted = await t.driver.adjustEndpoints(
+      names.map((dnsName, i) => ({ dnsName, recordType: 'A', targets: [`198.51.100.${i + 1}`] })),
+    );
+    // Another writer creates the 13th record (the third message) between the check and the UPDATEs.
+    const [theirs] = await t.driver.adjustEndpoints([
+      { dnsName: names[12]!, recordType: 'A', targets: ['203.0.113.13'] },
+    ]);
+    const inside = t.plugin as unknown as { readZoneState: Rfc2136Plugin['readZoneState'] };
+    const readZoneState = t.plugin.readZoneState.bind(t.plugin);
+    inside.readZoneState = async (zone, call) => {
+      const state = await readZoneState(zone, call);
+      inside.readZoneState = readZoneState;
+      await createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate)).driver.applyChanges(
+        changes({ create: [theirs!] }),
+      );
+      return state;
+    };
+    const updatesBefore = await updateCount();
+    const failed = await incompleteBatch(t.driver.applyChanges(changes({ create: wanted })));
+    expect(notLanded(failed.report)).toEqual([`create A ${names[12]}: refused`]);
+    expect(failed.report.applied).toHaveLength(39);
+    const axfr = await digAxfr(bind, 'myexample.com', bind.keys.dnsgate);
+    for (const [i, name] of names.entries()) {
+      const target = i === 12 ? '203.0.113.13' : `198.51.100.${i + 1}`;
+      expect(axfr.filter((l) => l.startsWith(`${name}.`))).toEqual([
+        expect.stringMatching(new RegExp(`\\s${target}$`)),
+      ]);
+    }
+    // 8 messages, then the refused one's 5 changes split until the raced one is alone: 3, 2, then 1 and 1.
+    expect((await updateCount()) - updatesBefore).toBe(8 + 4);
+  });
+
   it('applies two batches at once one after the other: the second is checked against what the first wrote', async () => {
     const [mine] = await t.driver.adjustEndpoints([
       { dnsName: 'both.example.com', recordType: 'A', targets: ['192.0.2.1'] },

@@ -34,7 +34,7 @@ describe('rfc2136 options from DNSGATE_RFC2136_*', () => {
       insecure: false,
       minTtl: 0,
       defaultTtl: 300,
-      batchSize: 50,
+      batchSize: 1000,
       loadBalancing: 'failover',
       timeout: 10,
     });

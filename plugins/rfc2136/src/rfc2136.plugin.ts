@@ -31,7 +31,7 @@ import type { Counter, Gauge, Histogram } from 'prom-client';
 import { RCODE } from './dns/dns-constants.js';
 import { MalformedMessageError } from './dns/dns-message.reader.js';
 import { TsigKey } from './dns/tsig.signer.js';
-import { buildUpdateMessage } from './dns/update-message.builder.js';
+import { buildFramedUpdate, type FramedMessage } from './dns/update-message.builder.js';
 import { batchUnits, changeUnit, fitsOneMessage, type ChangeUnit } from './changes/update-planner.js';
 import { normalizeEndpoint, type NormalizerSettings } from './records/endpoint-normalizer.js';
 import { ZoneRecordSets, ZoneRecordsCollector } from './records/zone-records.collector.js';
@@ -434,14 +434,10 @@ export class Rfc2136Plugin implements DnsPlugin {
     deadline: Deadline,
     report: (batch: ChangeUnit[], error?: Error) => void,
   ): Promise<void> {
-    // Each message is built when it is sent, while the server works on the ones before it.
-    const build = (index: number): Buffer =>
-      buildUpdateMessage(
-        0,
-        zone,
-        batches[index]!.flatMap((u) => u.prerequisites),
-        batches[index]!.flatMap((u) => u.updates),
-      );
+    // Each message is built when it is sent, while the server works on the ones before it: in one buffer,
+    // with room for the TSIG RR, signed and framed where it lies (buildFramedUpdate, signInPlace).
+    const tsigRoom = this.updateKey?.requestTsigLength ?? 0;
+    const build = (index: number): FramedMessage => buildFramedUpdate(zone, batches[index]!, tsigRoom);
     let pending = batches.map((_, i) => i);
     let order: DnsHost[] | undefined;
     const failures: Error[] = [];

@@ -1,21 +1,31 @@
 import * as dnsPacket from 'dns-packet';
 import type { Endpoint, PlannedChange } from '@dnsgate/plugin-sdk';
-import { buildUpdateMessage, updateOverhead } from '../dns/update-message.builder.js';
-import { MAX_UPDATE_BYTES, batchUnits, changeUnit, fitsOneMessage } from './update-planner.js';
+import { readMessageLayout } from '../dns/dns-message.reader.js';
+import { buildFramedUpdate, buildUpdateMessage, updateOverhead } from '../dns/update-message.builder.js';
+import { MAX_UPDATE_BYTES, batchUnits, changeUnit, fitsOneMessage, type ChangeUnit } from './update-planner.js';
 
 type Rr = { name: string; type: string; class: string; ttl: number; data?: unknown };
 
-function decodeMessage(
+/** The unit's updates alone in a message (dns-packet cannot decode prerequisites: class NONE, empty rdata). */
+function decodeUpdates(
   zone: string,
-  prerequisites: Buffer[],
-  updates: Buffer[],
+  unit: ChangeUnit,
 ): { answers: Rr[]; authorities: Rr[]; opcode: string; questions: unknown[] } {
-  return dnsPacket.decode(buildUpdateMessage(0x4242, zone, prerequisites, updates)) as never;
+  const sections = {
+    prerequisites: Buffer.alloc(0),
+    prerequisiteCount: 0,
+    updates: unit.updates,
+    updateCount: unit.updateCount,
+  };
+  return dnsPacket.decode(buildUpdateMessage(zone, [sections])) as never;
 }
 
-/** The last 10 bytes of an RR without rdata: type, class, TTL, rdlength. */
-function tail(rr: Buffer): Buffer {
-  return rr.subarray(rr.length - 10);
+/** The last 10 bytes of each prerequisite (all at one name, no rdata): type, class, TTL, rdlength. */
+function prerequisiteTails(unit: ChangeUnit): Buffer[] {
+  const size = unit.prerequisites.length / unit.prerequisiteCount;
+  return Array.from({ length: unit.prerequisiteCount }, (_, i) =>
+    unit.prerequisites.subarray((i + 1) * size - 10, (i + 1) * size),
+  );
 }
 
 const create = (desired: Endpoint): PlannedChange => ({ action: 'create', desired });
@@ -30,11 +40,11 @@ describe('UPDATE planning (RFC 2136)', () => {
     expect(unit.description).toBe('create A www.example.com');
     expect(unit.zone).toBe('example.com');
     // Prerequisites: name, type A then CNAME, class NONE (254), TTL 0, empty rdata. dns-packet cannot decode them (no class NONE, no empty rdata).
-    expect(unit.prerequisites.map(tail)).toEqual([
+    expect(prerequisiteTails(unit)).toEqual([
       Buffer.from([0, 1, 0, 254, 0, 0, 0, 0, 0, 0]),
       Buffer.from([0, 5, 0, 254, 0, 0, 0, 0, 0, 0]),
     ]);
-    const message = decodeMessage('example.com', [], unit.updates);
+    const message = decodeUpdates('example.com', unit);
     expect(message.opcode).toBe('UPDATE');
     expect(message.questions).toEqual([{ name: 'example.com', type: 'SOA', class: 'IN' }]);
     // dns-packet reads the update section as "authorities".
@@ -42,7 +52,8 @@ describe('UPDATE planning (RFC 2136)', () => {
       ['IN', 60, '192.0.2.1'],
       ['IN', 60, '192.0.2.2'],
     ]);
-    expect(unit.bytes).toBe([...unit.prerequisites, ...unit.updates].reduce((sum, b) => sum + b.length, 0));
+    expect(unit.bytes).toBe(unit.prerequisites.length + unit.updates.length);
+    expect(unit.prerequisites.subarray(0, 17)).toEqual(Buffer.from('\x03www\x07example\x03com\x00', 'latin1'));
   });
 
   it('create of a CNAME: "RRset does not exist" and "name not in use" (type ANY, class NONE)', () => {
@@ -50,7 +61,7 @@ describe('UPDATE planning (RFC 2136)', () => {
       create({ dnsName: 'c.example.com', recordType: 'CNAME', targets: ['x.example.net'] }),
       'example.com',
     );
-    expect(unit.prerequisites.map(tail)).toEqual([
+    expect(prerequisiteTails(unit)).toEqual([
       Buffer.from([0, 5, 0, 254, 0, 0, 0, 0, 0, 0]),
       Buffer.from([0, 255, 0, 254, 0, 0, 0, 0, 0, 0]),
     ]);
@@ -62,8 +73,8 @@ describe('UPDATE planning (RFC 2136)', () => {
       'myexample.com',
     );
     expect(unit.description).toBe('delete TXT x.myexample.com');
-    expect(unit.prerequisites.map(tail)).toEqual([Buffer.from([0, 16, 0, 255, 0, 0, 0, 0, 0, 0])]);
-    const message = decodeMessage('myexample.com', [], unit.updates);
+    expect(prerequisiteTails(unit)).toEqual([Buffer.from([0, 16, 0, 255, 0, 0, 0, 0, 0, 0])]);
+    const message = decodeUpdates('myexample.com', unit);
     // Class NONE (254) is "UNKNOWN_254" to dns-packet.
     expect(message.authorities.map((rr) => [rr.class, rr.ttl, (rr.data as Buffer[]).map(String)])).toEqual([
       ['UNKNOWN_254', 0, ['a']],
@@ -81,8 +92,8 @@ describe('UPDATE planning (RFC 2136)', () => {
       'example.com',
     );
     expect(unit.description).toBe('update A u.example.com');
-    expect(unit.prerequisites.map(tail)).toEqual([Buffer.from([0, 1, 0, 255, 0, 0, 0, 0, 0, 0])]);
-    const message = decodeMessage('example.com', [], unit.updates);
+    expect(prerequisiteTails(unit)).toEqual([Buffer.from([0, 1, 0, 255, 0, 0, 0, 0, 0, 0])]);
+    const message = decodeUpdates('example.com', unit);
     expect(message.authorities.map((rr) => [rr.class, rr.ttl, rr.data])).toEqual([
       ['UNKNOWN_254', 0, '192.0.2.1'],
       ['IN', 900, '192.0.2.9'],
@@ -106,12 +117,7 @@ describe('UPDATE planning (RFC 2136)', () => {
     expect(big.length).toBeGreaterThan(1);
     expect(big.flat()).toEqual(bigUnits);
     for (const batch of big) {
-      const message = buildUpdateMessage(
-        0,
-        'example.com',
-        batch.flatMap((u) => u.prerequisites),
-        batch.flatMap((u) => u.updates),
-      );
+      const message = buildUpdateMessage('example.com', batch);
       expect(message.length).toBeLessThanOrEqual(MAX_UPDATE_BYTES);
     }
   });
@@ -166,5 +172,48 @@ describe('UPDATE planning (RFC 2136)', () => {
     const over = changeUnit(create(txt(targets * 250)), 'example.com');
     expect(last.bytes + updateOverhead('example.com')).toBeLessThanOrEqual(MAX_UPDATE_BYTES);
     expect(over.bytes + updateOverhead('example.com')).toBeGreaterThan(MAX_UPDATE_BYTES);
+  });
+
+  it('weighs a record set as its create would be encoded, without encoding it', () => {
+    const cases: Endpoint[] = [
+      { dnsName: 'a.example.com', recordType: 'A', targets: ['192.0.2.1', '192.0.2.2'] },
+      { dnsName: 'aaaa.example.com', recordType: 'AAAA', targets: ['2001:db8::1'] },
+      { dnsName: 'c.example.com', recordType: 'CNAME', targets: ['target.example.net'] },
+      { dnsName: 'mx.example.com', recordType: 'MX', targets: ['10 mail.example.com'] },
+      { dnsName: 't.example.com', recordType: 'TXT', targets: ['"v=spf1 -all"', '"x"'] },
+    ];
+    for (const endpoint of cases) {
+      const bytes = changeUnit(create(endpoint), 'example.com').bytes + updateOverhead('example.com');
+      // The largest number of the same target that fits, as fitsOneMessage sees it, is what the unit's bytes say.
+      const per = (bytes - updateOverhead('example.com')) / endpoint.targets.length;
+      const times = (n: number): Endpoint => ({
+        ...endpoint,
+        targets: Array.from({ length: n }, () => endpoint.targets[0]!),
+      });
+      let n = 1;
+      while (fitsOneMessage(times(n), 'example.com')) n++;
+      const last = changeUnit(create(times(n - 1)), 'example.com').bytes + updateOverhead('example.com');
+      const over = changeUnit(create(times(n)), 'example.com').bytes + updateOverhead('example.com');
+      expect(last).toBeLessThanOrEqual(MAX_UPDATE_BYTES);
+      expect(over).toBeGreaterThan(MAX_UPDATE_BYTES);
+      expect(per).toBeGreaterThan(0);
+    }
+  });
+
+  it('builds a batch in one framed buffer: the length first, every prerequisite before every update, room after', () => {
+    const units = [
+      changeUnit(create({ dnsName: 'x.example.com', recordType: 'A', targets: ['192.0.2.1'] }), 'example.com'),
+      changeUnit(remove({ dnsName: 'y.example.com', recordType: 'TXT', targets: ['"a"', '"b"'] }), 'example.com'),
+    ];
+    const framed = buildFramedUpdate('example.com', units, 100);
+    expect(framed.room).toBe(100);
+    const frame = framed.frame();
+    expect(frame.readUInt16BE(0)).toBe(frame.length - 2);
+    const layout = readMessageLayout(framed.message);
+    expect([layout.opcode, layout.qdcount, layout.ancount, layout.nscount, layout.arcount]).toEqual([5, 1, 3, 3, 0]);
+    expect(framed.message.subarray(layout.answerOffset)).toEqual(
+      Buffer.concat([units[0]!.prerequisites, units[1]!.prerequisites, units[0]!.updates, units[1]!.updates]),
+    );
+    expect(buildUpdateMessage('example.com', units)).toEqual(framed.message);
   });
 });

@@ -58,6 +58,20 @@ describe('DNS over TCP: framing and reassembly', () => {
     expect(await received).toEqual(Buffer.from([0, 5, ...Buffer.from('hello')]));
   });
 
+  it('sends a message framed in its own buffer as it is, and refuses one whose prefix is not its length', async () => {
+    const received = new Promise<Buffer>((resolve) => {
+      void listen((socket) => socket.once('data', resolve)).then(({ server, port }) => {
+        servers.push(server);
+        void DnsTcpConnection.open('127.0.0.1', port, 1000).then((connection) => {
+          expect(() => connection.sendFramed(Buffer.from([0, 9, ...Buffer.from('hello')]))).toThrow(RangeError);
+          expect(() => connection.sendFramed(Buffer.from([0]))).toThrow(RangeError);
+          connection.sendFramed(Buffer.from([0, 5, ...Buffer.from('hello')]));
+        });
+      });
+    });
+    expect(await received).toEqual(Buffer.from([0, 5, ...Buffer.from('hello')]));
+  });
+
   it('times out when no answer comes, and fails on a refused or closed connection', async () => {
     const { server, port } = await listen(() => undefined);
     servers.push(server);

@@ -77,6 +77,14 @@ export class DnsTcpConnection {
     this.socket.write(frame);
   }
 
+  /** Sends a message already framed (its length in its first two bytes), without copying it. */
+  sendFramed(frame: Buffer): void {
+    if (this.failure) throw this.failure;
+    if (frame.length < 2 || frame.readUInt16BE(0) !== frame.length - 2)
+      throw new RangeError('a framed DNS message starts with its length, and is at most 65535 bytes');
+    this.socket.write(frame);
+  }
+
   /** The next whole message; rejects after `timeoutMs` without one. */
   receive(timeoutMs: number): Promise<Buffer> {
     const ready = this.messages.shift();

@@ -1,6 +1,14 @@
 import { CLASS_ANY, RCODE, TYPE } from './dns-constants.js';
 import { readMessageLayout, stripTsig } from './dns-message.reader.js';
-import { TsigKey, TsigResponseVerifier, TsigVerificationError, signRequest } from './tsig.signer.js';
+import {
+  TSIG_ALGORITHMS,
+  TsigKey,
+  TsigResponseVerifier,
+  TsigVerificationError,
+  signInPlace,
+  signRequest,
+} from './tsig.signer.js';
+import { FramedMessage } from './update-message.builder.js';
 import { encodeName } from './wire-name.codec.js';
 
 // Captured from `nsupdate -v -y ALG:NAME:SECRET` (BIND 9.18) sending
@@ -36,6 +44,39 @@ describe('TSIG signing (RFC 8945)', () => {
     });
     expect(signed.message.toString('hex')).toBe(vector.hex);
     expect(signed.mac).toEqual(layout.tsig!.mac);
+  });
+
+  it('signs in place, in the room after a framed message, what signRequest makes by copying', () => {
+    const message = Buffer.from(NSUPDATE_SHA256.hex, 'hex');
+    const layout = readMessageLayout(message);
+    const unsigned = stripTsig(message, layout.tsig!);
+    const key = NSUPDATE_SHA256.key;
+    const framed = FramedMessage.of(unsigned, key.requestTsigLength);
+    const buffer = framed.buffer;
+    const mac = signInPlace(framed, key, { timeSigned: layout.tsig!.timeSigned, fudge: layout.tsig!.fudge });
+    expect(mac).toEqual(layout.tsig!.mac);
+    // The same buffer, filled exactly: the length prefix, then nsupdate's bytes.
+    expect(framed.buffer).toBe(buffer);
+    expect(framed.room).toBe(0);
+    expect(framed.frame().toString('hex')).toBe(message.length.toString(16).padStart(4, '0') + NSUPDATE_SHA256.hex);
+  });
+
+  it.each(TSIG_ALGORITHMS)('tells the size of the TSIG RR a request signed with %s carries', (algorithm) => {
+    const key = new TsigKey('some.key.name', Buffer.alloc(32, 7).toString('base64'), algorithm);
+    const unsigned = Buffer.alloc(12); // a header with nothing after it
+    const signed = signRequest(unsigned, key);
+    expect(signed.message.length - unsigned.length).toBe(key.requestTsigLength);
+    expect(readMessageLayout(signed.message).tsig?.algorithm).toBe(algorithm);
+  });
+
+  it('refuses to sign in place without room for the TSIG RR, and leaves the message as it was', () => {
+    const unsigned = stripTsig(
+      Buffer.from(NSUPDATE_SHA256.hex, 'hex'),
+      readMessageLayout(Buffer.from(NSUPDATE_SHA256.hex, 'hex')).tsig!,
+    );
+    const framed = FramedMessage.of(unsigned, NSUPDATE_SHA256.key.requestTsigLength - 1);
+    expect(() => signInPlace(framed, NSUPDATE_SHA256.key)).toThrow(RangeError);
+    expect(framed.message).toEqual(unsigned);
   });
 
   it('a different secret gives a different MAC', () => {

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CLASS_ANY, RCODE, TYPE, rcodeMeaning, rcodeName } from './dns-constants.js';
 import { readMessageLayout, stripTsig, type MessageLayout } from './dns-message.reader.js';
-import { encodeCanonicalName, encodeName } from './wire-name.codec.js';
+import { FramedMessage } from './update-message.builder.js';
+import { encodeCanonicalName, nameWireLength, writeName } from './wire-name.codec.js';
 
 export const TSIG_ALGORITHMS = ['hmac-sha1', 'hmac-sha224', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512'] as const;
 export type TsigAlgorithm = (typeof TSIG_ALGORITHMS)[number];
@@ -12,6 +13,15 @@ const HASH: Record<TsigAlgorithm, string> = {
   'hmac-sha256': 'sha256',
   'hmac-sha384': 'sha384',
   'hmac-sha512': 'sha512',
+};
+
+/** The MAC's size in bytes: the hash's output (no truncation, RFC 8945 5.2.2.1). */
+const MAC_BYTES: Record<TsigAlgorithm, number> = {
+  'hmac-sha1': 20,
+  'hmac-sha224': 28,
+  'hmac-sha256': 32,
+  'hmac-sha384': 48,
+  'hmac-sha512': 64,
 };
 
 /** RFC 8945: the fudge ExternalDNS and nsupdate use. */
@@ -33,6 +43,11 @@ export class TsigKey {
     }
     this.secret = Buffer.from(secretBase64.trim(), 'base64');
     Object.defineProperty(this, 'secret', { enumerable: false });
+  }
+
+  /** The size of the TSIG RR a request signed with this key carries (no other data). */
+  get requestTsigLength(): number {
+    return nameWireLength(this.name) + 10 + nameWireLength(this.algorithm) + 16 + MAC_BYTES[this.algorithm];
   }
 
   hmac(parts: Buffer[]): Buffer {
@@ -107,34 +122,49 @@ export interface SignedMessage {
 
 /**
  * Signs a request: appends a TSIG RR to `message` (which has no TSIG) and
- * increments ARCOUNT (RFC 8945 4.3).
+ * increments ARCOUNT (RFC 8945 4.3). A copy: `message` is left as it was.
  */
 export function signRequest(message: Buffer, key: TsigKey, options: SignOptions = {}): SignedMessage {
+  const framed = FramedMessage.of(message, key.requestTsigLength);
+  const mac = signInPlace(framed, key, options);
+  return { message: framed.message, mac };
+}
+
+/**
+ * Signs the request in `framed` where it lies: the MAC over the message and
+ * the TSIG variables, then the TSIG RR written into the room after it,
+ * ARCOUNT and the length moved on. Returns the MAC, which the response's
+ * covers. The one implementation of request signing (signRequest copies,
+ * then calls it); an UPDATE message is built with the room, so it is signed
+ * and framed without a copy.
+ */
+export function signInPlace(framed: FramedMessage, key: TsigKey, options: SignOptions = {}): Buffer {
   const timeSigned = options.timeSigned ?? Math.floor(Date.now() / 1000);
   const fudge = options.fudge ?? DEFAULT_FUDGE;
+  const rrLength = key.requestTsigLength;
+  if (framed.room < rrLength) throw new RangeError(`no room for the TSIG RR (${rrLength} bytes) after the message`);
+  const message = framed.message;
   const mac = key.hmac([message, tsigVariables(key, timeSigned, fudge, 0, Buffer.alloc(0))]);
-  const algorithm = encodeName(key.algorithm);
-  const rdata = Buffer.concat([
-    algorithm,
-    uint48(timeSigned),
-    u16(fudge),
-    u16(mac.length),
-    mac,
-    message.subarray(0, 2),
-    u16(0),
-    u16(0),
-  ]);
-  const rr = Buffer.concat([
-    encodeName(key.name),
-    u16(TYPE.TSIG),
-    u16(CLASS_ANY),
-    Buffer.alloc(4),
-    u16(rdata.length),
-    rdata,
-  ]);
-  const signed = Buffer.concat([message, rr]);
-  signed.writeUInt16BE(signed.readUInt16BE(10) + 1, 10);
-  return { message: signed, mac };
+  const buf = framed.buffer;
+  const start = 2 + framed.length;
+  let o = writeName(buf, start, key.name);
+  buf.writeUInt16BE(TYPE.TSIG, o);
+  buf.writeUInt16BE(CLASS_ANY, o + 2);
+  buf.writeUInt32BE(0, o + 4);
+  const rdlengthAt = o + 8;
+  o = writeName(buf, o + 10, key.algorithm);
+  buf.writeUIntBE(timeSigned, o, 6);
+  buf.writeUInt16BE(fudge, o + 6);
+  buf.writeUInt16BE(mac.length, o + 8);
+  o += 10 + mac.copy(buf, o + 10);
+  buf.writeUInt16BE(message.readUInt16BE(0), o); // the original ID
+  buf.writeUInt16BE(0, o + 2); // error
+  buf.writeUInt16BE(0, o + 4); // other len
+  o += 6;
+  buf.writeUInt16BE(o - rdlengthAt - 2, rdlengthAt);
+  message.writeUInt16BE(message.readUInt16BE(10) + 1, 10);
+  framed.length += o - start;
+  return mac;
 }
 
 /**

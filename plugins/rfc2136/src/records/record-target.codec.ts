@@ -27,6 +27,8 @@ export interface TargetCodec {
   canonical(target: string): string;
   /** Rdata (without its length) for a canonical target. */
   toRdata(canonical: string): Buffer;
+  /** The length of every target's rdata, for types where it is fixed: sizes known without encoding. */
+  readonly rdataLength?: number;
   /** The canonical target for rdata at `offset` (its length field) in `message`. */
   fromWire(message: Buffer, offset: number): string;
 }
@@ -120,6 +122,7 @@ function quote(value: string): string {
 
 const a: TargetCodec = {
   type: TYPE.A,
+  rdataLength: 4,
   canonical(target) {
     const text = target.trim();
     if (!isIPv4(text)) throw new InvalidTargetError(`${JSON.stringify(target)} is not an IPv4 address`);
@@ -146,6 +149,7 @@ const a: TargetCodec = {
 
 const aaaa: TargetCodec = {
   type: TYPE.AAAA,
+  rdataLength: 16,
   canonical(target) {
     const canonical = canonicalIpv6(target);
     if (canonical === undefined) throw new InvalidTargetError(`${JSON.stringify(target)} is not an IPv6 address`);

@@ -2,8 +2,14 @@ import { randomInt } from 'node:crypto';
 import { RCODE, TYPE, rcodeMeaning, rcodeName } from '../dns/dns-constants.js';
 import { MalformedMessageError, readMessageLayout, type MessageLayout } from '../dns/dns-message.reader.js';
 import { DnsConnectionError, DnsTcpConnection, DnsTimeoutError } from '../dns/dns-tcp.connection.js';
-import { TsigResponseVerifier, TsigVerificationError, signRequest, type TsigKey } from '../dns/tsig.signer.js';
-import { buildIxfrQuery, buildQuery } from '../dns/update-message.builder.js';
+import {
+  TsigResponseVerifier,
+  TsigVerificationError,
+  signInPlace,
+  signRequest,
+  type TsigKey,
+} from '../dns/tsig.signer.js';
+import { buildIxfrQuery, buildQuery, type FramedMessage } from '../dns/update-message.builder.js';
 import {
   AxfrReplyReader,
   EmptyTransferError,
@@ -158,13 +164,15 @@ export class DnsTransport {
    * TSIG failure) through `onAnswer` by request index. Stops at the first
    * connection failure or timeout and returns the indexes still unanswered,
    * for the caller to send elsewhere. Each request is built by `build` just
-   * before it is sent (so building overlaps the server's work); the ID is
-   * written into the buffer it returns, which must be a fresh one.
+   * before it is sent (so building overlaps the server's work), framed and
+   * with room for the TSIG RR; the ID and the TSIG are written into the
+   * buffer it returns, which must be a fresh one, and that buffer is what
+   * goes to the socket.
    */
   async pipeline(
     connection: DnsTcpConnection,
     count: number,
-    build: (index: number) => Buffer,
+    build: (index: number) => FramedMessage,
     key: TsigKey | undefined,
     what: string,
     window: number,
@@ -178,10 +186,10 @@ export class DnsTransport {
       let id = randomInt(0, 0x10000);
       while (inFlight.has(id)) id = randomInt(0, 0x10000);
       const request = build(index);
-      request.writeUInt16BE(id, 0);
-      const signed = key ? signRequest(request, key) : undefined;
-      inFlight.set(id, { index, ...(signed ? { mac: signed.mac } : {}), started: process.hrtime.bigint() });
-      connection.send(signed ? signed.message : request);
+      request.buffer.writeUInt16BE(id, 2);
+      const mac = key ? signInPlace(request, key) : undefined;
+      inFlight.set(id, { index, ...(mac ? { mac } : {}), started: process.hrtime.bigint() });
+      connection.sendFramed(request.frame());
     };
     try {
       while (next < count || inFlight.size > 0) {
