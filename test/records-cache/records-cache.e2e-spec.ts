@@ -158,9 +158,12 @@ describe('records cache, rfc2136 plugin against BIND (on by default: SOA serials
     expect(changed.delta).toMatchObject({ hit: 1, incremental: 1, full: 0 });
     expect(await transfers()).toBe(axfrBefore);
 
+    // dnsgate's own write is read back by the IXFR of its UPDATE, not by a whole transfer.
     await create(gateway, { dnsName: 'db.lab.lan', targets: ['10.0.1.1'], recordType: 'A' });
     const afterWrite = await countsOfOneRead(gateway, 'rfc2136');
     expect(names(afterWrite.records)).toEqual(['db.lab.lan A', 'outside.corp.lan A']);
+    expect(afterWrite.delta).toMatchObject({ hit: 1, incremental: 1, full: 0 });
+    expect(await transfers()).toBe(axfrBefore);
   });
 });
 

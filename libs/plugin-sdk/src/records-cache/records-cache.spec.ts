@@ -25,6 +25,8 @@ class VersionedFake implements DnsPlugin {
   }
   /** Whether a write moves the serial (PowerDNS without SOA-EDIT-API does not). */
   bumpOnWrite = true;
+  /** Whether writes throw before changing anything (as a lost answer looks). */
+  writeFails = false;
   /** Whether the backend can read a difference; when not, it answers undefined. */
   differences = true;
   /** Zones left out of currentVersions' answer. */
@@ -57,6 +59,7 @@ class VersionedFake implements DnsPlugin {
   }
   async writeGroup(group: ChangeGroup): Promise<GroupResult | void> {
     this.calls.writes++;
+    if (this.writeFails) throw new Error('backend down');
     const held = this.zonesHeld.get(group.zone)!;
     for (const change of group.changes) {
       if (change.action === 'delete') held.delete(endpointKey(change.current!));
@@ -141,14 +144,53 @@ describe('RecordsCachingPlugin', () => {
   it('sees a write at once: the zone a group touched is read again', async () => {
     const fake = new VersionedFake();
     fake.bumpOnWrite = false; // even where the version would not show it
-    const { plugin } = cached(fake);
-    await plugin.records({ zones: ZONES }, call());
+    const { plugin, observer } = cached(fake);
+    await plugin.records({ zones: ['example.org'] }, call());
     const run = new BatchPipeline(plugin).apply(
       { ...emptyChanges(), create: [a('added.example.org')] },
       { zones: ZONES, deadline: Deadline.in(5_000), dryRun: false },
     );
     await run.finished;
-    expect(names(await plugin.records({ zones: ZONES }, call()))).toEqual(['added.example.org']);
+    observer.kinds();
+    expect(names(await plugin.records({ zones: ['example.org'] }, call()))).toEqual(['added.example.org']);
+    expect(observer.kinds()).toEqual(['full']);
+  });
+
+  it('reads the difference a write made, from the entry it kept, where the version moved', async () => {
+    const fake = new VersionedFake();
+    fake.outside('example.org', a('www.example.org'));
+    const { plugin, observer } = cached(fake);
+    await plugin.records({ zones: ['example.org'] }, call());
+    const pipeline = new BatchPipeline(plugin);
+    const context = { zones: ZONES, deadline: Deadline.in(5_000), dryRun: false };
+    await pipeline.apply({ ...emptyChanges(), create: [a('one.example.org')] }, context).finished;
+    // The second batch's conflict check finds the first batch's write by a difference read.
+    await pipeline.apply({ ...emptyChanges(), create: [a('two.example.org')] }, context).finished;
+    expect(names(await plugin.records({ zones: ['example.org'] }, call()))).toEqual([
+      'one.example.org',
+      'two.example.org',
+      'www.example.org',
+    ]);
+    expect(observer.kinds()).toEqual(['full', 'hit', 'incremental', 'incremental']);
+    expect(fake.calls).toMatchObject({ whole: 1, difference: 2, zoneState: 0 });
+  });
+
+  it('reads whole after a write whose version did not move, even one that failed', async () => {
+    const fake = new VersionedFake();
+    const { plugin, observer } = cached(fake);
+    await plugin.records({ zones: ['example.org'] }, call());
+    fake.writeFails = true;
+    await expect(
+      plugin.writeGroup(
+        { zone: 'example.org', changes: [{ action: 'create', desired: a('lost.example.org') }] },
+        call(),
+      ),
+    ).rejects.toThrow('backend down');
+    // Its answer was lost: the change may have landed without moving anything the cache can see.
+    fake.outside('example.org', a('lost.example.org'), false);
+    expect(names(await plugin.records({ zones: ['example.org'] }, call()))).toEqual(['lost.example.org']);
+    expect(observer.kinds()).toEqual(['full', 'full']);
+    expect(observer.untrusted).toEqual([]);
   });
 
   it('reads whole again past the maximum age, whatever the version says', async () => {
@@ -211,7 +253,15 @@ describe('RecordsCachingPlugin', () => {
     expect(fake.calls.zoneState).toBe(0);
     fake.outside('example.org', a('moved.example.org'));
     expect((await plugin.readZoneState('example.org', call())).holds(a('moved.example.org'))).toBe(true);
-    expect(fake.calls.zoneState).toBe(1);
+    expect(fake.calls).toMatchObject({ zoneState: 0, difference: 1 });
+    // A difference the backend cannot give: the zone is read whole, and kept for the reads after.
+    fake.differences = false;
+    fake.outside('example.org', a('again.example.org'));
+    const wholeBefore = fake.calls.whole;
+    expect((await plugin.readZoneState('example.org', call())).holds(a('again.example.org'))).toBe(true);
+    expect(fake.calls).toMatchObject({ zoneState: 0, whole: wholeBefore + 1 });
+    await plugin.records({ zones: ['example.org'] }, call());
+    expect(fake.calls.whole).toBe(wholeBefore + 1);
 
     const advisory = new VersionedFake();
     advisory.exactness = 'advisory';

@@ -73,16 +73,17 @@ const DEFAULT_ZONE_READS = 4;
  * changed instead of a timer. Each Records call asks every zone's version
  * (one SOA query, one stat, one zone listing); an unchanged zone is served
  * from the last read, a changed one is read by its difference (IXFR) where
- * the plugin can, else whole. Every write drops the zone it touched, so a
- * read after a write sees it; the maximum age bounds what a version does not
- * show. Plugins keep no cache of their own.
+ * the plugin can, else whole. A write keeps the zone's entry as the base of
+ * the next read's difference, but that read may not serve it unless the
+ * version moved, so a read after a write sees it; the maximum age bounds what
+ * a version does not show. Plugins keep no cache of their own.
  */
 export class RecordsCachingPlugin implements DnsPlugin {
   private readonly cache = new Map<string, CachedZone>();
-  /** Bumped when a zone is dropped: a read that began before must not store what it read. */
+  /** Bumped when a write begins and ends: a read that ran beside it must not store what it read. */
   private readonly generations = new Map<string, number>();
-  /** Zones written since their last read, with the version they had before: to notice one that does not move. */
-  private readonly versionsBeforeWrite = new Map<string, string>();
+  /** Zones written since their last read: the next read may use the entry only as the base of a difference. */
+  private readonly writtenSinceRead = new Map<string, WrittenZone>();
   private readonly untrusted = new Set<string>();
   private readonly now: () => number;
 
@@ -161,41 +162,46 @@ export class RecordsCachingPlugin implements DnsPlugin {
   async readZoneState(zone: string, call: CallContext): Promise<ZoneState> {
     const cached = this.usable(this.cache.get(zone));
     if (cached && this.source.exactness === 'exact' && !this.untrusted.has(zone)) {
-      const versions = await this.source.currentVersions([zone], call);
-      if (versions.get(zone) === cached.version) {
-        this.settings.observer?.zoneRead(zone, 'hit');
-        cached.state ??= zoneStateOf(cached.endpoints);
-        return cached.state;
+      const version = (await this.source.currentVersions([zone], call)).get(zone);
+      // A moved version is brought up to date as a read would be, where the
+      // plugin reads differences: a batch right after another (whose write
+      // moved the serial) then costs an IXFR, not a whole transfer.
+      if (version !== undefined && (version === cached.version || this.source.readZoneDifference)) {
+        const read = await this.readZone(zone, version, call);
+        const entry = this.cache.get(zone);
+        if (entry?.endpoints !== read.endpoints) return zoneStateOf(read.endpoints);
+        entry.state ??= zoneStateOf(entry.endpoints);
+        return entry.state;
       }
     }
     return this.inner.readZoneState(zone, call);
   }
 
   async writeGroup(group: ChangeGroup, call: CallContext): Promise<GroupResult | void> {
-    const before = this.cache.get(group.zone)?.version;
-    this.drop(group.zone);
+    const kept = this.cache.get(group.zone);
+    this.invalidateReadsInFlight(group.zone);
+    let landed = false;
     try {
       const result = await this.inner.writeGroup(group, call);
       const failed = (result?.failed ?? []).reduce((sum, part) => sum + part.changes.length, 0);
-      if (before !== undefined && failed < group.changes.length) this.versionsBeforeWrite.set(group.zone, before);
+      landed = failed < group.changes.length;
       return result;
     } finally {
-      // Dropped again: a read that ran beside the write may have stored the zone as it was before.
-      this.drop(group.zone);
+      this.invalidateReadsInFlight(group.zone);
+      this.keepAsDifferenceBase(group.zone, kept, landed);
     }
   }
 
   private async readZone(zone: string, version: string, call: CallContext): Promise<ZoneRead> {
-    this.noticeVersionAfterWrite(zone, version);
     const cached = this.usable(this.cache.get(zone));
-    if (cached?.version === version) {
+    if (cached?.version === version && this.mayServeAfterWrite(zone, version)) {
       this.settings.observer?.zoneRead(zone, 'hit');
       return { zone, endpoints: cached.endpoints, reusable: true };
     }
     const generation = this.generations.get(zone) ?? 0;
     let read: VersionedZone | undefined;
     let wholeReadAt = cached?.wholeReadAt ?? 0;
-    if (cached && this.source.readZoneDifference) {
+    if (cached && cached.version !== version && this.source.readZoneDifference) {
       read = await this.source.readZoneDifference(zone, cached, call);
       if (read) this.settings.observer?.zoneRead(zone, 'incremental');
     }
@@ -214,17 +220,49 @@ export class RecordsCachingPlugin implements DnsPlugin {
     return cached;
   }
 
-  private drop(zone: string): void {
-    this.cache.delete(zone);
+  private invalidateReadsInFlight(zone: string): void {
     this.generations.set(zone, (this.generations.get(zone) ?? 0) + 1);
   }
 
-  private noticeVersionAfterWrite(zone: string, version: string): void {
-    const before = this.versionsBeforeWrite.get(zone);
-    if (before === undefined) return;
-    this.versionsBeforeWrite.delete(zone);
-    if (before !== version || this.untrusted.has(zone)) return;
-    this.untrusted.add(zone);
-    this.settings.observer?.versionDidNotMove(zone);
+  /**
+   * After a write the zone's entry is what it was before the write (never
+   * what a read beside the write stored), marked written. Kept rather than
+   * dropped: where the plugin reads differences, ExternalDNS's read after its
+   * own apply is then an IXFR of that apply instead of a whole transfer.
+   */
+  private keepAsDifferenceBase(zone: string, kept: CachedZone | undefined, landed: boolean): void {
+    if (!kept) {
+      this.cache.delete(zone);
+      return;
+    }
+    this.cache.set(zone, kept);
+    const earlier = this.writtenSinceRead.get(zone);
+    this.writtenSinceRead.set(zone, { versionBefore: kept.version, landed: landed || (earlier?.landed ?? false) });
   }
+
+  /**
+   * Whether the entry of a zone at `version` may be served as it is. Not when
+   * the zone was written since and its version did not move: the write may
+   * have landed anyway (a version that cannot show every change, or a write
+   * whose answer was lost), so the zone is read whole; and where a write
+   * that landed did not move it, the log says so once.
+   */
+  private mayServeAfterWrite(zone: string, version: string): boolean {
+    const written = this.writtenSinceRead.get(zone);
+    if (!written) return true;
+    this.writtenSinceRead.delete(zone);
+    if (written.versionBefore !== version) return true;
+    if (written.landed && !this.untrusted.has(zone)) {
+      this.untrusted.add(zone);
+      this.settings.observer?.versionDidNotMove(zone);
+    }
+    return false;
+  }
+}
+
+interface WrittenZone {
+  /** The version of the entry the write kept. */
+  readonly versionBefore: string;
+  /** Whether any change of a write since the last read landed. */
+  readonly landed: boolean;
 }
