@@ -43,6 +43,22 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     return metric.values.filter((v) => v.labels.operation === 'update').reduce((n, v) => n + v.value, 0);
   }
 
+  /** Another writer creates `theirs` between this plugin's conflict check of `zone` (its AXFR) and its UPDATEs. */
+  function anotherWriterAfterCheck(zone: string, theirs: Endpoint): void {
+    const inside = t.plugin as unknown as { readZoneState: Rfc2136Plugin['readZoneState'] };
+    const readZoneState = t.plugin.readZoneState.bind(t.plugin);
+    inside.readZoneState = async (checked, call) => {
+      const state = await readZoneState(checked, call);
+      if (checked === zone) {
+        inside.readZoneState = readZoneState;
+        await createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate)).driver.applyChanges(
+          changes({ create: [theirs] }),
+        );
+      }
+      return state;
+    };
+  }
+
   it('creates every record type, reads each back as AdjustEndpoints shaped it, and BIND serves them', async () => {
     const desired: Endpoint[] = [
       { dnsName: 'all-a.example.com', recordType: 'A', targets: ['192.0.2.10'], recordTTL: 120 },
@@ -339,19 +355,7 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
       { dnsName: 'beside-raced.example.com', recordType: 'A', targets: ['192.0.2.6'] },
       { dnsName: 'unraced.myexample.com', recordType: 'A', targets: ['192.0.2.5'] },
     ]);
-    // Another writer creates the record between the check (the plugin's AXFR of the zone) and the UPDATE.
-    const inside = t.plugin as unknown as { readZoneState: Rfc2136Plugin['readZoneState'] };
-    const readZoneState = t.plugin.readZoneState.bind(t.plugin);
-    inside.readZoneState = async (zone, call) => {
-      const state = await readZoneState(zone, call);
-      if (zone === 'example.com') {
-        inside.readZoneState = readZoneState;
-        await createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate)).driver.applyChanges(
-          changes({ create: [theirs!] }),
-        );
-      }
-      return state;
-    };
+    anotherWriterAfterCheck('example.com', theirs!);
     const updatesBefore = await updateCount();
     const failed = await incompleteBatch(t.driver.applyChanges(changes({ create: wanted })));
     // BIND refuses the UPDATE on its prerequisite: the backend's own word on that change.
@@ -376,16 +380,7 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     const [theirs] = await t.driver.adjustEndpoints([
       { dnsName: names[12]!, recordType: 'A', targets: ['203.0.113.13'] },
     ]);
-    const inside = t.plugin as unknown as { readZoneState: Rfc2136Plugin['readZoneState'] };
-    const readZoneState = t.plugin.readZoneState.bind(t.plugin);
-    inside.readZoneState = async (zone, call) => {
-      const state = await readZoneState(zone, call);
-      inside.readZoneState = readZoneState;
-      await createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate)).driver.applyChanges(
-        changes({ create: [theirs!] }),
-      );
-      return state;
-    };
+    anotherWriterAfterCheck('myexample.com', theirs!);
     const updatesBefore = await updateCount();
     const failed = await incompleteBatch(t.driver.applyChanges(changes({ create: wanted })));
     expect(notLanded(failed.report)).toEqual([`create A ${names[12]}: refused`]);
