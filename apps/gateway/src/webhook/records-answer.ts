@@ -61,14 +61,18 @@ export function recordsAnswer(reads: readonly ZoneRead[], scope: Scope, filter: 
  * scope takes every name of the read's zone (no domain filter configured, see
  * Scope.includesEveryNameWithin) and every name is within that zone, which
  * one pass of `endsWith` shows; else the filter's pass over each name. A
- * name of a child zone is the child's: the filter, like the plugins, keeps it
- * out of the parent's answer only where the scope leaves the child out, and
- * a child left out means a domain filter, so the filter's pass.
+ * read of no one zone (the records cache off: the plugin's read of all the
+ * instance's zones) is checked against the scope's zone when it has only one.
+ * A name of a child zone is the child's: the filter, like the plugins, keeps
+ * it out of the parent's answer only where the scope leaves the child out,
+ * and a child left out means a domain filter, so the filter's pass.
  * Measured on the 2-core machine (load 5), 100k names: 7 ms instead of 40 ms
- * for the filter's pass and the copy it makes.
+ * for the filter's pass and the copy it makes (about 25 ms of each uncached
+ * 100k-record read in a profile at load 8).
  */
 export function zoneReadInScope(read: ZoneRead, scope: Scope, filter: ScopeFilter): readonly Endpoint[] {
-  const { zone, endpoints } = read;
+  const { endpoints } = read;
+  const zone = read.zone ?? (scope.zones.length === 1 ? scope.zones[0] : undefined);
   if (zone !== undefined && scope.includesEveryNameWithin(zone) && allWithinZone(endpoints, zone)) return endpoints;
   return filter(endpoints, scope);
 }
