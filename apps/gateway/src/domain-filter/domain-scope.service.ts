@@ -28,6 +28,14 @@ export interface Scope {
    */
   key: string;
   includes(name: string): boolean;
+  /**
+   * Whether `includes` holds for every name within `zone` (on a label
+   * boundary): a zone inside the scope's zones, and no domain filter
+   * configured, which alone could leave out some of its names (a child zone,
+   * a pattern). A read of such a zone needs no filtering, only the check
+   * that its names are within it.
+   */
+  includesEveryNameWithin(zone: string): boolean;
   /** The metric labels of the instance owning a name (none for a name outside every zone). */
   labelsFor(name: string): { plugin: string; instance: string };
 }
@@ -63,6 +71,7 @@ export class DomainScope {
       zones,
       key: zones.join(','),
       includes: (name) => index.holds(name) && (unfiltered || this.configured.matches(name)),
+      includesEveryNameWithin: (zone) => unfiltered && index.holds(zone),
       labelsFor: (name) => router.ownerOf(name)?.labels() ?? { plugin: '', instance: '' },
     };
   }

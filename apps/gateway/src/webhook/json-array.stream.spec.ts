@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { JsonArrayStream, SerialisedItems, countItems } from './json-array.stream.js';
+import { Writable } from 'node:stream';
+import { ChunksWrittenAtOnce, JsonArrayStream, SerialisedItems, countItems } from './json-array.stream.js';
 
 async function readAll(stream: JsonArrayStream): Promise<{ text: string; chunks: number }> {
   const chunks: Buffer[] = [];
@@ -75,5 +76,44 @@ describe('JsonArrayStream memory', () => {
     // The check can fail: a stream not yet sent still holds its list.
     expect(kept.list.deref()).toBeDefined();
     expect([whole.stream, tornDown.stream, kept.stream]).toHaveLength(3);
+  });
+});
+
+describe('ChunksWrittenAtOnce', () => {
+  it('writes its chunks to the destination in one writev, ends both, and offers no async iterator', async () => {
+    const chunks = ['[', '{"a":1}', ',', '', '{"b":"ü"}', ']'].map((text) => Buffer.from(text));
+    const writevs: number[] = [];
+    const received: Buffer[] = [];
+    const destination = new Writable({
+      writev(entries, done) {
+        writevs.push(entries.length);
+        received.push(...entries.map((entry) => entry.chunk as Buffer));
+        done();
+      },
+      write(chunk: Buffer, _encoding, done) {
+        writevs.push(1);
+        received.push(chunk);
+        done();
+      },
+    });
+    const answer = new ChunksWrittenAtOnce(chunks);
+    expect(answer.byteLength).toBe(Buffer.concat(chunks).length);
+    // Nest reads an async iterable through a stream of its own, joining the chunks: it must not see one.
+    expect((answer as unknown as Record<symbol, unknown>)[Symbol.asyncIterator]).toBeUndefined();
+    const ended = new Promise((resolve) => answer.on('end', resolve));
+    const finished = new Promise((resolve) => destination.on('finish', resolve));
+    answer.pipe(destination);
+    await Promise.all([ended, finished]);
+    expect(writevs).toEqual([5]);
+    expect(Buffer.concat(received).toString()).toBe('[{"a":1},{"b":"ü"}]');
+    expect(received[1]).toBe(chunks[1]);
+  });
+
+  it('reads as its chunks where it is read rather than piped', async () => {
+    const answer = new ChunksWrittenAtOnce([Buffer.from('['), Buffer.from('1'), Buffer.from(']')]);
+    const read: Buffer[] = [];
+    answer.on('data', (chunk: Buffer) => read.push(chunk));
+    await new Promise((resolve) => answer.on('end', resolve));
+    expect(Buffer.concat(read).toString()).toBe('[1]');
   });
 });

@@ -8,7 +8,7 @@ import {
 import { WEBHOOK_MEDIA_ESSENCE, WEBHOOK_MEDIA_TYPE, WEBHOOK_MEDIA_VERSION } from '@dnsgate/plugin-sdk';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
-import { JsonArrayStream } from './json-array.stream.js';
+import { ChunksWrittenAtOnce, JsonArrayStream } from './json-array.stream.js';
 import { RecordsAnswer } from './records-answer.js';
 
 /** Lists longer than this are streamed (see JsonArrayStream); shorter answers go out in one piece, with a Content-Length. */
@@ -39,8 +39,11 @@ export class NegotiationInterceptor implements NestInterceptor {
         if (body === undefined) return undefined;
         reply.header('content-type', WEBHOOK_MEDIA_TYPE);
         if (body instanceof RecordsAnswer) {
-          // Serialised parts go out as one buffer (see SerialisedItems.bracketed).
-          return body.unserialisedCount > STREAM_LISTS_ABOVE ? new JsonArrayStream(body.parts) : body.toBuffer();
+          if (body.unserialisedCount > STREAM_LISTS_ABOVE) return new JsonArrayStream(body.parts);
+          // Serialised parts go out as the chunks they are, at once (see ChunksWrittenAtOnce).
+          const answer = new ChunksWrittenAtOnce(body.toChunks());
+          reply.header('content-length', String(answer.byteLength));
+          return answer;
         }
         if (Array.isArray(body) && body.length > STREAM_LISTS_ABOVE) return new JsonArrayStream([body]);
         return Buffer.from(JSON.stringify(body));
