@@ -52,6 +52,8 @@ export class SimpleRecordLineReader {
   private readonly starts = new Int32Array(MAX_FIELDS);
   private readonly ends = new Int32Array(MAX_FIELDS);
   private readonly data: ZoneToken[] = [];
+  /** The rdata tokens, reused from line to line (`targetFromTokens` keeps none of them). */
+  private readonly pool: ZoneToken[] = [];
   private readonly read: SimpleRecordLine = { owner: undefined, ttl: undefined, type: '', data: '' };
   /** Set by `readLine` when the line held nothing but blank space. */
   blank = false;
@@ -117,8 +119,16 @@ export class SimpleRecordLineReader {
     }
     if (type === undefined || next === count || type === 'SOA' || !isStructuredType(type)) return undefined;
     const tokens = this.data;
-    tokens.length = 0;
-    for (let f = next; f < count; f++) tokens.push({ raw: text.slice(starts[f]!, ends[f]!), quoted: false });
+    tokens.length = count - next;
+    for (let f = next; f < count; f++) {
+      const raw = text.slice(starts[f]!, ends[f]!);
+      const token = this.pool[f - next];
+      if (token === undefined) tokens[f - next] = this.pool[f - next] = { raw, quoted: false };
+      else {
+        token.raw = raw;
+        tokens[f - next] = token;
+      }
+    }
     let data: string;
     try {
       data = targetFromTokens(type, tokens, origin, 0);
