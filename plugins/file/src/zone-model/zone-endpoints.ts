@@ -80,7 +80,9 @@ export function endpointsOf(
  * per name, which all survived to the old generation and left the earlier
  * ones behind as garbage. Both listings are in the same order (name, then
  * type), so one cursor walks the earlier one alongside: no map of names.
- * Listing a 100k-record zone whose serial changed: see the commit.
+ * Listing a 100k-record zone whose serial changed went from 113-139 ms of
+ * CPU to 59-65 ms (medians of 13, two runs each, Node 20, this project's
+ * loaded 2-core machine).
  */
 export class UnchangedEndpoints {
   private at = 0;
