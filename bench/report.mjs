@@ -28,8 +28,9 @@ const REASONS = {
   'file|GET /records, file changed': (f, all) =>
     `${f.note}. Per record, this read cost ${perRecordSeries(f, all)}: it grows with the zone, no faster. ` +
     "The gateway's part is the JSON answer of every endpoint (the gateway section shows a bare node:http server " +
-    "taking about as long to serve as many); the plugin's part is mostly allocating 100k records and endpoints " +
-    'and collecting them. With the records cache (on by default for zone files) this read happens once per change ' +
+    "taking about as long to serve as many); the plugin's part is reading and parsing 100k records (a one-scan " +
+    'fast path for common lines) and listing their endpoints, taking over those of the earlier listing that did not ' +
+    'change. With the records cache (on by default for zone files) this read happens once per change ' +
     'of the file: an unchanged file costs one stat and the answer kept from the last read (records-cache rows)',
   'file|GET /records': (f, all) =>
     `${f.note}. Per record, ${perRecordSeries(f, all)}. Without the cache (this row), the plugin still reads and ` +
@@ -38,7 +39,9 @@ const REASONS = {
     'the gateway process alone starts at about 130 MiB (the 1k row) and reaches 170–200 MiB during the 10,000-create ' +
     'batches (the SDK pipeline and the gateway); what a 100k-record zone keeps live is about 33 MiB (measured with ' +
     '--expose-gc). The rest is V8 letting its heap grow between full collections under the garbage of a parse of a ' +
-    'changed file and of a write. --optimize-for-size halves the peak and doubles the CPU time, so it is not the default',
+    'changed file and of a write: the gateway bounds that growth to 50 % of the live set (--heap-growing-percent=50, ' +
+    'set at start; 3–9 % more CPU over a run of reads and writes), which took the peak from about 300 MiB to 220 MiB ' +
+    'on the run it was measured on. --optimize-for-size halves the peak and doubles the CPU time, so it is not used',
   'rfc2136|GET /records, no cache': (f, all) =>
     `${f.note ? `${f.note}. ` : ''}Per record, ${perRecordSeries(f, all)}: linear. The plugin's own read is about ` +
     "1.0× dig AXFR (the runs below split it out); the gateway's part (100k endpoints' JSON and HTTP; the scope " +

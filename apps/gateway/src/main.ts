@@ -2,6 +2,7 @@
 import { ConfigError } from '@dnsgate/plugin-sdk';
 import { startDnsgate, type RunningDnsgate } from './bootstrap.js';
 import { parseCommandLine, runCommand } from './cli/command-line.js';
+import { limitHeapGrowth } from './runtime/heap-growth.js';
 
 /**
  * `node apps/gateway/dist/main.js` (the image's CMD; `npm start` builds
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     process.exitCode = await runCommand(command, process.env);
     return;
   }
+  limitHeapGrowth();
   let running: RunningDnsgate;
   try {
     running = await startDnsgate({ env: process.env });

@@ -2,7 +2,8 @@ import { normalizeDnsName } from '@dnsgate/plugin-sdk';
 import { resolveZoneName } from './dns-names.js';
 import { isStructuredType, isTtlToken, parseTtl, targetFromTokens } from './rdata.js';
 import { InvalidRecordError, ZoneFileSyntaxError } from './zone-file.errors.js';
-import { forEachZoneEntry } from './zone-file.tokenizer.js';
+import { SimpleRecordLineReader } from './simple-record-line.js';
+import { forEachZoneEntry, type ZoneLine } from './zone-file.tokenizer.js';
 import type { ZoneFile, ZoneRecord } from './zone-record.js';
 
 const CLASSES = new Set(['IN', 'CH', 'HS', 'CS', 'NONE', 'ANY']);
@@ -15,6 +16,8 @@ export interface ParseOptions {
   fileName?: string;
   /** TTL when neither the record, `$TTL`, nor a previous record gives one. */
   defaultTtl?: number;
+  /** Read common lines with `SimpleRecordLineReader` (default true); false only to test it against the general path. */
+  simpleLines?: boolean;
 }
 
 /**
@@ -38,7 +41,21 @@ export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
     throw new ZoneFileSyntaxError(`${fileName}:${entryLine}: ${message}`);
   };
 
-  forEachZoneEntry(text, fileName, (entry) => {
+  // Common lines are read by the fast path; it returns undefined for any line the general path must judge.
+  const simple = new SimpleRecordLineReader();
+  const takeSimpleLine = (start: number, end: number): boolean => {
+    const read = simple.readLine(text, start, end, origin);
+    if (read === undefined) return simple.blank;
+    const owner = read.owner ?? lastOwner;
+    if (owner === undefined) return false;
+    lastOwner = owner;
+    const effectiveTtl = read.ttl ?? defaultTtl ?? lastTtl ?? options.defaultTtl ?? 3600;
+    lastTtl = effectiveTtl;
+    records.push({ name: owner, ttl: effectiveTtl, type: read.type, data: read.data, verbatim: false, origin });
+    return true;
+  };
+
+  const visitEntry = (entry: ZoneLine): void => {
     entryLine = entry.line;
     const tokens = entry.tokens;
     const first = tokens[0]!;
@@ -122,7 +139,8 @@ export function parseZoneFile(text: string, options: ParseOptions): ZoneFile {
       origin,
     };
     records.push(record);
-  });
+  };
+  forEachZoneEntry(text, fileName, visitEntry, options.simpleLines === false ? undefined : takeSimpleLine);
   return { origin: zone, records };
 }
 

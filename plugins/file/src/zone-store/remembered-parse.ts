@@ -13,14 +13,24 @@ export class RememberedParse {
   private sorted: readonly ZoneRecord[] | undefined;
   private listed: { managedZones: string; endpoints: readonly Endpoint[] } | undefined;
 
-  /** `inWritingOrder`: the records are already in the order `sortRecordsForWriting` gives (the plugin wrote them). */
+  /**
+   * `inWritingOrder`: the records are already in the order `sortRecordsForWriting` gives (the plugin wrote them).
+   * `earlier`: the endpoints listed for an earlier content of the same file, whose unchanged ones the first
+   * listing of this one takes over (`UnchangedEndpoints`).
+   */
   constructor(
     readonly bytes: Buffer,
     readonly file: ZoneFile,
     inWritingOrder = false,
+    private earlier: readonly Endpoint[] | undefined = undefined,
   ) {
     Object.freeze(file.records);
     if (inWritingOrder) this.sorted = file.records;
+  }
+
+  /** The endpoints listed so far (for the next content's `earlier`), without listing them. */
+  get listedEndpoints(): readonly Endpoint[] | undefined {
+    return this.listed?.endpoints ?? this.earlier;
   }
 
   /**
@@ -34,7 +44,9 @@ export class RememberedParse {
   endpoints(managedZones: readonly string[]): readonly Endpoint[] {
     const key = managedZones.join(' ');
     if (this.listed?.managedZones !== key) {
-      this.listed = { managedZones: key, endpoints: Object.freeze(endpointsOf(this.file, managedZones)) };
+      const endpoints = Object.freeze(endpointsOf(this.file, managedZones, this.listed?.endpoints ?? this.earlier));
+      this.listed = { managedZones: key, endpoints };
+      this.earlier = undefined;
     }
     return this.listed.endpoints;
   }

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseZoneFile } from '../zone-file/zone-file.parser.js';
-import { ZoneStore } from './zone-store.js';
+import { RememberedParse } from './remembered-parse.js';
+import { ZoneStore, forgetStaleParse } from './zone-store.js';
 
 const ZONE = 'example.com';
 const TEXT = `$ORIGIN ${ZONE}.\n@ 3600 IN SOA ns1 hostmaster 1 3600 600 1209600 300\n@ IN NS ns1\nwww 300 IN A 192.0.2.1\n`;
@@ -52,5 +53,17 @@ describe('ZoneStore reuse of the parse of unchanged bytes', () => {
     await store.update(new Map([[ZONE, path]]), addRecord(`b.${ZONE}`));
     const names = parseZoneFile(await readFile(path, 'utf8'), { origin: ZONE }).records.map((r) => r.name);
     expect(names).toEqual(expect.arrayContaining([`a.${ZONE}`, `b.${ZONE}`, `www.${ZONE}`]));
+  });
+});
+
+describe('forgetStaleParse', () => {
+  it('drops the parse of that file only, so the old zone is not kept alive while the new bytes are parsed', () => {
+    const parse = () => new RememberedParse(Buffer.from(TEXT), parseZoneFile(TEXT, { origin: ZONE }));
+    const remembered = new Map([
+      ['/zones/a.zone', parse()],
+      ['/zones/b.zone', parse()],
+    ]);
+    forgetStaleParse(remembered, '/zones/a.zone');
+    expect([...remembered.keys()]).toEqual(['/zones/b.zone']);
   });
 });

@@ -56,6 +56,17 @@ export function lockPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.lock`);
 }
 
+/**
+ * Drops the parse remembered for `path` when the file no longer holds its
+ * bytes, before the new bytes are read and parsed (only its endpoints are
+ * kept, for the new listing to take over the unchanged ones): otherwise the
+ * old records (about 16 MiB per 100k) stay reachable until the new parse
+ * replaces them, and a full collection during the parse finds both live.
+ */
+export function forgetStaleParse(remembered: Map<string, RememberedParse>, path: string): void {
+  remembered.delete(path);
+}
+
 /** One zone file per zone under a directory: discovery, reads, and serialised atomic rewrites. */
 export class ZoneStore {
   private queue: Promise<unknown> = Promise.resolve();
@@ -157,15 +168,18 @@ export class ZoneStore {
 
   /** The parse of the open file: the remembered one when its bytes are the same, else a new one, remembered. */
   private async parsedFrom(zone: string, path: string, handle: FileHandle): Promise<RememberedParse> {
-    const reused = await reusableParse(this.remembered.get(path), handle);
+    const stale = this.remembered.get(path);
+    const reused = await reusableParse(stale, handle);
     if (reused !== undefined) return reused;
+    const earlier = stale?.listedEndpoints;
+    forgetStaleParse(this.remembered, path);
     const bytes = await handle.readFile();
     const file = parseZoneFile(bytes.toString('utf8'), {
       origin: zone,
       fileName: path,
       defaultTtl: this.options.defaultTtl,
     });
-    const remembered = new RememberedParse(bytes, file);
+    const remembered = new RememberedParse(bytes, file, false, earlier);
     this.remembered.set(path, remembered);
     return remembered;
   }
@@ -233,7 +247,8 @@ export class ZoneStore {
             sizeHint: this.remembered.get(zone.path)?.bytes.length,
           });
           this.writtenHere.set(zone.path, fileIdentity(await atomicWriteFile(zone.path, bytes, this.writeOptions())));
-          this.remembered.set(zone.path, new RememberedParse(bytes, zone.file, true));
+          const earlier = this.remembered.get(zone.path)?.listedEndpoints;
+          this.remembered.set(zone.path, new RememberedParse(bytes, zone.file, true, earlier));
           written.push(zone.zone);
         }
         return written;
