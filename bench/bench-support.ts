@@ -24,6 +24,12 @@ export function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** A memory goal as issue 13 states it, in MB (10^6 bytes), in the MiB the figures are measured in. */
+export function rssGoal(mb: number): { text: string; mib: number } {
+  const mib = (mb * 1e6) / 2 ** 20;
+  return { text: `< ${mb} MB (${mib.toFixed(0)} MiB)`, mib };
+}
+
 /**
  * One figure for the report (`npm run bench` → docs/benchmarks.md): every
  * benchmark appends its results, one JSON line each, to the file named by
@@ -43,7 +49,7 @@ export interface BenchResult {
   baselineName?: string;
   baseline?: number;
   ratio?: number;
-  /** E.g. `≤ 1.0×` or `< 250 MiB`. */
+  /** E.g. `≤ 1.0×` or `< 250 MB (238 MiB)`. */
   goal?: string;
   met?: boolean;
   /** Why a goal was missed, or what the figure means. */

@@ -115,13 +115,15 @@ const plan = [
   ],
 ];
 
-// With BENCH_REPORT_FROM, BENCH_RERUN=<part of a name> runs those benchmarks again into the kept run (their
+// With BENCH_REPORT_FROM, BENCH_RERUN=<parts of names, comma-separated> runs those benchmarks again into the kept run (their
 // figures and output replace the kept ones), and writes the report.
 const RERUN = FROM ? process.env.BENCH_RERUN : undefined;
 let runs = [];
 if (FROM) {
   runs = JSON.parse(readFileSync(join(results, 'runs.json'), 'utf8'));
-  const again = RERUN ? plan.filter(([name]) => name.includes(RERUN)) : [];
+  // Comma-separated parts of the plan's names: every entry naming one runs again.
+  const parts = RERUN ? RERUN.split(',') : [];
+  const again = plan.filter(([name]) => parts.some((part) => name.includes(part)));
   const replaced = new Set(again.map((entry) => entry[4]));
   const kept = readFileSync(resultsFile, 'utf8')
     .split('\n')

@@ -86,9 +86,9 @@ describe('powerdns plugin: zone versions from the serials of the zone listing (f
   it('reads a configured zone that is not on the server as records() does: no records, said in the log', async () => {
     const configured = createPowerDnsPlugin(server, { DNSGATE_POWERDNS_ZONES: `${ZONE},missing.test` });
     try {
-      expect([...(await configured.plugin.zoneVersions!.currentVersions([ZONE, 'missing.test'], call())).keys()]).toEqual([
-        ZONE,
-      ]);
+      expect([
+        ...(await configured.plugin.zoneVersions!.currentVersions([ZONE, 'missing.test'], call())).keys(),
+      ]).toEqual([ZONE]);
       const read = await configured.plugin.zoneVersions!.readVersionedZone('missing.test', call());
       expect(read.endpoints).toEqual([]);
       expect(await configured.driver.records({ zones: ['missing.test'] })).toEqual([]);
@@ -208,7 +208,9 @@ describe('powerdns plugin: zone versions from the serials of the zone listing (f
     const closed = createPowerDnsPlugin(server, { DNSGATE_POWERDNS_URL: `http://127.0.0.1:${await freePort()}` });
     const wrongKey = createPowerDnsPlugin(server, { DNSGATE_POWERDNS_API_KEY: 'not-the-key' });
     try {
-      const unreachable = await closed.plugin.zoneVersions!.currentVersions([ZONE], call(1_500)).catch((e: unknown) => e);
+      const unreachable = await closed.plugin
+        .zoneVersions!.currentVersions([ZONE], call(1_500))
+        .catch((e: unknown) => e);
       expect(unreachable).toBeInstanceOf(BackendUnavailableError);
       expect(unreachable).toMatchObject({ kind: 'unavailable', statusCode: 503 });
       const rejected = await wrongKey.plugin.zoneVersions!.currentVersions([ZONE], call()).catch((e: unknown) => e);

@@ -307,7 +307,9 @@ describe('rfc2136 IXFR when transfers need their own TSIG key', () => {
     const difference = wrong.plugin.zoneVersions.readZoneDifference!('signed.test', cached, call());
     await expect(difference).rejects.toBeInstanceOf(BackendError);
     await expect(difference).rejects.toThrow(/zone signed\.test \(IXFR\): BADSIG/);
-    await expect(wrong.plugin.zoneVersions.currentVersions(['signed.test'], call())).rejects.toBeInstanceOf(BackendError);
+    await expect(wrong.plugin.zoneVersions.currentVersions(['signed.test'], call())).rejects.toBeInstanceOf(
+      BackendError,
+    );
     const error = await difference.then(
       () => new Error('expected a failure'),
       (e: Error) => e,
