@@ -24,6 +24,9 @@ describe('record rules', () => {
     expect(ownerNameProblem('-x.example.org', 'AAAA')).toMatch(/"-x"/);
     expect(ownerNameProblem('x-.example.org', 'MX')).toMatch(/"x-"/);
     expect(ownerNameProblem('a-b.0.example.org', 'A')).toBeUndefined();
+    // Found by the reliability fuzz: named refuses the zone ("invalid NS owner name (wildcard)").
+    expect(ownerNameProblem('*.xn--bcher-kva.example.org', 'NS')).toMatch(/wildcard/);
+    expect(ownerNameProblem('delegated.example.org', 'NS')).toBeUndefined();
   });
 
   it('checks host-name targets, and lets the root through', () => {

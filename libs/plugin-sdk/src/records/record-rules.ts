@@ -26,9 +26,12 @@ const HOSTNAME_OWNER_TYPES = new Set(['A', 'AAAA', 'MX']);
 /**
  * BIND's check-names on an owner name (default `fail` for primary zones, and
  * for dynamic updates): an A, AAAA or MX record must sit at a host name; a
- * leading `*` label is allowed. `_dmarc.example.org` may hold a TXT, not an A.
+ * leading `*` label is allowed, except for an NS. `_dmarc.example.org` may
+ * hold a TXT, not an A.
  */
 export function ownerNameProblem(name: string, type: string): string | undefined {
+  // named refuses to load a zone with one ("invalid NS owner name (wildcard)"); RFC 4592 §4.2 discourages it.
+  if (type === 'NS' && name.startsWith('*.')) return `an NS record cannot be owned by a wildcard name (${name})`;
   if (!HOSTNAME_OWNER_TYPES.has(type)) return undefined;
   const labels = name.replace(/\.$/, '').split('.');
   if (labels[0] === '*') labels.shift();
