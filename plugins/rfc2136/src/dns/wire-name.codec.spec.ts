@@ -1,11 +1,11 @@
-import * as dnsPacket from 'dns-packet';
+import fc from 'fast-check';
 import {
   InvalidNameError,
+  MessageNames,
   encodeName,
   isEncodableName,
   nameWireLength,
   readName,
-  readNameCached,
   writeName,
 } from './wire-name.codec.js';
 
@@ -67,33 +67,119 @@ describe('wire-name codec', () => {
     expect(buf[end]).toBe(0xff);
   });
 
-  it('reads compressed names with a per-message cache exactly as readName does', () => {
-    const message = dnsPacket.encode({
-      type: 'response',
-      id: 1,
-      answers: [
-        { type: 'A', name: 'example.com', data: '192.0.2.1' },
-        { type: 'A', name: 'WWW.Example.com', data: '192.0.2.2' },
-        { type: 'A', name: 'a.b.example.com', data: '192.0.2.3' },
-        { type: 'A', name: 'c.b.example.com', data: '192.0.2.4' },
-        { type: 'A', name: 'ünï.example.com', data: '192.0.2.5' },
-      ],
-    });
-    const cache = new Map<number, string>();
+  /** The offsets of the owner names of a message's answers (name, type, class, ttl, rdlength, rdata). */
+  function ownerOffsets(message: Buffer, count: number): number[] {
+    const offsets: number[] = [];
     let offset = 12;
-    const names: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      names.push(readNameCached(message, offset, cache));
-      expect(names[i]).toBe(readName(message, offset));
-      // skip name, type, class, ttl, rdlength, 4 bytes of rdata
+    for (let i = 0; i < count; i++) {
+      offsets.push(offset);
       let pos = offset;
       while (message[pos]! !== 0 && (message[pos]! & 0xc0) !== 0xc0) pos += 1 + message[pos]!;
-      offset = (message[pos] === 0 ? pos + 1 : pos + 2) + 10 + 4;
+      const rdata = (message[pos] === 0 ? pos + 1 : pos + 2) + 8;
+      offset = rdata + 2 + message.readUInt16BE(rdata);
     }
-    expect(names).toEqual(['example.com', 'www.example.com', 'a.b.example.com', 'c.b.example.com', 'ünï.example.com']);
-    expect(readNameCached(Buffer.from([0]), 0, new Map())).toBe('.');
-    expect(() => readNameCached(Buffer.from([3, 97]), 0, new Map())).toThrow(RangeError);
+    return offsets;
+  }
+
+  /**
+   * A response whose answers are A records owned by `names`, compressed as a
+   * server compresses them: each name's longest suffix written before (in
+   * pointer range) becomes a pointer to it.
+   */
+  function answering(names: readonly string[]): Buffer {
+    const parts: Buffer[] = [Buffer.from([0, 1, 0x84, 0, 0, 0, names.length >> 8, names.length & 0xff, 0, 0, 0, 0])];
+    let length = 12;
+    const written = new Map<string, number>();
+    for (const [index, name] of names.entries()) {
+      const labels = name.split('.');
+      for (let i = 0; i < labels.length; i++) {
+        const suffix = labels.slice(i).join('.');
+        const at = written.get(suffix);
+        if (at !== undefined) {
+          parts.push(Buffer.from([0xc0 | (at >> 8), at & 0xff]));
+          length += 2;
+          break;
+        }
+        if (length < 0x4000) written.set(suffix, length);
+        const bytes = Buffer.from(labels[i]!, 'utf8');
+        parts.push(Buffer.from([bytes.length]), bytes);
+        length += 1 + bytes.length;
+        if (i === labels.length - 1) {
+          parts.push(Buffer.from([0]));
+          length += 1;
+        }
+      }
+      parts.push(Buffer.from([0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, index % 256]));
+      length += 14;
+    }
+    return Buffer.concat(parts);
+  }
+
+  it('reads compressed names message after message exactly as readName does', () => {
+    const first = answering([
+      'example.com',
+      'WWW.Example.com',
+      'a.b.example.com',
+      'c.b.example.com',
+      'ünï.example.com',
+    ]);
+    // The same offsets in the next message hold other names: none of the first message's may come back.
+    const second = answering([
+      'example.org',
+      'www.example.org',
+      'a.b.example.org',
+      'c.b.example.org',
+      'ΣΑΣ.example.org',
+    ]);
+    const names = new MessageNames();
+    const read: string[] = [];
+    for (const message of [first, second]) {
+      names.startMessage(message);
+      for (const offset of ownerOffsets(message, 5)) {
+        read.push(names.read(offset));
+        expect(read.at(-1)).toBe(readName(message, offset));
+      }
+    }
+    expect(read.slice(0, 5)).toEqual([
+      'example.com',
+      'www.example.com',
+      'a.b.example.com',
+      'c.b.example.com',
+      'ünï.example.com',
+    ]);
+    expect(read.slice(5, 9)).toEqual(['example.org', 'www.example.org', 'a.b.example.org', 'c.b.example.org']);
+    // Compressed as a server sends them: the later names point into the earlier ones.
+    expect(first.includes(0xc0)).toBe(true);
+  });
+
+  it('reads any names, in any case and script, as readName does', () => {
+    const label = fc.stringMatching(/^[a-zA-Z0-9_-]{1,8}$|^[a-zäöüÄÖÜßσΣς]{1,4}$/);
+    const name = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join('.'));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(name, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 }),
+        (messages) => {
+          const names = new MessageNames();
+          for (const list of messages) {
+            const message = answering(list);
+            names.startMessage(message);
+            for (const offset of ownerOffsets(message, list.length))
+              expect(names.read(offset)).toBe(readName(message, offset));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses what readName refuses', () => {
+    const names = new MessageNames();
+    names.startMessage(Buffer.from([0]));
+    expect(names.read(0)).toBe('.');
+    names.startMessage(Buffer.from([3, 97]));
+    expect(() => names.read(0)).toThrow(RangeError);
     // A pointer to itself: read by readName, which stops the loop.
-    expect(() => readNameCached(Buffer.from([0xc0, 0]), 0, new Map())).toThrow(/loop/);
+    names.startMessage(Buffer.from([0xc0, 0]));
+    expect(() => names.read(0)).toThrow(/loop/);
   });
 });

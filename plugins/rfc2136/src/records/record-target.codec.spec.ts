@@ -1,4 +1,5 @@
-import { InvalidTargetError, TARGET_CODECS } from './record-target.codec.js';
+import fc from 'fast-check';
+import { InvalidTargetError, TARGET_CODECS, ipv4Text } from './record-target.codec.js';
 
 /** Rdata with its length in front, as it sits in a message. */
 function wire(rdata: Buffer): Buffer {
@@ -64,5 +65,19 @@ describe('record targets: canonical text ⇄ rdata', () => {
     ['TXT', 'x'.repeat(16_001)],
   ])('refuses %s %j', (type, target) => {
     expect(() => TARGET_CODECS[type]!.canonical(target)).toThrow(InvalidTargetError);
+  });
+});
+
+describe('ipv4Text', () => {
+  it('is the dotted quad of any four octets, at any offset, and reads back as the same rdata', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.nat(8), (octets, padding) => {
+        const message = Buffer.concat([Buffer.alloc(padding), wire(Buffer.from(octets))]);
+        const text = ipv4Text(message, padding);
+        expect(text).toBe(Array.from(octets).join('.'));
+        expect(TARGET_CODECS.A!.toRdata(TARGET_CODECS.A!.canonical(text))).toEqual(Buffer.from(octets));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -20,7 +20,7 @@ import {
   type TransferRr,
   type TransferSink,
 } from '../dns/zone-transfer.reader.js';
-import { readNameCached, skipName } from '../dns/wire-name.codec.js';
+import { MessageNames, readName, skipName } from '../dns/wire-name.codec.js';
 import type { Deadline } from '@dnsgate/plugin-sdk';
 import type { DnsHost, HostSelector } from './host-selector.js';
 
@@ -290,11 +290,10 @@ export class DnsTransport {
         );
         const aa = (message.readUInt16BE(2) & 0x0400) !== 0;
         let offset = layout.answerOffset;
-        const names = new Map<number, string>();
         for (let i = 0; aa && i < layout.ancount; i++) {
           const nameEnd = skipName(message, offset);
           const type = message.readUInt16BE(nameEnd);
-          if (type === TYPE.SOA && readNameCached(message, offset, names) === zone) {
+          if (type === TYPE.SOA && readName(message, offset) === zone) {
             return soaSerial(message, nameEnd + 8);
           }
           offset = nameEnd + 10 + message.readUInt16BE(nameEnd + 8);
@@ -402,6 +401,7 @@ export class DnsTransport {
     const verifier = key && signed ? new TsigResponseVerifier(key, signed.mac) : undefined;
     connection.send(signed ? signed.message : request);
     let complete = false;
+    const names = new MessageNames();
     while (!complete) {
       const message = await connection.receive(this.waitMs(deadline));
       const layout = readMessageLayout(message);
@@ -409,13 +409,13 @@ export class DnsTransport {
       verifier?.verify(message, layout);
       if (layout.rcode !== RCODE.NOERROR) throw new DnsRcodeError(layout.rcode, connection.address, what, key?.name);
       let offset = layout.answerOffset;
-      const names = new Map<number, string>();
+      names.startMessage(message);
       for (let i = 0; i < layout.ancount && !complete; i++) {
         const nameEnd = skipName(message, offset);
         const type = message.readUInt16BE(nameEnd);
         const ttl = message.readUInt32BE(nameEnd + 4);
         const rdataOffset = nameEnd + 8;
-        const name = readNameCached(message, offset, names);
+        const name = names.read(offset);
         const serial = type === TYPE.SOA ? soaSerial(message, rdataOffset) : undefined;
         complete = reader.add(name, type, ttl, message, rdataOffset, serial);
         offset = nameEnd + 10 + message.readUInt16BE(rdataOffset);
