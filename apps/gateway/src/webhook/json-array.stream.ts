@@ -95,6 +95,7 @@ export class JsonArrayStream extends Readable {
     private readonly sliceItems = JSON_SLICE_ITEMS,
   ) {
     super();
+    Object.defineProperty(this, Symbol.asyncIterator, { value: undefined });
   }
 
   /**
