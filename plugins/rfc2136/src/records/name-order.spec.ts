@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { NameOrderTracker, compareNames } from './name-order.js';
 
+/** The order compareNames is held to: lexicographic over the labels from the right. */
+const reversed = (s: string) => s.split('.').reverse();
+const lexicographic = (a: string[], b: string[]): number => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return a.length - b.length;
+};
+
 describe('compareNames', () => {
   it('orders a zone as BIND sends it: the apex, then each subtree by its labels from the right', () => {
     const names = ['b.zone.test', 'zone.test', 'a.b.zone.test', 'a.zone.test', 'z.a.zone.test', 'aa.zone.test', '.'];
@@ -27,12 +34,21 @@ describe('compareNames', () => {
     );
   });
 
+  it('orders names below one parent by their first labels, as by all their labels', () => {
+    const label = fc.stringMatching(/^[a-c]{0,3}$/);
+    const parent = fc.stringMatching(/^[a-c.]{0,6}$/);
+    fc.assert(
+      fc.property(label, label, parent, (first, second, rest) => {
+        const a = `${first}.${rest}`;
+        const b = `${second}.${rest}`;
+        expect(Math.sign(compareNames(a, b))).toBe(Math.sign(lexicographic(reversed(a), reversed(b))));
+        expect(compareNames(a, b) === 0).toBe(a === b);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('agrees with comparing the labels reversed', () => {
-    const reversed = (s: string) => s.split('.').reverse();
-    const lexicographic = (a: string[], b: string[]): number => {
-      for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
-      return a.length - b.length;
-    };
     fc.assert(
       fc.property(fc.stringMatching(/^[a-c.]{0,8}$/), fc.stringMatching(/^[a-c.]{0,8}$/), (a, b) => {
         expect(Math.sign(compareNames(a, b))).toBe(Math.sign(lexicographic(reversed(a), reversed(b))));
