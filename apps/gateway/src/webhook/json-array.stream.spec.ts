@@ -5,9 +5,20 @@ import { runInNewContext } from 'node:vm';
 import { Writable } from 'node:stream';
 import { ChunksWrittenAtOnce, JsonArrayStream, SerialisedItems, countItems } from './json-array.stream.js';
 
+/** What the stream writes when piped, as Fastify sends it (it hides its async iterator from Nest). */
 async function readAll(stream: JsonArrayStream): Promise<{ text: string; chunks: number }> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  await new Promise((resolve, reject) => {
+    destination.on('finish', resolve);
+    stream.on('error', reject);
+    stream.pipe(destination);
+  });
   return { text: Buffer.concat(chunks).toString('utf8'), chunks: chunks.length };
 }
 
@@ -18,7 +29,10 @@ describe('JsonArrayStream', () => {
         fc.array(fc.jsonValue(), { maxLength: 40 }),
         fc.integer({ min: 1, max: 7 }),
         async (items, n) => {
-          const { text } = await readAll(new JsonArrayStream([items], n));
+          const stream = new JsonArrayStream([items], n);
+          // Nest reads an async iterable through a stream of its own, joining the slices: it must not see one.
+          expect((stream as unknown as Record<symbol, unknown>)[Symbol.asyncIterator]).toBeUndefined();
+          const { text } = await readAll(stream);
           expect(text).toBe(JSON.stringify(items));
         },
       ),
@@ -64,7 +78,7 @@ describe('JsonArrayStream memory', () => {
       return { stream: new JsonArrayStream([items], 500), list: new WeakRef(items) };
     };
     const whole = sent();
-    for await (const chunk of whole.stream) expect(chunk).toBeInstanceOf(Buffer);
+    expect(JSON.parse((await readAll(whole.stream)).text)).toHaveLength(1200);
     const tornDown = sent();
     tornDown.stream.read();
     tornDown.stream.destroy();

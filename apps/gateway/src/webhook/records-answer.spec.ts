@@ -35,7 +35,8 @@ function domainScope(zones: string[], filter: Partial<GatewayOptions> = {}): Dom
 
 async function text(stream: JsonArrayStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new Promise((resolve, reject) => stream.on('end', resolve).on('error', reject));
   return Buffer.concat(chunks).toString();
 }
 
