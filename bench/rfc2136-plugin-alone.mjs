@@ -5,7 +5,9 @@
 //   create ZONE COUNT  -> { ms, cpuMs }   COUNT creates (A records) into ZONE, one ApplyChanges; cpuMs is this
 //                                         process's CPU time (user + system) for it, which the load of a shared
 //                                         machine moves less than the wall time
-//   read ZONE          -> { ms, endpoints }   one Records call for ZONE
+//   read ZONE          -> { ms, endpoints, jsonMs }   one Records call for ZONE; jsonMs: then its answer's JSON
+//                                         made by the gateway's own JsonArrayStream (apps/gateway/dist), written
+//                                         to a sink that drops it: the gateway's serialising without HTTP
 //   versions ZONE      -> { ms, version }     zoneVersions for ZONE (one SOA query)
 //   keep ZONE          -> { ms, version, endpoints }   readVersionedZone (AXFR), kept as the cached read
 //   difference ZONE    -> { ms, version, endpoints }   readZoneDifference from the kept read (IXFR), which
@@ -18,6 +20,8 @@ import { readFileSync } from 'node:fs';
 import { Deadline, loadPluginOptions } from '@dnsgate/plugin-sdk';
 import { createTestPluginContext, drivePlugin } from '@dnsgate/plugin-sdk/testkit';
 import { Rfc2136Options, Rfc2136PluginFactory } from '@dnsgate/plugin-rfc2136';
+import { Writable } from 'node:stream';
+import { JsonArrayStream } from '../apps/gateway/dist/webhook/json-array.stream.js';
 
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('DNSGATE_RFC2136_')));
 const { options } = loadPluginOptions(Rfc2136Options, 'DNSGATE_RFC2136_', env);
@@ -30,6 +34,22 @@ const call = () => ({ deadline: Deadline.in(60_000) });
 
 function ip(i) {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+/** The bytes of the answer's JSON as the gateway streams it, written to a sink that only counts them. */
+function answerBytes(endpoints) {
+  let bytes = 0;
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      bytes += chunk.length;
+      done();
+    },
+  });
+  return new Promise((resolve, reject) => {
+    sink.on('finish', () => resolve(bytes));
+    sink.on('error', reject);
+    new JsonArrayStream([endpoints]).pipe(sink);
+  });
 }
 
 async function run(line) {
@@ -51,7 +71,10 @@ async function run(line) {
   if (command === 'read') {
     const started = performance.now();
     const endpoints = await plugin.records({ zones: [zone] });
-    return { ms: performance.now() - started, endpoints: endpoints.length };
+    const ms = performance.now() - started;
+    const serialising = performance.now();
+    const bytes = await answerBytes(endpoints);
+    return { ms, endpoints: endpoints.length, jsonMs: performance.now() - serialising, bytes };
   }
   if (command === 'versions') {
     const started = performance.now();

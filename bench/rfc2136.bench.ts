@@ -444,6 +444,8 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
     const digMs: number[] = [];
     const recordsMs: number[] = [];
     const recordsPluginMs: number[] = [];
+    const aloneReadMs: number[] = [];
+    const aloneJsonMs: number[] = [];
     const versionsMs: number[] = [];
     for (let round = 0; round < READS; round++) {
       const [count, dm] = await timed(() => digAxfrCount(bind!, key, zone));
@@ -458,6 +460,10 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
       const versions = await alone.ask<{ ms: number; version: string }>(`versions ${zone}`);
       if (versions.version !== kept.version) throw new Error(`the serial moved: ${versions.version}`);
       versionsMs.push(versions.ms);
+      const read = await alone.ask<{ ms: number; endpoints: number; jsonMs: number }>(`read ${zone}`);
+      if (read.endpoints !== BIG) throw new Error(`the plugin alone read ${read.endpoints} records`);
+      aloneReadMs.push(read.ms);
+      aloneJsonMs.push(read.jsonMs);
     }
 
     // CHANGES updates, one per message as separate writers send them: as many serials, one IXFR sequence each.
@@ -496,6 +502,8 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
       "  of which the gateway's own part",
       recordsMs.map((v, i) => v - recordsPluginMs[i]!),
     );
+    row('plugin alone: records (AXFR to endpoints)', aloneReadMs, digMs);
+    row("  then its answer's JSON (gateway's stream)", aloneJsonMs, digMs);
     row('plugin alone: zoneVersions (one SOA query)', versionsMs, digMs, UNCHANGED_GOAL);
     out(`after ${CHANGES} updates (one per message):`);
     row('dig AXFR (baseline)', afterDigMs);
@@ -521,6 +529,23 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
     };
     // At the size of part 2 (as `npm run bench` runs it), part 2 already reports this measure.
     if (BIG !== COUNT) result('GET /records, no cache', recordsMs, digMs, RECORDS_GOAL);
+    // Where a read's time goes, each part against dig in the same rounds (no goal of their own).
+    const part = (measure: string, values: number[], note: string) =>
+      recordResult({
+        benchmark: 'rfc2136',
+        backend: 'rfc2136',
+        measure,
+        size: BIG,
+        unit: 'ms',
+        dnsgate: median(values),
+        baselineName: 'dig AXFR',
+        baseline: median(digMs),
+        ratio: median(ratios(values, digMs)),
+        note,
+      });
+    part('GET /records, no cache: the plugin inside the gateway', recordsPluginMs, 'from its operation metric');
+    part('plugin alone: records (AXFR to endpoints)', aloneReadMs, 'its own process, no gateway');
+    part("plugin alone: its answer's JSON", aloneJsonMs, "the gateway's JsonArrayStream into a sink, no HTTP");
     result('unchanged zone: zoneVersions (SOA)', versionsMs, digMs, UNCHANGED_GOAL, 'plugin level, no gateway');
     result(
       `after ${CHANGES} changes: readZoneDifference (IXFR)`,
