@@ -331,7 +331,9 @@ export class ZoneRecordsCollector implements TransferSink {
   /** The record sets collected, to report and to keep for a later difference. Call once, at the end. */
   recordSets(): ZoneRecordSets {
     if (!this.withTargets) throw new Error('this collector was made without targets');
-    for (const endpoint of this.list) finishSet(this.mixed, endpoint);
+    // An index, not for-of: this runs once per read, before V8 optimises it, and the unoptimised
+    // iterator made an object per endpoint (4 MB for a 100k-record zone, in a heap profile).
+    for (let i = 0; i < this.list.length; i++) finishSet(this.mixed, this.list[i]!);
     return new ZoneRecordSets(this.scope, this.list, this.order.inOrder, this.mixed);
   }
 }
