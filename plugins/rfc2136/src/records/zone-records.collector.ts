@@ -216,7 +216,9 @@ export class ZoneRecordSets {
     if (this.inNameOrder) created.sort((a, b) => compareNames(a.dnsName, b.dnsName));
     const endpoints: Endpoint[] = [];
     let next = 0;
-    for (const endpoint of this.endpoints) {
+    // By index, as in recordSets: for-of made an iterator result per kept endpoint here too.
+    for (let i = 0; i < this.endpoints.length; i++) {
+      const endpoint = this.endpoints[i]!;
       if (this.inNameOrder) {
         while (next < created.length && compareNames(created[next]!.dnsName, endpoint.dnsName) < 0)
           endpoints.push(created[next++]!);
@@ -331,8 +333,8 @@ export class ZoneRecordsCollector implements TransferSink {
   /** The record sets collected, to report and to keep for a later difference. Call once, at the end. */
   recordSets(): ZoneRecordSets {
     if (!this.withTargets) throw new Error('this collector was made without targets');
-    // An index, not for-of: this runs once per read, before V8 optimises it, and the unoptimised
-    // iterator made an object per endpoint (4 MB for a 100k-record zone, in a heap profile).
+    // By index, not for-of: this runs once per read, and the iterator made a result object per
+    // endpoint (4 MB for a 100k-record zone, in a heap profile of the gateway).
     for (let i = 0; i < this.list.length; i++) finishSet(this.mixed, this.list[i]!);
     return new ZoneRecordSets(this.scope, this.list, this.order.inOrder, this.mixed);
   }
