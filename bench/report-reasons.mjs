@@ -27,13 +27,20 @@ const REASONS = {
     'set at start; 3–9 % more CPU over a run of reads and writes), which took the peak from about 300 MiB to 220 MiB ' +
     'on the run it was measured on. --optimize-for-size halves the peak and doubles the CPU time, so it is not used',
   'rfc2136|GET /records, no cache': (f, all) =>
-    `${f.note ? `${f.note}. ` : ''}Per record, ${perRecordSeries(f, all)}: linear. The plugin's own read inside the ` +
-    "gateway is 0.86–0.89× dig AXFR (the runs below split it out); the gateway's own part, the JSON of 100k " +
-    'endpoints and its HTTP write, is about 200 ms more (the scope filter pass is skipped where no domain filter ' +
-    "is configured, records-answer.ts), and writing the answer eagerly or without Nest's stream wrapper measured " +
-    "no better. What would win it back is serialising each transfer message's endpoints as it arrives, so the " +
-    'answer streams while the AXFR is still running; that is not done. With the records cache (the default for ' +
-    'rfc2136) an unchanged zone costs one SOA query and a changed one an IXFR (records-cache rows)',
+    `${f.note ? `${f.note}. ` : ''}Per record, ${perRecordSeries(f, all)}: linear. Where the time goes, each part ` +
+    `against dig in the same rounds (rows below): ${partOfRead(f, all, 'plugin alone: records (AXFR to endpoints)')} ` +
+    'for the plugin alone in a process of its own, reading the TSIG-checked transfer into 100k endpoint objects (dig ' +
+    `parses the same messages and prints them as text); ${partOfRead(f, all, "plugin alone: its answer's JSON")} for ` +
+    "the answer's JSON made from those endpoints by the gateway's own stream; and inside the gateway " +
+    `${partOfRead(f, all, 'GET /records, no cache: the plugin inside the gateway')} for the plugin. The two run one ` +
+    'after the other on the one thread that reads the transfer (the process is busy, not waiting, through the ' +
+    'transfer), so the read is about their sum plus the HTTP write: the goal would need the parse and the JSON ' +
+    "together under 1.2× what dig takes to parse and print. This session's cuts (owner names without a Map per " +
+    'message, A targets from octet strings made once, first-label name order, the JSON slices copied once and ' +
+    'piped by Fastify) took the uncached read to about 0.8–0.9× the build before in side-by-side runs; what is left ' +
+    'is the objects themselves (an endpoint, its targets array, its name and target strings: about 230 bytes per ' +
+    'record, and the garbage collector copying them while they live) and the serialising. With the records cache ' +
+    '(the default for rfc2136) an unchanged zone costs one SOA query and a changed one an IXFR (records-cache rows)',
   'rfc2136|GET /records, no cache, long-lived client': (f, all) =>
     "the same read as the row timed by curl, against dig's own query time, which leaves out its start and so is " +
     `the harder baseline. ${REASONS['rfc2136|GET /records, no cache'](f, all)}`,
@@ -111,6 +118,13 @@ function longLivedRatio(f, all) {
   );
   if (!other?.ratio) return 'no such row in this run';
   return `${other.dnsgate.toFixed(0)} ms, ${other.ratio.toFixed(2)}× (${other.met ? 'goal met' : 'goal missed'})`;
+}
+
+/** A part of a read (a row of the same benchmark at the same size) as `N ms, R×` against its baseline. */
+function partOfRead(f, all, measure) {
+  const part = all.find((g) => g.backend === f.backend && g.size === f.size && g.measure === measure);
+  if (part?.ratio === undefined) return '(no such row in this run)';
+  return `${part.dnsgate.toFixed(0)} ms, ${part.ratio.toFixed(2)}×`;
 }
 
 /** `12.3 µs at 10k, …` for the same measure at every size measured. */
