@@ -45,7 +45,8 @@
  * NODE_OPTIONS; BENCH_DNSGATE_CPU_PROF=<dir> writes a CPU profile of each
  * dnsgate process there (bench/powerdns-cpu-prof.mjs: Node 20 refuses
  * --cpu-prof in NODE_OPTIONS); BENCH_DNSGATE_OUTPUT=<file> appends what each
- * dnsgate process wrote (e.g. with BENCH_DNSGATE_NODE_OPTIONS=--trace-gc).
+ * dnsgate process wrote (e.g. its GC trace, with BENCH_DNSGATE_NODE_OPTIONS=--import=<a file
+ * calling v8.setFlagsFromString('--trace-gc')>: Node 20 refuses --trace-gc in NODE_OPTIONS too).
  * The API key is never printed.
  */
 import { appendFileSync } from 'node:fs';

@@ -90,7 +90,10 @@ const REASONS = {
     `${f.dnsgate.toFixed(0)} ms against ${f.baseline.toFixed(0)} ms; the time bound (< 3 s) holds. The plugin reads ` +
     "the zones' text exports as fast as the direct client; the gap is the gateway's JSON answer of 100k endpoints " +
     "(the gateway section). Over the work's runs this ratio ranged 0.67–1.28× on the shared machine (0.94× and " +
-    '1.07× in two later runs, their per-round ratios 0.34–1.70×): noise of the shared machine, not a cost that grew',
+    '1.07× in two later runs, their per-round ratios 0.34–1.70×): noise of the shared machine, not a cost that grew. ' +
+    "In five later runs, 1.00–1.17×: the plugin's part inside the gateway was 0.63–0.78× the direct client's whole " +
+    "read (reading 4 zones at a time against its 8: more at a time would not close the gap), the gateway's answer of " +
+    "100k endpoints 288–398 ms, and the client's JSON.parse of that answer about 100–140 ms",
   'rfc2136|POST 10,000 creates': () =>
     'dnsgate now sends its default BATCH_SIZE, messages of up to 1000 changes and about 64 KB (about 800 A creates ' +
     'with their two prerequisites each), where nsupdate sends 50 records per message: BIND commits each message as ' +
@@ -100,15 +103,23 @@ const REASONS = {
     'first round of each process 1.18–1.49×); the plugin alone with BATCH_SIZE 50 (the same messages as before) ' +
     '1.05–1.12×; nsupdate itself sending 1000 per message 0.49–0.71× (its messages carry no prerequisites). Before ' +
     "the change the ratio ranged 0.96–1.18× over the work's runs",
-  'powerdns|apply 10000 creates': () =>
-    "dnsgate's PATCH to PowerDNS takes no longer than the direct one; on top of it come, in CPU time measured in " +
-    'process by bench/powerdns-apply-cpu.mjs, the SDK pipeline with the plugin (checks, planning, the PATCH body) at ' +
-    'about 50–57 ms for 10k creates (62–78 ms before the pipeline planned a batch in one pass without a key string ' +
-    "or Map entry per change), the gateway's reading of the body at about 20 ms (the wire scan 6, decoding and " +
-    "JSON.parse 11–13, the wire parser 2), then HTTP and Nest, and the conflict check's zone read (about 26 ms, " +
-    "read while the batch is checked). On this shared machine the ratio ranged 1.09–1.62× over the work's runs, " +
-    'its per-round ratios within one run from 0.69× to 2.6×, while other suites made the direct PATCH take 0.8–3.5 s ' +
-    'instead of 0.35 s',
+  'powerdns|apply 10000 creates': (f) =>
+    `${f.dnsgate.toFixed(0)} ms against ${f.baseline.toFixed(0)} ms. dnsgate's PATCH to PowerDNS takes no longer ` +
+    "than the direct one; on top of it comes dnsgate's own CPU work on 10k changes, which nothing overlaps: in " +
+    'process (bench/powerdns-apply-cpu.mjs) the wire scan about 6–7 ms, decoding and JSON.parse 12–14, the wire ' +
+    'parser 2, the SDK pipeline with the plugin (checks, plan, conflict check, PATCH body) 37–46, about 65–78 ms ' +
+    'for the whole POST with its garbage collections. In the gateway process those collections are the largest part ' +
+    'left: a GC trace showed about four scavenges per 10k-create POST, 5–35 ms each on the loaded machine, each ' +
+    'copying the batch that is still live (the parsed body, the checked endpoints, the plan); a larger young ' +
+    'generation (--max-semi-space-size=64) did not change that measurably, and Node refuses semi-space flags in ' +
+    "NODE_OPTIONS. The conflict check's zone read was on the critical path: started before the checks, on a fresh " +
+    'connection it still waited for the whole plan before it connected; the checks now give the event loop a turn ' +
+    'every 512 changes (BusyLoopTurns), and its wait fell from medians of 39–153 ms per run to 20–42 ms, in runs alternating with ' +
+    'the build before. Tried and dropped for want of a measurable gain: writing the PATCH body from the planned changes ' +
+    'without rrset objects, a set of names for the duplicate check, the PATCH writer without its piece copies. On ' +
+    'this shared machine the ratio was 1.16–1.52× (median 1.34×) for the build before and 1.18–1.44× (median ' +
+    '1.21×) after, over runs alternating the two; within one run per-round ratios spread 0.9–1.7×, while other ' +
+    'suites made the direct PATCH take 0.4–1.6 s',
 };
 
 /** The same measure at the same size timed by the long-lived client, as `N ms, R× (goal met)`. */

@@ -37,6 +37,8 @@ import { PowerDnsZoneVersions } from './zone-versions/powerdns-zone-versions.js'
 
 /** A readiness probe answers within this, whatever TIMEOUT is (Kubernetes probes time out at 1 s by default). */
 const READINESS_BUDGET_MS = 900;
+/** PowerDNS checks no host names in targets (BIND's check-names does). */
+const NO_NAME_CHECKS = { checkNames: false } as const;
 
 /** The plugin's settings once options are parsed and files read. */
 export interface PowerDnsSettings {
@@ -226,10 +228,10 @@ export class PowerDnsPlugin implements DnsPlugin {
     }
     if (!result.ok) return { ok: false, reason: result.reason, problem: result.problem };
     const checked = result.endpoint;
-    const problem = checked.targets
-      .map((t) => targetRuleProblem(checked.recordType, t, { checkNames: false }))
-      .find(Boolean);
-    if (problem) return { ok: false, reason: 'loader_rule', problem };
+    for (const target of checked.targets) {
+      const problem = targetRuleProblem(checked.recordType, target, NO_NAME_CHECKS);
+      if (problem) return { ok: false, reason: 'loader_rule', problem };
+    }
     return { ok: true, endpoint: checked, droppedTargets: result.droppedTargets };
   }
 

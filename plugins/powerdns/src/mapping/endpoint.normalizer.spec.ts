@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { normalizeEndpoint } from './endpoint.normalizer.js';
+import { isAlreadyNormal, normalizeEndpoint } from './endpoint.normalizer.js';
 import { reportedKey, rrsetToEndpoint } from './rrset.mapper.js';
 
 describe('normalizeEndpoint (AdjustEndpoints)', () => {
@@ -60,6 +60,41 @@ describe('normalizeEndpoint (AdjustEndpoints)', () => {
       300,
     );
     expect(set.ok && set.endpoint.recordTTL).toBe(60);
+  });
+});
+
+describe('isAlreadyNormal (normalizeEndpoint keeps such an endpoint instead of copying it)', () => {
+  const normal = { dnsName: 'www.example.com', recordType: 'A', targets: ['192.0.2.1'], recordTTL: 300 };
+
+  it('keeps an endpoint already in the form Records reports, labels and all', () => {
+    expect(isAlreadyNormal(normal, 'www.example.com', ['192.0.2.1'], 'A', 300)).toBe(true);
+    const labelled = { ...normal, labels: { owner: 'default' } };
+    const result = normalizeEndpoint(labelled, 60);
+    expect(result.ok && result.endpoint).toBe(labelled);
+    expect(normalizeEndpoint(normal, 60)).toEqual({ ok: true, endpoint: normal, droppedTargets: [] });
+  });
+
+  it('copies one that differs in any part, or carries what the normal form leaves out', () => {
+    expect(isAlreadyNormal(normal, 'www.example.com', ['192.0.2.1'], 'A', 60)).toBe(false);
+    expect(isAlreadyNormal(normal, 'www.example.org', ['192.0.2.1'], 'A', 300)).toBe(false);
+    expect(isAlreadyNormal(normal, 'www.example.com', ['192.0.2.1', '192.0.2.2'], 'A', 300)).toBe(false);
+    expect(isAlreadyNormal(normal, 'www.example.com', ['192.0.2.2'], 'A', 300)).toBe(false);
+    const cases = [
+      { ...normal, dnsName: 'WWW.example.com' },
+      { ...normal, recordType: 'a' },
+      { ...normal, recordTTL: undefined },
+      { ...normal, targets: ['192.0.2.1', '192.0.2.1'] },
+      { ...normal, labels: {} },
+      { ...normal, providerSpecific: [{ name: 'webhook/x', value: 'y' }] },
+      { ...normal, setIdentifier: '' },
+    ];
+    for (const endpoint of cases) {
+      const result = normalizeEndpoint(endpoint, 300);
+      expect(result.ok).toBe(true);
+      if (!result.ok) continue;
+      expect(result.endpoint).not.toBe(endpoint);
+      expect(result.endpoint).toEqual(normal);
+    }
   });
 });
 

@@ -100,7 +100,7 @@ export function normalizeTtl(ttl: number | undefined, defaultTtl: number): numbe
   return ttl && ttl > 0 ? Math.min(Math.trunc(ttl), MAX_TTL) : defaultTtl;
 }
 
-/** The normalised endpoint, labels copied. */
+/** The normalised endpoint, labels copied; the endpoint itself when it is already in that form (see isAlreadyNormal). */
 function okResult(
   endpoint: Endpoint,
   dnsName: string,
@@ -109,9 +109,46 @@ function okResult(
   recordTTL: number,
   droppedTargets: DroppedTarget[] = NOTHING_DROPPED,
 ): NormalizeResult {
+  if (isAlreadyNormal(endpoint, dnsName, targets, recordType, recordTTL)) {
+    return { ok: true, endpoint, droppedTargets };
+  }
   const normalized: Endpoint = { dnsName, targets, recordType, recordTTL };
   if (endpoint.labels && hasKeys(endpoint.labels)) normalized.labels = { ...endpoint.labels };
   return { ok: true, endpoint: normalized, droppedTargets };
+}
+
+const NORMAL_FORM_KEYS = new Set(['dnsName', 'targets', 'recordType', 'recordTTL', 'labels']);
+
+/**
+ * Whether `endpoint` already is the normalised endpoint made of these parts:
+ * the same name, type, TTL and targets (in order), labels only when it has
+ * some, and no other key. The endpoints ExternalDNS sends nearly always are.
+ *
+ * Why: a copy of each checked endpoint (an object and its targets array) is
+ * kept by the batch until the backend answers, so a 10k-change batch made
+ * 20k more live objects for the garbage collector to copy while it is
+ * checked. Measured with bench/powerdns-apply-cpu.mjs (10k creates, CPU per
+ * POST in process, medians of 30 rounds, four runs alternating with the build
+ * before; with the plugin's target check no longer making an array per
+ * change): the SDK pipeline with the plugin 44 -> 39 ms, the whole POST
+ * (garbage collection included) 77 -> 64 ms, the median run of each.
+ */
+export function isAlreadyNormal(
+  endpoint: Endpoint,
+  dnsName: string,
+  targets: readonly string[],
+  recordType: string,
+  recordTTL: number,
+): boolean {
+  if (endpoint.dnsName !== dnsName || endpoint.recordType !== recordType || endpoint.recordTTL !== recordTTL) {
+    return false;
+  }
+  const own = endpoint.targets;
+  if (own.length !== targets.length) return false;
+  for (let i = 0; i < own.length; i++) if (own[i] !== targets[i]) return false;
+  if (endpoint.labels !== undefined && !hasKeys(endpoint.labels)) return false;
+  for (const key in endpoint) if (!NORMAL_FORM_KEYS.has(key)) return false;
+  return true;
 }
 
 function hasKeys(object: object): boolean {
