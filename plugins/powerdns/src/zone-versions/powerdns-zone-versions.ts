@@ -106,13 +106,17 @@ export class PowerDnsZoneVersions implements ZoneVersionSource {
 }
 
 /**
- * The serial as stored and as served, and the managed zones below this one
- * (their names leave this zone's records): a child zone created or removed
- * changes what this zone reports without moving its serial.
+ * The serial as stored, and the managed zones below this one (their names
+ * leave this zone's records): a child zone created or removed changes what
+ * this zone reports without moving its serial. Not the serial as served
+ * (`edited_serial`): that is the stored one with the zone's SOA-EDIT applied,
+ * which moves with the clock (the week, the inception) and never with a
+ * change of records, so it shows nothing the stored serial does not; the
+ * zone listing leaves it out (`dnssec=false`, see PowerDnsApiClient.listZones).
  */
 function versionOf(zone: PdnsZoneSummary, name: string, managed: readonly string[]): string | undefined {
   if (typeof zone.serial !== 'number') return undefined;
   const children = managed.filter((other) => other !== name && isWithinDomain(other, name));
-  const serials = `${zone.serial}/${zone.edited_serial ?? ''}`;
-  return children.length > 0 ? `${serials} without ${children.sort().join(',')}` : serials;
+  const serial = String(zone.serial);
+  return children.length > 0 ? `${serial} without ${children.sort().join(',')}` : serial;
 }
