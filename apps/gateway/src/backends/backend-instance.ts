@@ -21,6 +21,7 @@ import {
   type ZoneRead,
 } from '@dnsgate/plugin-sdk';
 import type { RecordsCacheSpec } from './backend-config.js';
+import { recordTypeCounts } from './record-type-counts.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
@@ -248,10 +249,7 @@ export class BackendInstance {
   }
 
   private countRecords(reads: readonly ZoneRead[]): void {
-    const byType = new Map<string, number>();
-    for (const { endpoints } of reads) {
-      for (const endpoint of endpoints) byType.set(endpoint.recordType, (byType.get(endpoint.recordType) ?? 0) + 1);
-    }
+    const byType = recordTypeCounts(reads);
     for (const type of this.recordTypes) {
       if (!byType.has(type)) this.deps.metrics.pluginRecords.remove({ ...this.labels(), type });
     }

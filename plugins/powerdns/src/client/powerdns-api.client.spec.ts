@@ -62,6 +62,13 @@ describe('PowerDnsApiClient against a fake webserver', () => {
     ]);
   });
 
+  it('lists the zones without their DNSSEC status (dnssec=false: no edited_serial, less work for PowerDNS)', async () => {
+    seen.length = 0;
+    handler = answer(200, '[{"id":"example.com.","name":"example.com.","serial":7}]');
+    await expect(client().api.listZones()).resolves.toEqual([{ id: 'example.com.', name: 'example.com.', serial: 7 }]);
+    expect(seen.map((request) => request.url)).toEqual(['/prefix/api/v1/servers/localhost/zones?dnssec=false']);
+  });
+
   it('sends each PATCH body whole, with its Content-Length, also when two are on the way at once', async () => {
     const rrsetsOf = (tag: string) =>
       Array.from({ length: 1500 }, (_, i) => ({

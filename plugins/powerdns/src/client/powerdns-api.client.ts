@@ -85,8 +85,21 @@ export class PowerDnsApiClient {
     return this.json<PdnsServerInfo>('GET', this.serverPath, undefined, deadline);
   }
 
+  /**
+   * The zones of the server, with their ids and `serial`s, without the
+   * DNSSEC status and `edited_serial` (`dnssec=false`, which PowerDNS
+   * documents as "a lot faster": it leaves out a key and metadata lookup per
+   * zone; a server older than the parameter ignores it). Nothing here needs
+   * them: the records cache's zone version is the stored `serial` (see
+   * versionOf in powerdns-zone-versions.ts).
+   * Measured on the 2-core machine (load 4–5; raw HTTP against PowerDNS
+   * 4.7.3, 150 rounds alternating with the full listing): 2.45–2.50 →
+   * 2.27–2.40 ms median with one zone (two runs), 3.20 → 2.97 ms with 100
+   * zones. Most of the listing's time is PowerDNS's own per-connection cost
+   * (it closes every connection: `GET /servers/localhost` took 2.8 ms).
+   */
   listZones(deadline?: Deadline): Promise<PdnsZoneSummary[]> {
-    return this.json<PdnsZoneSummary[]>('GET', `${this.serverPath}/zones`, undefined, deadline);
+    return this.json<PdnsZoneSummary[]>('GET', `${this.serverPath}/zones?dnssec=false`, undefined, deadline);
   }
 
   getZone(zoneId: string, deadline?: Deadline): Promise<PdnsZone> {
