@@ -24,7 +24,13 @@ function countsOf(read: ZoneRead): ReadonlyMap<string, number> {
   const kept = read.reusable ? countsOfReusableReads.get(read.endpoints) : undefined;
   if (kept) return kept;
   const counts = new Map<string, number>();
-  for (const { recordType } of read.endpoints) counts.set(recordType, (counts.get(recordType) ?? 0) + 1);
+  // By index: a for-of over a read's endpoints made an iterator result per endpoint (2.6 MB per read of
+  // 100k, in a heap profile of the gateway), as it runs once per read.
+  const { endpoints } = read;
+  for (let i = 0; i < endpoints.length; i++) {
+    const { recordType } = endpoints[i]!;
+    counts.set(recordType, (counts.get(recordType) ?? 0) + 1);
+  }
   if (read.reusable) countsOfReusableReads.set(read.endpoints, counts);
   return counts;
 }
