@@ -30,17 +30,21 @@ const REASONS = {
     `${f.note ? `${f.note}. ` : ''}Per record, ${perRecordSeries(f, all)}: linear. Where the time goes, each part ` +
     `against dig in the same rounds (rows below): ${partOfRead(f, all, 'plugin alone: records (AXFR to endpoints)')} ` +
     'for the plugin alone in a process of its own, reading the TSIG-checked transfer into 100k endpoint objects (dig ' +
-    `parses the same messages and prints them as text); ${partOfRead(f, all, "plugin alone: its answer's JSON")} for ` +
-    "the answer's JSON made from those endpoints by the gateway's own stream; and inside the gateway " +
-    `${partOfRead(f, all, 'GET /records, no cache: the plugin inside the gateway')} for the plugin. The two run one ` +
-    'after the other on the one thread that reads the transfer (the process is busy, not waiting, through the ' +
-    'transfer), so the read is about their sum plus the HTTP write: the goal would need the parse and the JSON ' +
-    "together under 1.2× what dig takes to parse and print. This session's cuts (owner names without a Map per " +
-    'message, A targets from octet strings made once, first-label name order, the JSON slices copied once and ' +
-    'piped by Fastify) took the uncached read to about 0.8–0.9× the build before in side-by-side runs; what is left ' +
-    'is the objects themselves (an endpoint, its targets array, its name and target strings: about 230 bytes per ' +
-    'record, and the garbage collector copying them while they live) and the serialising. With the records cache ' +
-    '(the default for rfc2136) an unchanged zone costs one SOA query and a changed one an IXFR (records-cache rows)',
+    'parses the same messages and prints them as text), of which ' +
+    `${partOfRead(f, all, 'plugin alone: records, waiting for the server')} with its event loop idle, waiting for ` +
+    `BIND's next message; ${partOfRead(f, all, "plugin alone: its answer's JSON")} for the answer's JSON made from ` +
+    "those endpoints by the gateway's own stream; and inside the gateway " +
+    `${partOfRead(f, all, 'GET /records, no cache: the plugin inside the gateway')} for the plugin. The JSON is made ` +
+    'after the transfer, so the read is about the plugin plus the JSON plus the HTTP write. What would win most of ' +
+    "the JSON's time back is serialising each message's finished endpoints during that wait (kept until the " +
+    'transfer is verified whole, then sent): it needs the plugin contract to hand finished endpoints to the gateway ' +
+    'during a read, and to take them back when a transfer turns out of name order; not done. The cuts made for this ' +
+    'row (owner names without a Map per message, A targets from octet strings made once, first-label name order, ' +
+    'the JSON slices copied once and piped by Fastify, no iterator objects per endpoint) took the uncached read to ' +
+    '0.89–0.96× the build before them in side-by-side runs (1.44–1.51× dig before). The gateway bounds its heap ' +
+    'growth for the file plugin (--heap-growing-percent=50); without it this read measured about 4 % faster and its ' +
+    'peak RSS the same. With the records cache (the default for rfc2136) an unchanged zone costs one SOA query and ' +
+    'a changed one an IXFR (records-cache rows)',
   'rfc2136|GET /records, no cache, long-lived client': (f, all) =>
     "the same read as the row timed by curl, against dig's own query time, which leaves out its start and so is " +
     `the harder baseline. ${REASONS['rfc2136|GET /records, no cache'](f, all)}`,

@@ -5,7 +5,8 @@
 //   create ZONE COUNT  -> { ms, cpuMs }   COUNT creates (A records) into ZONE, one ApplyChanges; cpuMs is this
 //                                         process's CPU time (user + system) for it, which the load of a shared
 //                                         machine moves less than the wall time
-//   read ZONE          -> { ms, endpoints, jsonMs }   one Records call for ZONE; jsonMs: then its answer's JSON
+//   read ZONE          -> { ms, waitingMs, endpoints, jsonMs }   one Records call for ZONE; waitingMs: the part
+//                                         of it the event loop was idle (waiting for the server); jsonMs: then its answer's JSON
 //                                         made by the gateway's own JsonArrayStream (apps/gateway/dist), written
 //                                         to a sink that drops it: the gateway's serialising without HTTP
 //   versions ZONE      -> { ms, version }     zoneVersions for ZONE (one SOA query)
@@ -69,12 +70,15 @@ async function run(line) {
     return { ms, cpuMs: (used.user + used.system) / 1000 };
   }
   if (command === 'read') {
+    const loop = performance.eventLoopUtilization();
     const started = performance.now();
     const endpoints = await plugin.records({ zones: [zone] });
     const ms = performance.now() - started;
+    // The time the process had nothing to do while the transfer ran: it was waiting for the server.
+    const { idle: waitingMs } = performance.eventLoopUtilization(loop);
     const serialising = performance.now();
     const bytes = await answerBytes(endpoints);
-    return { ms, endpoints: endpoints.length, jsonMs: performance.now() - serialising, bytes };
+    return { ms, waitingMs, endpoints: endpoints.length, jsonMs: performance.now() - serialising, bytes };
   }
   if (command === 'versions') {
     const started = performance.now();

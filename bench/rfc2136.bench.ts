@@ -446,6 +446,7 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
     const recordsPluginMs: number[] = [];
     const aloneReadMs: number[] = [];
     const aloneJsonMs: number[] = [];
+    const aloneWaitingMs: number[] = [];
     const versionsMs: number[] = [];
     for (let round = 0; round < READS; round++) {
       const [count, dm] = await timed(() => digAxfrCount(bind!, key, zone));
@@ -460,10 +461,13 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
       const versions = await alone.ask<{ ms: number; version: string }>(`versions ${zone}`);
       if (versions.version !== kept.version) throw new Error(`the serial moved: ${versions.version}`);
       versionsMs.push(versions.ms);
-      const read = await alone.ask<{ ms: number; endpoints: number; jsonMs: number }>(`read ${zone}`);
+      const read = await alone.ask<{ ms: number; waitingMs: number; endpoints: number; jsonMs: number }>(
+        `read ${zone}`,
+      );
       if (read.endpoints !== BIG) throw new Error(`the plugin alone read ${read.endpoints} records`);
       aloneReadMs.push(read.ms);
       aloneJsonMs.push(read.jsonMs);
+      aloneWaitingMs.push(read.waitingMs);
     }
 
     // CHANGES updates, one per message as separate writers send them: as many serials, one IXFR sequence each.
@@ -503,6 +507,7 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
       recordsMs.map((v, i) => v - recordsPluginMs[i]!),
     );
     row('plugin alone: records (AXFR to endpoints)', aloneReadMs, digMs);
+    row('  of which waiting for the server (loop idle)', aloneWaitingMs, digMs);
     row("  then its answer's JSON (gateway's stream)", aloneJsonMs, digMs);
     row('plugin alone: zoneVersions (one SOA query)', versionsMs, digMs, UNCHANGED_GOAL);
     out(`after ${CHANGES} updates (one per message):`);
