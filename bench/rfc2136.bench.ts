@@ -507,7 +507,7 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
       recordsMs.map((v, i) => v - recordsPluginMs[i]!),
     );
     row('plugin alone: records (AXFR to endpoints)', aloneReadMs, digMs);
-    row('  of which waiting for the server (loop idle)', aloneWaitingMs, digMs);
+    row('  of which waiting for BIND (loop idle)', aloneWaitingMs, digMs);
     row("  then its answer's JSON (gateway's stream)", aloneJsonMs, digMs);
     row('plugin alone: zoneVersions (one SOA query)', versionsMs, digMs, UNCHANGED_GOAL);
     out(`after ${CHANGES} updates (one per message):`);
