@@ -62,6 +62,36 @@ describe('serialiseReusingRuns', () => {
     expect(serialiseReusingRuns(copied, 'scope', all).chunks.some((c) => c.length > 1 && kept.has(c))).toBe(false);
   });
 
+  it('cuts the runs where a read never answered before would be cut, through any edits (kept runs are skipped whole)', () => {
+    const pool = Array.from({ length: 6 * AVERAGE_RUN }, (_, i) => a(i));
+    const lengths = (chunks: readonly Buffer[]) => chunks.map((chunk) => chunk.length);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(pool.length), fc.boolean()), { maxLength: 12 }),
+        fc.boolean(),
+        (edits, trimEnd) => {
+          let endpoints = [...pool];
+          serialiseReusingRuns(endpoints, 'scope', all);
+          for (const [at, insert] of edits) {
+            endpoints = [...endpoints];
+            if (insert) endpoints.splice(at % (endpoints.length + 1), 0, a(pool.length + at));
+            else endpoints.splice(at % Math.max(endpoints.length, 1), 1);
+            if (trimEnd) endpoints.pop();
+            const answered = serialiseReusingRuns(endpoints, 'scope', all);
+            const fresh = serialiseReusingRuns(
+              endpoints.map((endpoint) => ({ ...endpoint })),
+              'scope',
+              all,
+            );
+            expect(lengths(answered.chunks)).toEqual(lengths(fresh.chunks));
+            expect(text(answered.chunks)).toBe(JSON.stringify(endpoints).slice(1, -1));
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('cuts a run again under another scope, and leaves out runs with nothing in the answer', () => {
     const endpoints = Array.from({ length: 8 * AVERAGE_RUN }, (_, i) => a(i));
     serialiseReusingRuns(endpoints, 'wide', all);
