@@ -17,10 +17,8 @@ export interface PdnsZoneSummary {
   id: string;
   name: string;
   kind?: string;
-  /** The SOA serial as stored. */
+  /** The SOA serial as stored (the zone listing is asked without `edited_serial`: see listZones). */
   serial?: number;
-  /** The serial served, after the zone's SOA-EDIT (e.g. for DNSSEC signatures). */
-  edited_serial?: number;
 }
 
 export interface PdnsZone extends PdnsZoneSummary {
