@@ -34,6 +34,7 @@ export {
 export { PLUGIN_API_VERSION, PLUGIN_API_CHANGES } from './version.js';
 export type {
   CallContext,
+  EarlyEndpoints,
   ChangeAction,
   ChangeGroup,
   DnsPlugin,

@@ -14,6 +14,7 @@ import {
   type CallContext,
   type ChangeGroup,
   type Deadline,
+  type EarlyEndpoints,
   type DnsPlugin,
   type Endpoint,
   type GroupResult,
@@ -232,7 +233,7 @@ export class Rfc2136Plugin implements DnsPlugin {
       zones.map((zone) =>
         limiter.run(async () => {
           try {
-            return (await this.transferZone(zone, true, call.deadline)).collector.recordSets().endpoints;
+            return (await this.transferZone(zone, true, call.deadline, call.early)).collector.recordSets().endpoints;
           } catch (error) {
             throw this.toPluginError(error, `reading zone ${zone}`);
           }
@@ -258,13 +259,14 @@ export class Rfc2136Plugin implements DnsPlugin {
     zone: string,
     withTargets: boolean,
     deadline: Deadline,
+    early?: EarlyEndpoints,
   ): Promise<{ serial: number; collector: ZoneRecordsCollector }> {
     if (deadline.expired)
       throw new DeadlineExceededError(`the transfer of ${zone} did not start: the call's deadline passed`);
     const { serial, sink: collector } = await this.transport.transfer(
       zone,
       this.transferKey,
-      () => new ZoneRecordsCollector(zone, this.zoneList, withTargets),
+      () => new ZoneRecordsCollector(zone, this.zoneList, withTargets, early),
       deadline,
     );
     this.metrics.zoneRecords.set({ instance: this.instance, zone }, collector.size);

@@ -16,6 +16,7 @@ import {
   type Changes,
   type Deadline,
   type DnsPlugin,
+  type EarlyEndpoints,
   type Endpoint,
   type Readiness,
   type ZoneRead,
@@ -127,8 +128,12 @@ export class BackendInstance {
     return this.measure('zones', () => this.plugin.zones());
   }
 
-  /** The records of these zones: one read per zone through the records cache, else one read of all. */
-  async records(zones: readonly string[], deadline: Deadline): Promise<ZoneRead[]> {
+  /**
+   * The records of these zones: one read per zone through the records cache,
+   * else one read of all, which may hand finished record sets to `early`
+   * (the cache's reads are serialised their own way: serialisedZoneRead).
+   */
+  async records(zones: readonly string[], deadline: Deadline, early?: EarlyEndpoints): Promise<ZoneRead[]> {
     this.assertRunning();
     const reads = await this.measure('records', () =>
       withinDeadline(
@@ -137,7 +142,7 @@ export class BackendInstance {
         this.cache
           ? this.cache.readZones({ zones }, { deadline })
           : this.plugin
-              .records({ zones }, { deadline })
+              .records({ zones }, early ? { deadline, early } : { deadline })
               .then((endpoints): ZoneRead[] => [{ zone: undefined, endpoints, reusable: false }]),
       ),
     );

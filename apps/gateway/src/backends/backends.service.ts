@@ -18,6 +18,7 @@ import {
   type Changes,
   type Deadline,
   type DnsgateError,
+  type EarlyEndpoints,
   type Endpoint,
   type NotAppliedReason,
   type PluginContext,
@@ -144,12 +145,14 @@ export class Backends implements OnModuleInit, OnApplicationShutdown {
    * whole read, naming it: a partial list would make ExternalDNS plan the
    * deletion of everything the failed backend holds.
    */
-  async records(zones: readonly string[], deadline: Deadline): Promise<ZoneRead[]> {
+  async records(zones: readonly string[], deadline: Deadline, early?: EarlyEndpoints): Promise<ZoneRead[]> {
     const single = this.single();
-    if (single) return single.records(zones, deadline);
+    if (single) return single.records(zones, deadline, early);
     const router = new ZoneRouter(await this.ownedZones());
     const byInstance = groupBy(zones, (zone) => router.ownerOf(zone));
-    const results = await Promise.allSettled([...byInstance].map(([instance, own]) => instance.records(own, deadline)));
+    const results = await Promise.allSettled(
+      [...byInstance].map(([instance, own]) => instance.records(own, deadline, early)),
+    );
     const failures: Array<{ instance: BackendInstance; error: unknown }> = [];
     const reads: ZoneRead[] = [];
     [...byInstance.keys()].forEach((instance, index) => {

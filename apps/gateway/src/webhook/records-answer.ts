@@ -8,6 +8,7 @@ import {
   countItems,
   type JsonArrayPart,
 } from './json-array.stream.js';
+import type { SerialisedAhead } from './serialised-ahead.js';
 import { serialiseReusingRuns } from './serialised-runs.js';
 
 /** The answer of GET /records: each zone read filtered to the scope, in wire form, as runs of one JSON array. */
@@ -46,13 +47,23 @@ export class RecordsAnswer {
 /** A read's endpoints inside the scope. */
 export type ScopeFilter = (endpoints: readonly Endpoint[], scope: Scope) => Endpoint[];
 
-export function recordsAnswer(reads: readonly ZoneRead[], scope: Scope, filter: ScopeFilter): RecordsAnswer {
+/**
+ * The answer of these reads: a reusable one (the records cache's) serialised
+ * by runs kept with it, any other from the JSON made while it was read where
+ * its plugin handed record sets over (`ahead`), else when sent.
+ */
+export function recordsAnswer(
+  reads: readonly ZoneRead[],
+  scope: Scope,
+  filter: ScopeFilter,
+  ahead?: SerialisedAhead,
+): RecordsAnswer {
   return new RecordsAnswer(
-    reads.map((read) =>
-      read.reusable
-        ? serialisedZoneRead(read, scope, filter)
-        : zoneReadInScope(read, scope, filter).map(toWireEndpoint),
-    ),
+    reads.flatMap((read): JsonArrayPart[] => {
+      if (read.reusable) return [serialisedZoneRead(read, scope, filter)];
+      const inScope = zoneReadInScope(read, scope, filter);
+      return ahead ? ahead.partsOf(inScope) : [inScope.map(toWireEndpoint)];
+    }),
   );
 }
 

@@ -5,6 +5,7 @@ import { GatewayOptions } from '../config/gateway.options.js';
 import { callBudgetMs } from '../config/load-gateway-options.js';
 import { DomainScope } from '../domain-filter/domain-scope.service.js';
 import { RecordsAnswer, recordsAnswer } from './records-answer.js';
+import { SerialisedAhead } from './serialised-ahead.js';
 
 /**
  * One call per webhook request: the domain scope, the call's deadline
@@ -30,8 +31,9 @@ export class WebhookService {
   async records(): Promise<RecordsAnswer> {
     const deadline = Deadline.in(this.timeoutMs);
     const scope = await this.scope.current();
-    const reads = await this.backends.records(scope.zones, deadline);
-    return recordsAnswer(reads, scope, (endpoints, within) => this.scope.filterEndpoints(endpoints, within));
+    const ahead = new SerialisedAhead();
+    const reads = await this.backends.records(scope.zones, deadline, ahead);
+    return recordsAnswer(reads, scope, (endpoints, within) => this.scope.filterEndpoints(endpoints, within), ahead);
   }
 
   /** Resolves when every in-scope change landed; else throws the 5xx naming each that did not. */

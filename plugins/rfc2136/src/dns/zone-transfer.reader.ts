@@ -15,6 +15,8 @@ export interface TransferRr {
 /** Where the RRs of a transfer go as they are read (the arguments of a TransferRr, without making one). */
 export interface TransferSink {
   add(name: string, type: number, ttl: number, message: Buffer, rdataOffset: number): void;
+  /** The end of a message that did not end the transfer. */
+  endOfMessage?(): void;
 }
 
 /** The serial of the SOA whose rdata (its length field) is at `rdataOffset`. */
@@ -93,6 +95,7 @@ export class AxfrReplyReader implements TransferReplyReader {
 
   endOfMessage(): boolean {
     if (this.soaSeen === 0) throw new EmptyTransferError(`${this.what} (empty answer)`);
+    this.sink.endOfMessage?.();
     return false;
   }
 }
