@@ -169,7 +169,10 @@ export class PowerDnsPlugin implements DnsPlugin {
     const results = await settleWithLimit(wanted, this.settings.concurrency, async (zone) => {
       const rrsets = await this.readZone(zone, deadline);
       try {
-        return { endpoints: reportedEndpoints(rrsets, zone, managed) };
+        const endpoints = reportedEndpoints(rrsets, zone, managed);
+        // Finished: the gateway may serialise them while the other zones are read.
+        call.early?.take(endpoints);
+        return { endpoints };
       } catch (error) {
         // Not the zone's read failing: thrown as it is, below, as it always was.
         return { endpoints: [], mappingError: error };

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import type { Endpoint } from '@dnsgate/plugin-sdk';
 import type { DifferenceSequence, TransferRr } from '../dns/zone-transfer.reader.js';
 import { TYPE } from '../dns/dns-constants.js';
 import { TARGET_CODECS } from './record-target.codec.js';
@@ -170,5 +172,77 @@ describe.each([
     const untouched = before.endpoints.find((e) => e.dnsName === 'txt.zone.test');
     expect(after.endpoints.find((e) => e.dnsName === 'txt.zone.test')).toBe(untouched);
     expect(before.withDifference([])).toBe(before);
+  });
+});
+
+describe('ZoneRecordsCollector handing finished sets over (EarlyEndpoints)', () => {
+  /** The RRs fed message by message (a message ends after each index in `ends`), with what was handed over. */
+  function collectHanding(rrs: TransferRr[], ends: ReadonlySet<number>) {
+    const batches: Array<{ endpoints: readonly Endpoint[]; json: string }> = [];
+    const early = {
+      take: (endpoints: readonly Endpoint[]) => batches.push({ endpoints, json: JSON.stringify(endpoints) }),
+    };
+    const collector = new ZoneRecordsCollector('zone.test', ZONES, true, early);
+    rrs.forEach((r, index) => {
+      collector.add(r.name, r.type, r.ttl, r.message, r.rdataOffset);
+      if (ends.has(index)) collector.endOfMessage();
+    });
+    return { result: collector.recordSets().endpoints, batches };
+  }
+  const NAMES = ['a', 'b.a', 'c', 'm', 'x.m', 'www', 'zz'].map((label) => `${label}.zone.test`);
+  const arbitraryRrs = fc.array(
+    fc.tuple(
+      fc.constantFrom(...NAMES),
+      fc.constantFrom('A' as const, 'TXT' as const),
+      fc.constantFrom(60, 300),
+      fc.nat(5),
+    ),
+    { maxLength: 40 },
+  );
+  const toRrs = (picks: Array<[string, 'A' | 'TXT', number, number]>) =>
+    picks.map(([name, type, ttl, n]) => rr(name, type, ttl, type === 'A' ? `192.0.2.${n}` : `"t${n}"`));
+
+  it('hands over, in the order of the result, sets that never change after; the result is the one without', () => {
+    fc.assert(
+      fc.property(arbitraryRrs, fc.array(fc.nat(40)), (picks, cuts) => {
+        const rrs = toRrs(picks).sort((x, y) => compareNames(x.name, y.name));
+        const { result, batches } = collectHanding(rrs, new Set(cuts));
+        expect(result).toEqual(collect(rrs).recordSets().endpoints);
+        const handed = batches.flatMap((batch) => batch.endpoints);
+        handed.forEach((endpoint, index) => expect(result[index]).toBe(endpoint));
+        for (const batch of batches) expect(JSON.stringify(batch.endpoints)).toBe(batch.json);
+        // Every name but the last one read was finished at a message's end after it.
+        if (cuts.includes(rrs.length - 1)) {
+          const lastName = result[result.length - 1]?.dnsName;
+          expect(handed.length).toBe(result.filter((endpoint) => endpoint.dnsName !== lastName).length);
+        }
+      }),
+    );
+  });
+
+  it('copies the sets it handed over once a name comes back out of order, and changes none of them', () => {
+    fc.assert(
+      fc.property(arbitraryRrs, fc.array(fc.nat(40)), fc.nat(40), (picks, cuts, back) => {
+        const sorted = toRrs(picks).sort((x, y) => compareNames(x.name, y.name));
+        const earlier = sorted.filter((r) => r.name !== sorted[sorted.length - 1]!.name);
+        if (earlier.length === 0) return;
+        // A name read before the last one comes back at the end: its set must grow after all.
+        const rrs = [...sorted, rr(earlier[back % earlier.length]!.name, 'A', 30, '192.0.2.200')];
+        const { result, batches } = collectHanding(rrs, new Set(cuts));
+        expect(byKey({ endpoints: result } as ZoneRecordSets)).toEqual(byKey(collect(rrs).recordSets()));
+        for (const batch of batches) expect(JSON.stringify(batch.endpoints)).toBe(batch.json);
+        const resultObjects = new Set(result);
+        for (const batch of batches)
+          for (const endpoint of batch.endpoints) expect(resultObjects.has(endpoint)).toBe(false);
+      }),
+    );
+  });
+
+  it('hands nothing over when collecting keys only', () => {
+    const taken: unknown[] = [];
+    const collector = new ZoneRecordsCollector('zone.test', ZONES, false, { take: (e) => taken.push(e) });
+    for (const r of ORDERED) collector.add(r.name, r.type, r.ttl, r.message, r.rdataOffset);
+    collector.endOfMessage();
+    expect(taken).toEqual([]);
   });
 });
