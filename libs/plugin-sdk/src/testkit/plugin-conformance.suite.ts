@@ -10,7 +10,7 @@ import {
 } from '@dnsgate/protocol';
 import { BatchIncompleteError, type BatchReport } from '../batch/batch-report.js';
 import { Deadline } from '../concurrency/deadline.js';
-import type { CallContext, DnsPlugin } from '../contract/dns-plugin.interface.js';
+import type { CallContext, DnsPlugin, EarlyEndpoints } from '../contract/dns-plugin.interface.js';
 import type { ZoneVersionExactness, ZoneVersionSource } from '../contract/zone-versions.interface.js';
 import { RecordsCachingPlugin } from '../records-cache/records-cache.js';
 import { isDnsgateError } from '../errors/dnsgate-errors.js';
@@ -321,6 +321,34 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
       for (const key of mine) expect(scoped.map(endpointKey)).toContain(key);
     }
   });
+
+  add(
+    'never changes a record set it handed over during a read (EarlyEndpoints), and reads the same with or without',
+    async (f) => {
+      const created = await adjust(
+        f,
+        f.zones.flatMap((zone, index) =>
+          Array.from({ length: 40 }, (_, i) =>
+            sample(
+              zone,
+              `ck-early-${index}-${i}`,
+              SINGLE_TARGET_RECORD_TYPES.has(mainType) ? [i % 2] : [i % 2, 2],
+              ttlA,
+            ),
+          ),
+        ),
+      );
+      await apply(f, { create: created });
+      const handed: Array<{ endpoints: readonly Endpoint[]; json: string }> = [];
+      const early: EarlyEndpoints = {
+        take: (endpoints) => handed.push({ endpoints: endpoints.slice(), json: JSON.stringify(endpoints) }),
+      };
+      const read = await f.plugin.records({ zones: f.zones }, { deadline: Deadline.in(DEFAULT_CALL_BUDGET_MS), early });
+      // The JSON of a handed-over set may already be on its way to ExternalDNS: the set must stay as it was.
+      for (const batch of handed) expect(JSON.stringify(batch.endpoints)).toBe(batch.json);
+      expect(comparableEndpoints(read)).toEqual(comparableEndpoints(await readRecords(f)));
+    },
+  );
 
   if (options.outsideRecords) {
     const outside = options.outsideRecords;
