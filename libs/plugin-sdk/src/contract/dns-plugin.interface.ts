@@ -32,9 +32,9 @@ export interface CallContext {
  * backend (a 100k-record zone transfer spends about a fifth of its time
  * waiting for the server's next message).
  *
- * What `records()` returns still decides the answer: a handed-over endpoint
- * is used only where the result holds the very same object at the place the
- * hand-over said, so handing over too much, too early or in the wrong order
+ * What `records()` returns still decides the answer: a batch handed over is
+ * used only where the result holds its very objects, next to one another and
+ * in its order, so handing over too much, too early or in the wrong order
  * costs time, never correctness. One rule is the plugin's: an endpoint once
  * handed over is never changed again (copy it instead), since its JSON may
  * already be made. The conformance testkit checks that rule.

@@ -331,9 +331,9 @@ export class ZoneRecordsCollector implements TransferSink {
   /**
    * Hands the sets of the names before the current one to `early`, finished:
    * in name order a name's RRs come together, so those sets are complete.
-   * BIND sends a transfer in name order in messages of about 64 KB, so a
-   * 100k-record zone goes over in about 50 batches whose JSON the gateway
-   * makes while the next message is on its way.
+   * BIND sends a transfer in name order, a 100k-record zone in about 160
+   * messages: as many batches, whose JSON the gateway makes while the next
+   * message is on its way.
    */
   endOfMessage(): void {
     if (!this.early || !this.withTargets || !this.order.inOrder) return;
