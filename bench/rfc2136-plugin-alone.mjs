@@ -9,6 +9,9 @@
 //                                         of it the event loop was idle (waiting for the server); jsonMs: then its answer's JSON
 //                                         made by the gateway's own JsonArrayStream (apps/gateway/dist), written
 //                                         to a sink that drops it: the gateway's serialising without HTTP
+//   read-ahead ZONE    -> { ms, waitingMs, endpoints, bytes }   one Records call for ZONE handing its finished
+//                                         record sets to the gateway's own SerialisedAhead (EarlyEndpoints), as
+//                                         the gateway reads it: ms ends when the answer's bytes are all made
 //   versions ZONE      -> { ms, version }     zoneVersions for ZONE (one SOA query)
 //   keep ZONE          -> { ms, version, endpoints }   readVersionedZone (AXFR), kept as the cached read
 //   difference ZONE    -> { ms, version, endpoints }   readZoneDifference from the kept read (IXFR), which
@@ -23,6 +26,8 @@ import { createTestPluginContext, drivePlugin } from '@dnsgate/plugin-sdk/testki
 import { Rfc2136Options, Rfc2136PluginFactory } from '@dnsgate/plugin-rfc2136';
 import { Writable } from 'node:stream';
 import { JsonArrayStream } from '../apps/gateway/dist/webhook/json-array.stream.js';
+import { RecordsAnswer } from '../apps/gateway/dist/webhook/records-answer.js';
+import { SerialisedAhead } from '../apps/gateway/dist/webhook/serialised-ahead.js';
 
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('DNSGATE_RFC2136_')));
 const { options } = loadPluginOptions(Rfc2136Options, 'DNSGATE_RFC2136_', env);
@@ -79,6 +84,17 @@ async function run(line) {
     const serialising = performance.now();
     const bytes = await answerBytes(endpoints);
     return { ms, waitingMs, endpoints: endpoints.length, jsonMs: performance.now() - serialising, bytes };
+  }
+  if (command === 'read-ahead') {
+    const ahead = new SerialisedAhead();
+    const loop = performance.eventLoopUtilization();
+    const started = performance.now();
+    const endpoints = await bare.records({ zones: [zone] }, { ...call(), early: ahead });
+    const chunks = new RecordsAnswer(ahead.partsOf(endpoints)).toChunks();
+    const ms = performance.now() - started;
+    const { idle: waitingMs } = performance.eventLoopUtilization(loop);
+    const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    return { ms, waitingMs, endpoints: endpoints.length, bytes };
   }
   if (command === 'versions') {
     const started = performance.now();
