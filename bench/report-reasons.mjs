@@ -28,23 +28,26 @@ const REASONS = {
     'on the run it was measured on. --optimize-for-size halves the peak and doubles the CPU time, so it is not used',
   'rfc2136|GET /records, no cache': (f, all) =>
     `${f.note ? `${f.note}. ` : ''}Per record, ${perRecordSeries(f, all)}: linear. Where the time goes, each part ` +
-    `against dig in the same rounds (rows below): ${partOfRead(f, all, 'plugin alone: records (AXFR to endpoints)')} ` +
-    'for the plugin alone in a process of its own, reading the TSIG-checked transfer into 100k endpoint objects (dig ' +
-    'parses the same messages and prints them as text), of which ' +
+    `against dig in the same rounds (rows below): inside the gateway ` +
+    `${partOfRead(f, all, 'GET /records, no cache: the plugin inside the gateway')} for the plugin's read, and the ` +
+    "answer's JSON is made within it: the plugin hands each message's finished record sets over during the " +
+    'transfer (EarlyEndpoints) and the gateway serialises them while BIND sends the next message, so the answer ' +
+    'goes out whole, with a Content-Length, right after the transfer is verified. The plugin alone, in a process of ' +
+    `its own: ${partOfRead(f, all, 'plugin alone: records (AXFR to endpoints)')} reading the TSIG-checked transfer ` +
+    'into 100k endpoint objects (dig parses the same messages and prints them as text), of which ' +
     `${partOfRead(f, all, 'plugin alone: records, waiting for the server')} with its event loop idle, waiting for ` +
-    `BIND's next message; ${partOfRead(f, all, "plugin alone: its answer's JSON")} for the answer's JSON made from ` +
-    "those endpoints by the gateway's own stream; and inside the gateway " +
-    `${partOfRead(f, all, 'GET /records, no cache: the plugin inside the gateway')} for the plugin. The JSON is made ` +
-    'after the transfer, so the read is about the plugin plus the JSON plus the HTTP write. What would win most of ' +
-    "the JSON's time back is serialising each message's finished endpoints during that wait (kept until the " +
-    'transfer is verified whole, then sent): it needs the plugin contract to hand finished endpoints to the gateway ' +
-    'during a read, and to take them back when a transfer turns out of name order; not done. The cuts made for this ' +
-    'row (owner names without a Map per message, A targets from octet strings made once, first-label name order, ' +
-    'the JSON slices copied once and piped by Fastify, no iterator objects per endpoint) took the uncached read to ' +
-    '0.89–0.96× the build before them in side-by-side runs (1.44–1.51× dig before). The gateway bounds its heap ' +
-    'growth for the file plugin (--heap-growing-percent=50); without it this read measured about 4 % faster and its ' +
-    'peak RSS the same. With the records cache (the default for rfc2136) an unchanged zone costs one SOA query and ' +
-    'a changed one an IXFR (records-cache rows)',
+    `BIND's next message; ${partOfRead(f, all, "plugin alone: its answer's JSON")} for the answer's JSON made after ` +
+    `it; both together as the gateway does them ${partOfRead(f, all, 'plugin alone: records, JSON made meanwhile')}, ` +
+    `of which ${partOfRead(f, all, 'plugin alone: records, JSON made meanwhile, waiting for the server')} still ` +
+    "idle. So the plugin's own work (the parse into objects, their garbage collection, the JSON) now takes about as " +
+    'long as BIND takes to send the zone; what the gateway adds after it is the HTTP answer of 9 MB. Handing the ' +
+    'record sets over took the read to 0.84–0.87× the build before, side by side (two gateways on one BIND, read ' +
+    'alternately by one keep-alive client; 1.28–1.42× dig before). Earlier cuts for this row: owner names without a ' +
+    'Map per message, A targets from octet strings made once, first-label name order, the JSON slices copied once ' +
+    'and piped by Fastify, no iterator objects per endpoint (0.89–0.96× the build before them). The gateway bounds ' +
+    'its heap growth for the file plugin (--heap-growing-percent=50); without it this read measured about 4 % ' +
+    'faster. With the records cache (the default for rfc2136) an unchanged zone costs one SOA query and a changed ' +
+    'one an IXFR (records-cache rows)',
   'rfc2136|GET /records, no cache, long-lived client': (f, all) =>
     "the same read as the row timed by curl, against dig's own query time, which leaves out its start and so is " +
     `the harder baseline. ${REASONS['rfc2136|GET /records, no cache'](f, all)}`,

@@ -561,11 +561,25 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
       "the gateway's stream into a sink, no HTTP",
     );
     result(
+      'plugin alone: records, waiting for the server',
+      aloneWaitingMs,
+      digMs,
+      undefined,
+      'its event loop idle during the read',
+    );
+    result(
       'plugin alone: records, JSON made meanwhile',
       aheadReadMs,
       digMs,
       undefined,
       "its finished record sets handed to the gateway's SerialisedAhead during the transfer, no HTTP",
+    );
+    result(
+      'plugin alone: records, JSON made meanwhile, waiting for the server',
+      aheadWaitingMs,
+      digMs,
+      undefined,
+      'its event loop idle during that read',
     );
     result('unchanged zone: zoneVersions (SOA)', versionsMs, digMs, UNCHANGED_GOAL, 'plugin level, no gateway');
     result(
