@@ -1,7 +1,7 @@
 import { BatchIncompleteError, BatchPipeline, type Endpoint } from '@dnsgate/plugin-sdk';
 import type { Rfc2136Plugin } from '../../plugins/rfc2136/src/rfc2136.plugin.js';
-import { digAxfr, startBind, type BindServer } from '../support/bind-server.js';
-import { digShort, runCommand } from '../support/run-command.js';
+import { axfrMessageCount, digAxfr, startBind, type BindServer } from '../support/bind-server.js';
+import { digShort } from '../support/run-command.js';
 import {
   changes,
   createPlugin,
@@ -241,17 +241,7 @@ describe('rfc2136 plugin against a real BIND 9: records and changes', () => {
     }));
     t = createPlugin(rfc2136Env([bind], ZONES, bind.keys.dnsgate, { DNSGATE_RFC2136_BATCH_SIZE: '500' }));
     await t.driver.applyChanges(changes({ create: await t.driver.adjustEndpoints(desired) }));
-    const digged = await runCommand('dig', [
-      '-y',
-      bind.keys.dnsgate!.digArg,
-      '@127.0.0.1',
-      '-p',
-      String(bind.port),
-      'sub.example.com',
-      'AXFR',
-    ]);
-    const messages = Number(/XFR size: \d+ records \(messages (\d+)/.exec(digged.stdout)?.[1]);
-    expect(messages).toBeGreaterThan(5);
+    expect(await axfrMessageCount(bind, 'sub.example.com', bind.keys.dnsgate!)).toBeGreaterThan(5);
     const records = await t.driver.records({ zones: ['sub.example.com'] });
     expect(records.filter((e) => e.dnsName.startsWith('bulk-'))).toHaveLength(3000);
     expect(records).toContainEqual({

@@ -280,6 +280,15 @@ function tcpOpen(port: number): Promise<boolean> {
 }
 
 /** `dig -y KEY AXFR zone`, parsed into presentation lines `name ttl class type rdata` (SOA excluded). */
+/** How many messages `dig AXFR` of the zone received (its "XFR size" line). */
+export async function axfrMessageCount(server: BindServer, zone: string, key: BindKey): Promise<number> {
+  const result = await runCommand('dig', ['-y', key.digArg, '@127.0.0.1', '-p', String(server.port), zone, 'AXFR']);
+  const messages = /XFR size: \d+ records \(messages (\d+)/.exec(result.stdout)?.[1];
+  if (result.code !== 0 || messages === undefined)
+    throw new Error(`dig AXFR failed: ${result.stderr || result.stdout}`);
+  return Number(messages);
+}
+
 export async function digAxfr(server: BindServer, zone: string, key?: BindKey): Promise<string[]> {
   const args = ['@127.0.0.1', '-p', String(server.port), '+noall', '+answer', '+onesoa', zone, 'AXFR'];
   if (key) args.unshift('-y', key.digArg);
