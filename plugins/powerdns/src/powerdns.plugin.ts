@@ -235,7 +235,8 @@ export class PowerDnsPlugin implements DnsPlugin {
       const problem = targetRuleProblem(checked.recordType, target, NO_NAME_CHECKS);
       if (problem) return { ok: false, reason: 'loader_rule', problem };
     }
-    return { ok: true, endpoint: checked, droppedTargets: result.droppedTargets };
+    // The normaliser's result is the check's answer as it is (one object per change, not two).
+    return result;
   }
 
   async readZoneState(zone: string, call: CallContext): Promise<ZoneState> {

@@ -775,8 +775,8 @@ const PLAIN_INTEGER_DIGITS = 15;
  *
  * Why: the text of every endpoint's TTL was made to be judged, a subarray
  * and a decoded string per endpoint, about 1 MB of garbage for the 10k
- * changes of a PowerDNS batch (heap sampling of the in-process apply path);
- * see the commit for the time.
+ * changes of a PowerDNS batch (heap sampling of the in-process apply path),
+ * made and dropped while the batch is live.
  */
 export function isIntegerJsonNumber(bytes: Uint8Array, start: number, end: number): boolean {
   const digits = bytes[start] === MINUS ? start + 1 : start;

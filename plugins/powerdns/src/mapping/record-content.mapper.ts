@@ -117,6 +117,19 @@ export function isSimpleQuotedTxt(raw: string): boolean {
   return SIMPLE_QUOTED.test(raw);
 }
 
+/**
+ * Whether `target` is already what toTarget makes of it (`{ ok: true, target }`
+ * with the same string), told without building a result: true only for an
+ * IPv4 address of an A record and a simple quoted string of a TXT (the
+ * targets of nearly every change ExternalDNS sends); false where toTarget
+ * must be asked. See normalizeEndpoint's use of it for why.
+ */
+export function isCanonicalTarget(type: string, target: string): boolean {
+  if (type === 'A') return isIPv4(target);
+  if (type === 'TXT') return isSimpleQuotedTxt(target);
+  return false;
+}
+
 /** Normalises one target of `type` to its canonical form, or says why PowerDNS cannot hold it. */
 export function toTarget(type: string, raw: string): TargetResult {
   const text = raw.trim();

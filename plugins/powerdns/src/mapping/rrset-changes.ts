@@ -50,8 +50,10 @@ export function rrsetChangesOf(changes: readonly PlannedChange[], zone: string, 
  * generation at that moment, and the scavenge they set off copied the whole
  * live batch before the request could leave (a CPU profile of the gateway
  * applying 10k creates showed 10–60 ms of garbage collection between the
- * body and the PATCH). Measured in process (bench/powerdns-apply-cpu.mjs,
- * 10k creates): see the commit and the writer's spec for the figures.
+ * body and the PATCH). Measured on the benchmark's 10k creates (CPU medians
+ * of 70 rounds, alternating, two runs): rrsetChangesOf + write 7.7–7.9 ms,
+ * this 5.1–5.2 ms; heap sampling of the in-process apply: 21.4 -> 15.2 MB
+ * allocated per POST.
  */
 export function writeRrsetChanges(
   writer: PatchBodyWriter,
