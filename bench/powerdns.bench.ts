@@ -54,7 +54,7 @@
  * before/after on a machine whose load drifts from run to run).
  * The API key is never printed.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
@@ -335,6 +335,25 @@ async function rounds(
 }
 
 /**
+ * CPU time a process has run so far, in ms, from the kernel's scheduler
+ * statistics (nanoseconds): its main thread, and all its threads (the
+ * collector's and libuv's too). Unlike the wall clock, little moved by what
+ * else the machine runs.
+ */
+function cpuMsOf(pid: number): { main: number; all: number } {
+  const ns = (path: string) => Number(readFileSync(path, 'utf8').split(' ')[0]);
+  let all = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      all += ns(`/proc/${pid}/task/${tid}/schedstat`);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return { main: ns(`/proc/${pid}/schedstat`) / 1e6, all: all / 1e6 };
+}
+
+/**
  * BENCH_COMPARE_MAIN: ROUNDS rounds of the direct PATCH, this build and the
  * other build, the order rotating each round; each writes its own zones.
  */
@@ -346,6 +365,11 @@ async function compareBuilds(
   viaOther: (round: number) => Promise<void>,
 ): Promise<void> {
   const ms = { direct: [] as number[], mine: [] as number[], other: [] as number[] };
+  const gates = { mine, other };
+  const cpu = {
+    mine: { main: [] as number[], all: [] as number[] },
+    other: { main: [] as number[], all: [] as number[] },
+  };
   const sides: Array<[keyof typeof ms, (round: number) => Promise<void>]> = [
     ['direct', direct],
     ['mine', viaMine],
@@ -354,7 +378,14 @@ async function compareBuilds(
   for (let round = 1; round <= ROUNDS; round++) {
     for (let i = 0; i < sides.length; i++) {
       const [side, run] = sides[(round + i) % sides.length]!;
+      const pid = side === 'direct' ? undefined : gates[side].process.child.pid!;
+      const before = pid === undefined ? undefined : cpuMsOf(pid);
       ms[side].push((await timed(() => run(round)))[1]);
+      if (pid !== undefined && before && side !== 'direct') {
+        const after = cpuMsOf(pid);
+        cpu[side].main.push(after.main - before.main);
+        cpu[side].all.push(after.all - before.all);
+      }
     }
   }
   const fmt = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
@@ -373,6 +404,14 @@ async function compareBuilds(
       `    ${label.padEnd(12)} ms        ${ms[side].map((v) => v.toFixed(0)).join(', ')}  median ${median(ms[side]).toFixed(0)}`,
     );
     out(`    ${label.padEnd(12)} / direct  ${fmt(r)}  median ${median(r).toFixed(2)}×`);
+  }
+  for (const [label, side] of [
+    ['this build', 'mine'],
+    ['other build', 'other'],
+  ] as const) {
+    out(
+      `    ${label.padEnd(12)} CPU ms    main thread ${cpu[side].main.map((v) => v.toFixed(0)).join(', ')}  median ${median(cpu[side].main).toFixed(1)}; all threads median ${median(cpu[side].all).toFixed(1)}`,
+    );
   }
   const mineOverOther = ratios(ms.mine, ms.other);
   out(`    this / other           ${fmt(mineOverOther)}  median ${median(mineOverOther).toFixed(2)}×`);
