@@ -1,9 +1,11 @@
+import { lowerCased } from './text-case.js';
+
 /**
  * DNS names are compared case-insensitively and without the root's trailing
  * dot; every name that enters dnsgate passes through here once.
  */
 export function normalizeDnsName(name: string): string {
-  const trimmed = name.trim().toLowerCase();
+  const trimmed = lowerCased(name.trim());
   return trimmed.endsWith('.') && trimmed.length > 1 ? trimmed.slice(0, -1) : trimmed;
 }
 

@@ -1,4 +1,4 @@
-import type { Endpoint } from '@dnsgate/plugin-sdk';
+import { upperCased, type Endpoint } from '@dnsgate/plugin-sdk';
 import { SUPPORTED_TYPES, canonicalHost, isCanonicalTarget, toTarget } from './record-content.mapper.js';
 
 const WILDCARD_OWNER = { wildcard: true } as const;
@@ -28,20 +28,14 @@ export type NormalizeResult =
  * endpoint left with nothing to write is dropped whole.
  */
 export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): NormalizeResult {
-  const drop = (reason: DropReason, problem: string): NormalizeResult => ({
-    ok: false,
-    reason,
-    problem,
-    droppedTargets: NOTHING_DROPPED,
-  });
   const name = canonicalHost(endpoint.dnsName, WILDCARD_OWNER);
   if (name === undefined)
-    return drop('invalid_name', `${JSON.stringify(endpoint.dnsName)} is not a DNS name PowerDNS can hold`);
-  const type = endpoint.recordType.trim().toUpperCase();
+    return droppedWhole('invalid_name', `${JSON.stringify(endpoint.dnsName)} is not a DNS name PowerDNS can hold`);
+  const type = upperCased(endpoint.recordType.trim());
   if (!SUPPORTED_TYPES.has(type))
-    return drop('unsupported_type', `record type ${type} is not supported by the PowerDNS plugin`);
+    return droppedWhole('unsupported_type', `record type ${type} is not supported by the PowerDNS plugin`);
   if (endpoint.setIdentifier) {
-    return drop(
+    return droppedWhole(
       'set_identifier',
       `set identifier ${JSON.stringify(endpoint.setIdentifier)}: PowerDNS has no routing policies`,
     );
@@ -112,6 +106,11 @@ export function normalizeTargets(type: string, raw: readonly string[]): TargetsR
   if (type === 'CNAME' && unique.size > 1) return drop('cname_targets', `a CNAME has one target, got ${unique.size}`);
   const targets = unique.size === 1 ? [unique.values().next().value!] : [...unique].sort(compareTargets);
   return { ok: true, targets, droppedTargets };
+}
+
+/** An endpoint dropped whole, for `reason` (made only then: not a closure per endpoint checked). */
+function droppedWhole(reason: DropReason, problem: string): NormalizeResult {
+  return { ok: false, reason, problem, droppedTargets: NOTHING_DROPPED };
 }
 
 /** The TTL Records reports for a desired one: whole seconds, at most MAX_TTL, the default for none or 0. */

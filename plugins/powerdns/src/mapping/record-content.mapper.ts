@@ -4,6 +4,7 @@ import {
   canonicalTxtTarget,
   escapeTxt,
   formatTxtTarget,
+  lowerCased,
   parseQuotedStrings,
   splitTxtValue,
   txtTargetValue,
@@ -54,7 +55,7 @@ const MAX_SIMPLE_TXT = 255 + 2;
  * With `wildcard`, a leading `*` label is allowed (owner names).
  */
 export function canonicalHost(text: string, options?: { wildcard?: boolean; root?: boolean }): string | undefined {
-  const name = text.trim().toLowerCase();
+  const name = lowerCased(text.trim());
   if (name === '.') return options?.root ? '.' : undefined;
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   if (bare.length > 253) return undefined;
