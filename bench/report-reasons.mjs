@@ -128,13 +128,14 @@ const REASONS = {
     "suffix strings, the plan's loop runs in a function V8 optimises (not inside an async one): heap sampling of " +
     'the in-process apply 21.4 -> 8.6 MB allocated per 10k-create POST, its CPU (bench/powerdns-apply-cpu.mjs) ' +
     'about 58–73 -> 44–67 ms. Measured through the real gateway with BENCH_COMPARE_MAIN (the build before in a ' +
-    'process of its own, the direct PATCH and both builds in a rotating order each round, 15 rounds): the ' +
-    "gateway's CPU per POST 71.7 -> 58.1 ms (main thread) and 89.2 -> 74.1 ms (all threads) in one run, 73.7 -> " +
-    '62.8 and 103.4 -> 79.6 in another, 109.9 -> 82.7 and 159.1 -> 121.4 on a machine at load 8; the ratio to ' +
-    'the direct PATCH 1.26× -> 1.17× and 1.20× -> 1.11× in the two quieter runs, the median overhead over the ' +
-    'direct PATCH 114 -> 83 ms and 89 -> 58 ms. What is left, in a CPU profile: the wire scan about 4 ms, ' +
-    "decoding and JSON.parse 8–13, the checks, plan and duplicate tally 10–20, the body 5, and the collector's " +
-    'scavenges and full collections when they fall in the POST. The per-round ratios still spread 0.7–1.9× while ' +
+    'process of its own, the direct PATCH and both builds in a rotating order each round, 15 rounds a run, six ' +
+    "runs): the gateway's main-thread CPU per POST, medians, 71.7 -> 58.1, 73.7 -> 62.8, 64.4 -> 53.4, 56.0 -> " +
+    '58.8 ms, and 109.9 -> 82.7, 111.5 -> 105.0 in two runs at load 7–8; the ratio to the direct PATCH 1.26 -> ' +
+    '1.17×, 1.20 -> 1.11×, 1.16 -> 1.11×, 1.17 -> 1.13× in the four quieter runs, the median overhead over the ' +
+    'direct PATCH 114 -> 83, 89 -> 58, 72 -> 50, 63 -> 54 ms. What is left, in a CPU profile: the wire scan ' +
+    'about 4 ms, decoding and JSON.parse 8–13, the checks, plan and duplicate tally 10–20, the body 5, and the ' +
+    "collector's scavenges and full collections when they fall in the POST; with the direct PATCH at 350–450 ms, " +
+    '1.1× leaves 35–45 ms for all of it. The per-round ratios spread 1.0–1.3× in a quiet run and 0.7–1.9× while ' +
     'other suites ran (the direct PATCH alone took 0.35–2.3 s), so a median ≤ 1.1× is not held with margin on ' +
     'this shared machine',
 };
