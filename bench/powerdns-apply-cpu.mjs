@@ -51,7 +51,16 @@ for (let i = 0; i < N; i++) {
 const bytes = Buffer.from(JSON.stringify({ create }));
 
 const writer = new PatchBodyWriter();
-const client = { endpoint: 'in-process', patchZone: async (_id, rrsets) => void writer.write(rrsets) };
+// Both ways a build of the plugin may hand its body over (DNSGATE_ROOT may be an older build).
+const client = {
+  endpoint: 'in-process',
+  patchZone: async (_id, rrsets) => void writer.write(rrsets),
+  patchZoneWith: async (_id, fill) => {
+    writer.begin();
+    fill(writer);
+    writer.end();
+  },
+};
 const metrics = new Proxy({}, { get: () => ({ inc() {}, set() {} }) });
 const settings = {
   fixedZones: [zone],

@@ -47,9 +47,14 @@
  * --cpu-prof in NODE_OPTIONS); BENCH_DNSGATE_OUTPUT=<file> appends what each
  * dnsgate process wrote (e.g. its GC trace, with BENCH_DNSGATE_NODE_OPTIONS=--import=<a file
  * calling v8.setFlagsFromString('--trace-gc')>: Node 20 refuses --trace-gc in NODE_OPTIONS too).
+ * BENCH_COMPARE_MAIN=<another checkout>/apps/gateway/dist/main.js adds that
+ * build's gateway to the ApplyChanges case, in a process of its own, each
+ * round running the direct PATCH and both builds in a rotating order, and
+ * prints its ratio and the per-round ratio of this build to it (the one fair
+ * before/after on a machine whose load drifts from run to run).
  * The API key is never printed.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { spawnDnsgate, type DnsgateProcess } from '../test/support/dnsgate-process.js';
@@ -70,6 +75,7 @@ const RECORDS_GOAL = 1.25;
 /** Issue 13: "RSS while serving 100k records through any plugin < 300 MB". */
 const SERVING_RSS_GOAL = rssGoal(300);
 const RECORDS_100K_MS = 3000;
+const COMPARE_MAIN = process.env.BENCH_COMPARE_MAIN;
 const CPU_PROF = fileURLToPath(new URL('./powerdns-cpu-prof.mjs', import.meta.url));
 const LONG = { headersTimeout: 600_000, bodyTimeout: 600_000 };
 
@@ -165,7 +171,7 @@ class DirectApi {
 class Dnsgate {
   private constructor(readonly process: DnsgateProcess) {}
 
-  static async start(pdns: PowerDnsTestServer): Promise<Dnsgate> {
+  static async start(pdns: PowerDnsTestServer, main?: string): Promise<Dnsgate> {
     const nodeOptions = [
       process.env.BENCH_DNSGATE_NODE_OPTIONS,
       process.env.BENCH_DNSGATE_CPU_PROF ? `--import=${CPU_PROF}` : undefined,
@@ -174,6 +180,7 @@ class Dnsgate {
       .join(' ');
     return new Dnsgate(
       await spawnDnsgate({
+        ...(main ? { main } : {}),
         env: {
           DNSGATE_PLUGIN: 'powerdns',
           DNSGATE_LOG_LEVEL: 'warn',
@@ -327,6 +334,92 @@ async function rounds(
   return result;
 }
 
+/**
+ * CPU time a process has run so far, in ms, from the kernel's scheduler
+ * statistics (nanoseconds): its main thread, and all its threads (the
+ * collector's and libuv's too). Unlike the wall clock, little moved by what
+ * else the machine runs.
+ */
+function cpuMsOf(pid: number): { main: number; all: number } {
+  const ns = (path: string) => Number(readFileSync(path, 'utf8').split(' ')[0]);
+  let all = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      all += ns(`/proc/${pid}/task/${tid}/schedstat`);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return { main: ns(`/proc/${pid}/schedstat`) / 1e6, all: all / 1e6 };
+}
+
+/**
+ * BENCH_COMPARE_MAIN: ROUNDS rounds of the direct PATCH, this build and the
+ * other build, the order rotating each round; each writes its own zones.
+ */
+async function compareBuilds(
+  mine: Dnsgate,
+  other: Dnsgate,
+  direct: (round: number) => Promise<void>,
+  viaMine: (round: number) => Promise<void>,
+  viaOther: (round: number) => Promise<void>,
+): Promise<void> {
+  const ms = { direct: [] as number[], mine: [] as number[], other: [] as number[] };
+  const gates = { mine, other };
+  const cpu = {
+    mine: { main: [] as number[], all: [] as number[] },
+    other: { main: [] as number[], all: [] as number[] },
+  };
+  const sides: Array<[keyof typeof ms, (round: number) => Promise<void>]> = [
+    ['direct', direct],
+    ['mine', viaMine],
+    ['other', viaOther],
+  ];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (let i = 0; i < sides.length; i++) {
+      const [side, run] = sides[(round + i) % sides.length]!;
+      const pid = side === 'direct' ? undefined : gates[side].process.child.pid!;
+      const before = pid === undefined ? undefined : cpuMsOf(pid);
+      ms[side].push((await timed(() => run(round)))[1]);
+      if (pid !== undefined && before && side !== 'direct') {
+        const after = cpuMsOf(pid);
+        cpu[side].main.push(after.main - before.main);
+        cpu[side].all.push(after.all - before.all);
+      }
+    }
+  }
+  const fmt = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
+  const ratios = (a: number[], b: number[]) => a.map((v, i) => v / b[i]!);
+  out('');
+  out(`  builds compared in one run (BENCH_COMPARE_MAIN=${COMPARE_MAIN}), ${ROUNDS} rounds, order rotating:`);
+  out(
+    `    direct PATCH ms        ${ms.direct.map((v) => v.toFixed(0)).join(', ')}  median ${median(ms.direct).toFixed(0)}`,
+  );
+  for (const [label, side] of [
+    ['this build', 'mine'],
+    ['other build', 'other'],
+  ] as const) {
+    const r = ratios(ms[side], ms.direct);
+    out(
+      `    ${label.padEnd(12)} ms        ${ms[side].map((v) => v.toFixed(0)).join(', ')}  median ${median(ms[side]).toFixed(0)}`,
+    );
+    out(`    ${label.padEnd(12)} / direct  ${fmt(r)}  median ${median(r).toFixed(2)}×`);
+  }
+  for (const [label, side] of [
+    ['this build', 'mine'],
+    ['other build', 'other'],
+  ] as const) {
+    out(
+      `    ${label.padEnd(12)} CPU ms    main thread ${cpu[side].main.map((v) => v.toFixed(0)).join(', ')}  median ${median(cpu[side].main).toFixed(1)}; all threads median ${median(cpu[side].all).toFixed(1)}`,
+    );
+  }
+  const mineOverOther = ratios(ms.mine, ms.other);
+  out(`    this / other           ${fmt(mineOverOther)}  median ${median(mineOverOther).toFixed(2)}×`);
+  out(
+    `    overhead over direct   this ${median(ms.mine.map((v, i) => v - ms.direct[i]!)).toFixed(0)} ms, other ${median(ms.other.map((v, i) => v - ms.direct[i]!)).toFixed(0)} ms (medians of per-round differences)`,
+  );
+}
+
 function report(cases: Case[], rss: string[]): void {
   const fmt = (values: number[], digits = 0) => values.map((v) => v.toFixed(digits)).join(', ');
   const ratios = (values: number[], baseline: number[]) => values.map((v, i) => v / baseline[i]!);
@@ -438,21 +531,56 @@ it(`powerdns: ${RECORDS} creates, 1 update, reads of ${RECORDS} and ${ZONES * PE
     const wantApply = CASES.has('apply');
     if (wantApply || CASES.has('update') || CASES.has('read10k')) {
       const rounds1 = Array.from({ length: wantApply ? ROUNDS : 1 }, (_, i) => i + 1);
+      const createsFor = (zone: string) => ({
+        create: rrsetsFor(zone, RECORDS).map((r) => ({
+          dnsName: r.name.slice(0, -1),
+          recordType: r.type,
+          targets: r.records.map((x) => x.content),
+          recordTTL: 300,
+        })),
+      });
       for (const r of rounds1) {
         await createZone(`g${r}.bench.test`);
         if (wantApply) await createZone(`d${r}.bench.test`);
       }
-      if (wantApply) {
+      if (wantApply && COMPARE_MAIN) {
+        const zonesOf = (prefix: string) => rounds1.map((r) => `${prefix}${r}.bench.test`);
+        for (const zone of [...zonesOf('m'), ...zonesOf('o'), 'warm.bench.test', 'warm-other.bench.test']) {
+          await createZone(zone);
+        }
+        const mine = await Dnsgate.start(pdns);
+        const other = await Dnsgate.start(pdns, COMPARE_MAIN);
+        try {
+          await mine.apply(createsFor('warm.bench.test'));
+          await other.apply(createsFor('warm-other.bench.test'));
+          const directRrsets = rounds1.map((r) => rrsetsFor(`d${r}.bench.test`, RECORDS));
+          const mineChanges = zonesOf('m').map(createsFor);
+          const otherChanges = zonesOf('o').map(createsFor);
+          await compareBuilds(
+            mine,
+            other,
+            async (r) => void (await api.patch(`d${r}.bench.test`, directRrsets[r - 1]!)),
+            (r) => mine.apply(mineChanges[r - 1]!),
+            (r) => other.apply(otherChanges[r - 1]!),
+          );
+        } finally {
+          await mine.stop();
+          await other.stop();
+        }
+        for (const zone of [
+          ...zonesOf('d'),
+          ...zonesOf('m'),
+          ...zonesOf('o'),
+          'warm.bench.test',
+          'warm-other.bench.test',
+        ]) {
+          await deleteZone(zone);
+        }
+        for (const r of rounds1) if (r !== 1) await deleteZone(`g${r}.bench.test`);
+        await api.patch(bigZone, rrsetsFor(bigZone, RECORDS));
+      } else if (wantApply) {
         await createZone('warm.bench.test');
         gate = await Dnsgate.start(pdns);
-        const createsFor = (zone: string) => ({
-          create: rrsetsFor(zone, RECORDS).map((r) => ({
-            dnsName: r.name.slice(0, -1),
-            recordType: r.type,
-            targets: r.records.map((x) => x.content),
-            recordTTL: 300,
-          })),
-        });
         const [, coldMs] = await timed(() => gate!.apply(createsFor('warm.bench.test')));
         const directRrsets = rounds1.map((r) => rrsetsFor(`d${r}.bench.test`, RECORDS));
         const dnsgateChanges = rounds1.map((r) => createsFor(`g${r}.bench.test`));
@@ -582,7 +710,7 @@ it(`powerdns: ${RECORDS} creates, 1 update, reads of ${RECORDS} and ${ZONES * PE
       gate = undefined;
     }
     report(cases, rss);
-    expect(cases.length).toBeGreaterThan(0);
+    expect(cases.length + (COMPARE_MAIN ? 1 : 0)).toBeGreaterThan(0);
   } finally {
     await gate?.stop();
     await pdns.stop();

@@ -119,22 +119,28 @@ const REASONS = {
     '1.05–1.12×; nsupdate itself sending 1000 per message 0.49–0.71× (its messages carry no prerequisites). Before ' +
     "the change the ratio ranged 0.96–1.18× over the work's runs",
   'powerdns|apply 10000 creates': (f) =>
-    `${f.dnsgate.toFixed(0)} ms against ${f.baseline.toFixed(0)} ms. dnsgate's PATCH to PowerDNS takes no longer ` +
-    "than the direct one; on top of it comes dnsgate's own CPU work on 10k changes, which nothing overlaps: in " +
-    'process (bench/powerdns-apply-cpu.mjs) the wire scan about 6–7 ms, decoding and JSON.parse 12–14, the wire ' +
-    'parser 2, the SDK pipeline with the plugin (checks, plan, conflict check, PATCH body) 37–46, about 65–78 ms ' +
-    'for the whole POST with its garbage collections. In the gateway process those collections are the largest part ' +
-    'left: a GC trace showed about four scavenges per 10k-create POST, 5–35 ms each on the loaded machine, each ' +
-    'copying the batch that is still live (the parsed body, the checked endpoints, the plan); a larger young ' +
-    'generation (--max-semi-space-size=64) did not change that measurably, and Node refuses semi-space flags in ' +
-    "NODE_OPTIONS. The conflict check's zone read was on the critical path: started before the checks, on a fresh " +
-    'connection it still waited for the whole plan before it connected; the checks now give the event loop a turn ' +
-    'every 512 changes (BusyLoopTurns), and its wait fell from medians of 39–153 ms per run to 20–42 ms, in runs alternating with ' +
-    'the build before. Tried and dropped for want of a measurable gain: writing the PATCH body from the planned changes ' +
-    'without rrset objects, a set of names for the duplicate check, the PATCH writer without its piece copies. On ' +
-    'this shared machine the ratio was 1.16–1.52× (median 1.34×) for the build before and 1.18–1.44× (median ' +
-    '1.21×) after, over runs alternating the two; within one run per-round ratios spread 0.9–1.7×, while other ' +
-    'suites made the direct PATCH take 0.4–1.6 s',
+    `${f.dnsgate.toFixed(0)} ms against ${f.baseline.toFixed(0)} ms. dnsgate's PATCH is the direct one byte for ` +
+    'byte (the same 1.79 MB, the same headers, Content-Length, one write) and takes as long; on top comes ' +
+    "dnsgate's own CPU work on 10k changes before the PATCH can leave, which nothing overlaps but the conflict " +
+    "check's zone read (PowerDNS cannot start before it has the whole body, and the body leaves out what the " +
+    'check refuses). In the gateway process that work was mostly garbage collection: the batch (the parsed body, ' +
+    'the checked changes, the plan) is live until PowerDNS answers, and each scavenge copied it, 10–60 ms at a ' +
+    'time on the loaded machine, one of them usually right between the PATCH body and the request. Cut: the PATCH ' +
+    'body is written straight from the planned changes (no rrset object, no intermediate JSON text), the checks ' +
+    'of an already-normal endpoint build nothing, names are not copied to be lowered, the zone lookup cuts no ' +
+    "suffix strings, the plan's loop runs in a function V8 optimises (not inside an async one): heap sampling of " +
+    'the in-process apply 21.4 -> 8.6 MB allocated per 10k-create POST, its CPU (bench/powerdns-apply-cpu.mjs) ' +
+    'about 58–73 -> 44–67 ms. Measured through the real gateway with BENCH_COMPARE_MAIN (the build before in a ' +
+    'process of its own, the direct PATCH and both builds in a rotating order each round, 15 rounds a run, six ' +
+    "runs): the gateway's main-thread CPU per POST, medians, 71.7 -> 58.1, 73.7 -> 62.8, 64.4 -> 53.4, 56.0 -> " +
+    '58.8 ms, and 109.9 -> 82.7, 111.5 -> 105.0 in two runs at load 7–8; the ratio to the direct PATCH 1.26 -> ' +
+    '1.17×, 1.20 -> 1.11×, 1.16 -> 1.11×, 1.17 -> 1.13× in the four quieter runs, the median overhead over the ' +
+    'direct PATCH 114 -> 83, 89 -> 58, 72 -> 50, 63 -> 54 ms. What is left, in a CPU profile: the wire scan ' +
+    'about 4 ms, decoding and JSON.parse 8–13, the checks, plan and duplicate tally 10–20, the body 5, and the ' +
+    "collector's scavenges and full collections when they fall in the POST; with the direct PATCH at 350–450 ms, " +
+    '1.1× leaves 35–45 ms for all of it. The per-round ratios spread 1.0–1.3× in a quiet run and 0.7–1.9× while ' +
+    'other suites ran (the direct PATCH alone took 0.35–2.3 s), so a median ≤ 1.1× is not held with margin on ' +
+    'this shared machine',
 };
 
 /** The same measure at the same size timed by the long-lived client, as `N ms, R× (goal met)`. */

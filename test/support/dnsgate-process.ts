@@ -28,12 +28,14 @@ export async function spawnDnsgate(
     /** Run as this user and group (e.g. nobody, to see permission errors root never gets). */
     uid?: number;
     gid?: number;
+    /** Another build's gateway main.js (a benchmark comparing two builds); this checkout's by default. */
+    main?: string;
   } = {},
 ): Promise<DnsgateProcess> {
   const webhookPort = await freePort();
   const healthPort = await freePort();
   let output = '';
-  const child = spawn(process.execPath, [GATEWAY_MAIN], {
+  const child = spawn(process.execPath, [options.main ?? GATEWAY_MAIN], {
     cwd: options.cwd,
     env: {
       PATH: process.env.PATH ?? '',

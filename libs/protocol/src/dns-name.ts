@@ -1,9 +1,11 @@
+import { lowerCased } from './text-case.js';
+
 /**
  * DNS names are compared case-insensitively and without the root's trailing
  * dot; every name that enters dnsgate passes through here once.
  */
 export function normalizeDnsName(name: string): string {
-  const trimmed = name.trim().toLowerCase();
+  const trimmed = lowerCased(name.trim());
   return trimmed.endsWith('.') && trimmed.length > 1 ? trimmed.slice(0, -1) : trimmed;
 }
 
@@ -42,9 +44,20 @@ export function toFqdn(name: string): string {
  */
 export class ZoneIndex {
   private readonly zones: Set<string>;
+  /** Zones no other zone of the index lies within: every name within one is that zone's (see find). */
+  private readonly childless: Set<string>;
 
   constructor(zones: Iterable<string>) {
     this.zones = new Set([...zones].map(normalizeDnsName));
+    const parents = new Set<string>();
+    for (const zone of this.zones) {
+      // The suffixes find walks from this zone: each one of them that is a zone has a zone within it.
+      for (let dot = zone.indexOf('.'); dot >= 0; dot = zone.indexOf('.', dot + 1)) {
+        const suffix = zone.slice(dot + 1);
+        if (this.zones.has(suffix)) parents.add(suffix);
+      }
+    }
+    this.childless = new Set([...this.zones].filter((zone) => zone !== '' && !parents.has(zone)));
   }
 
   get size(): number {
@@ -75,14 +88,38 @@ export class ZoneIndex {
 
   private lastHit?: string;
 
-  /** The longest zone that holds `name`, on a label boundary. */
+  private lastFound?: string;
+
+  /**
+   * The longest zone that holds `name`, on a label boundary. A name within
+   * the zone found last, when no zone lies within that one, is that zone's
+   * at once: no suffix of it is cut and looked up.
+   *
+   * Why: the batch pipeline finds the zone of each change of a batch, nearly
+   * always all in one zone, and each lookup cut a suffix string per label to
+   * hash it: for the 10k names of a PowerDNS batch in one zone, 1.50–1.61 ->
+   * 0.48 ms and about 0.6 MB less garbage (CPU medians of 90 rounds,
+   * alternating with the walk, two runs on this 2-core machine).
+   */
   find(name: string): string | undefined {
     let candidate = normalizeDnsName(name);
+    const last = this.lastFound;
+    if (last !== undefined && isAtOrBelow(candidate, last)) return last;
     for (;;) {
-      if (this.zones.has(candidate)) return candidate;
+      if (this.zones.has(candidate)) {
+        if (this.childless.has(candidate)) this.lastFound = candidate;
+        return candidate;
+      }
       const dot = candidate.indexOf('.');
       if (dot < 0) return this.zones.has('') ? '' : undefined;
       candidate = candidate.slice(dot + 1);
     }
   }
+}
+
+/** Whether normalised `name` is `zone` or ends in `.zone`: the walk of ZoneIndex.find from it reaches `zone`. */
+function isAtOrBelow(name: string, zone: string): boolean {
+  if (name === zone) return true;
+  const start = name.length - zone.length;
+  return start > 0 && name.charCodeAt(start - 1) === 46 /* . */ && name.endsWith(zone);
 }

@@ -1,4 +1,5 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
+import { upperCased } from './text-case.js';
 
 // eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\u0000-\u007f]/;
@@ -39,8 +40,8 @@ const HOST_FIELD: Readonly<Record<string, number>> = { CNAME: 0, NS: 0, PTR: 0, 
  * nothing but ASCII, are returned as they are (the same array when nothing changes).
  */
 export function targetsToALabels(recordType: string, targets: string[]): string[] {
-  const field = HOST_FIELD[recordType.toUpperCase()];
-  if (field === undefined || !targets.some((target) => NON_ASCII.test(target))) return targets;
+  const field = HOST_FIELD[upperCased(recordType)];
+  if (field === undefined || !someNonAscii(targets)) return targets;
   return targets.map((target) => {
     if (!NON_ASCII.test(target)) return target;
     const fields = target.trim().split(/\s+/);
@@ -48,4 +49,10 @@ export function targetsToALabels(recordType: string, targets: string[]): string[
     fields[field] = toALabels(fields[field]!);
     return fields.join(' ');
   });
+}
+
+/** Whether a target holds a non-ASCII character (a loop: no closure per call on the path of every change). */
+function someNonAscii(targets: readonly string[]): boolean {
+  for (const target of targets) if (NON_ASCII.test(target)) return true;
+  return false;
 }

@@ -18,3 +18,4 @@ export { CHANGES_KEYS, WireValidationError, parseChangesBody, parseEndpointsBody
 export { MAX_RECORD_TTL, normalizeRecordTtl } from './dto/record-ttl.js';
 export { MAX_WIRE_DEPTH, scanWireBody, type WireBodyKind, type WireBodyScan } from './dto/wire-body-scan.js';
 export { toALabels, toULabels } from './idn.js';
+export { lowerCased, upperCased } from './text-case.js';

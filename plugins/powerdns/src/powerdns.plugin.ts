@@ -30,7 +30,7 @@ import type { PdnsRrset, PdnsZoneSummary } from './client/powerdns-api.types.js'
 import { parseZoneExport, ZoneExportFormatError } from './client/zone-export.parser.js';
 import { normalizeEndpoint } from './mapping/endpoint.normalizer.js';
 import { canonicalHost } from './mapping/record-content.mapper.js';
-import { ReportedRrsets, rrsetChangesOf, rrsetsNamedIn } from './mapping/rrset-changes.js';
+import { ReportedRrsets, rrsetChangesOf, rrsetsNamedIn, writeRrsetChanges } from './mapping/rrset-changes.js';
 import { rrsetToEndpoint } from './mapping/rrset.mapper.js';
 import type { PowerDnsMetrics } from './powerdns.metrics.js';
 import { PowerDnsZoneVersions } from './zone-versions/powerdns-zone-versions.js';
@@ -235,7 +235,8 @@ export class PowerDnsPlugin implements DnsPlugin {
       const problem = targetRuleProblem(checked.recordType, target, NO_NAME_CHECKS);
       if (problem) return { ok: false, reason: 'loader_rule', problem };
     }
-    return { ok: true, endpoint: checked, droppedTargets: result.droppedTargets };
+    // The normaliser's result is the check's answer as it is (one object per change, not two).
+    return result;
   }
 
   async readZoneState(zone: string, call: CallContext): Promise<ZoneState> {
@@ -258,24 +259,29 @@ export class PowerDnsPlugin implements DnsPlugin {
    * rrsets PowerDNS's message names, and the pipeline writes the rest without them.
    */
   async writeGroup(group: ChangeGroup, call: CallContext): Promise<void> {
-    const rrsets = rrsetChangesOf(group.changes, group.zone, this.settings.defaultTtl);
+    const { zone, changes } = group;
+    const { defaultTtl } = this.settings;
     try {
-      await this.client.patchZone(this.zoneId(group.zone), rrsets, call.deadline.cap(this.settings.operationTimeoutMs));
+      await this.client.patchZoneWith(
+        this.zoneId(zone),
+        (writer) => writeRrsetChanges(writer, changes, zone, defaultTtl),
+        call.deadline.cap(this.settings.operationTimeoutMs),
+      );
     } catch (error) {
       if (error instanceof PowerDnsUnprocessableError) {
-        throw new GroupRefusedError(`PowerDNS refused the changes to zone ${group.zone} (422): ${error.detail}`, {
+        throw new GroupRefusedError(`PowerDNS refused the changes to zone ${zone} (422): ${error.detail}`, {
           cause: error,
-          suspects: rrsetsNamedIn(rrsets, error.detail),
+          suspects: rrsetsNamedIn(rrsetChangesOf(changes, zone, defaultTtl), error.detail),
         });
       }
       if (error instanceof PowerDnsNotFoundError) {
-        throw new BackendError(`zone ${group.zone} does not exist on PowerDNS`, { cause: error });
+        throw new BackendError(`zone ${zone} does not exist on PowerDNS`, { cause: error });
       }
       throw error;
     }
     let deleted = 0;
-    for (const rrset of rrsets) if (rrset.changetype === 'DELETE') deleted++;
-    const replaced = rrsets.length - deleted;
+    for (const change of changes) if (change.action === 'delete') deleted++;
+    const replaced = changes.length - deleted;
     if (deleted > 0) this.metrics.rrsetChanges.inc({ ...this.labels, changetype: 'DELETE' }, deleted);
     if (replaced > 0) this.metrics.rrsetChanges.inc({ ...this.labels, changetype: 'REPLACE' }, replaced);
   }

@@ -9,6 +9,17 @@ describe('BusyLoopTurns', () => {
     expect(given).toEqual([false, false, true, false, false, true, false, false, true]);
   });
 
+  it('says a turn is due every `every` steps, counting with step() alike', () => {
+    const turns = new BusyLoopTurns(2);
+    expect([turns.due(), turns.due(), turns.step() !== undefined, turns.due(), turns.due()]).toEqual([
+      false,
+      true,
+      false,
+      true,
+      false,
+    ]);
+  });
+
   it('refuses a count below 1', () => {
     expect(() => new BusyLoopTurns(0)).toThrow(RangeError);
     expect(() => new BusyLoopTurns(Number.NaN)).toThrow(RangeError);

@@ -6,6 +6,7 @@ import { ENDPOINT_KEYS, EndpointDto, PROVIDER_SPECIFIC_KEYS, ProviderSpecificPro
 import { passesEndpointRulesQuickly } from './endpoint-quick-check.js';
 import { targetsToALabels, toALabels } from '../idn.js';
 import { normalizeRecordTtl } from './record-ttl.js';
+import { upperCased } from '../text-case.js';
 import { canonicalizeKeys } from './wire-keys.js';
 
 /** The keys of Changes; each list is validated endpoint by endpoint with EndpointDto. */
@@ -216,7 +217,7 @@ export function toEndpoint(dto: EndpointDto): Endpoint {
 function isInEndpointForm(dto: EndpointDto): boolean {
   // A plain object from JSON.parse; one made a DTO for class-validator is copied.
   if (Object.getPrototypeOf(dto) !== Object.prototype) return false;
-  if (!Array.isArray(dto.targets) || dto.recordType !== dto.recordType.toUpperCase()) return false;
+  if (!Array.isArray(dto.targets) || dto.recordType !== upperCased(dto.recordType)) return false;
   if (toALabels(dto.dnsName) !== dto.dnsName) return false;
   if (targetsToALabels(dto.recordType, dto.targets) !== dto.targets) return false;
   if (dto.providerSpecific !== undefined) return false;

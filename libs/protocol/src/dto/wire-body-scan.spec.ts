@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parseChangesBody, parseEndpointsBody, WireValidationError } from './parse-wire.js';
-import { MAX_WIRE_DEPTH, scanWireBody, type WireBodyKind } from './wire-body-scan.js';
+import { isIntegerJsonNumber, MAX_WIRE_DEPTH, scanWireBody, type WireBodyKind } from './wire-body-scan.js';
 
 /** What the gateway did before the scan: JSON.parse, then the wire parser. */
 function authority(text: string, kind: WireBodyKind): 'not JSON' | 'accepted' | WireValidationError {
@@ -267,5 +267,36 @@ describe('scanWireBody', () => {
       if (verdict.verdict === 'refuse')
         expect(verdict.error.problems).toEqual(['[0].targets must be an array of strings']);
     });
+  });
+});
+
+describe('isIntegerJsonNumber', () => {
+  const digits = (min: number, max: number) =>
+    fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((d) => d.join(''));
+  /** JSON numbers: -?int(.frac)?(e[+-]?exp)?, short and long, integral or not. */
+  const jsonNumber = fc
+    .tuple(
+      fc.boolean(),
+      fc.oneof(
+        fc.constant('0'),
+        fc.tuple(fc.integer({ min: 1, max: 9 }), digits(0, 330)).map(([a, b]) => `${a}${b}`),
+      ),
+      fc.option(digits(1, 20)),
+      fc.option(fc.tuple(fc.constantFrom('e', 'E', 'e+', 'e-', 'E-'), digits(1, 4))),
+    )
+    .map(([minus, int, frac, exp]) => `${minus ? '-' : ''}${int}${frac ? `.${frac}` : ''}${exp ? exp.join('') : ''}`);
+
+  it('says what Number.isInteger(Number(text)) says, for any JSON number, wherever it sits in the bytes', () => {
+    fc.assert(
+      fc.property(jsonNumber, fc.string({ maxLength: 3 }), (text, around) => {
+        const bytes = Buffer.from(`${around}${text}${around}`, 'latin1');
+        const start = Buffer.byteLength(around, 'latin1');
+        expect(isIntegerJsonNumber(bytes, start, start + text.length)).toBe(Number.isInteger(Number(text)));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const text of ['300', '-0', '0', '1e2', '1.5', '1.0', '1e400', '9'.repeat(400), '-123456789012345']) {
+      expect(isIntegerJsonNumber(Buffer.from(text), 0, text.length)).toBe(Number.isInteger(Number(text)));
+    }
   });
 });

@@ -118,12 +118,19 @@ export class PowerDnsApiClient {
   }
 
   async patchZone(zoneId: string, rrsets: PdnsRrsetChange[], deadline?: Deadline): Promise<void> {
+    await this.patchZoneWith(zoneId, (writer) => writer.rrsetObjects(rrsets), deadline);
+  }
+
+  /** A PATCH whose body `fill` writes into a PatchBodyWriter (see writeRrsetChanges). */
+  async patchZoneWith(zoneId: string, fill: (writer: PatchBodyWriter) => void, deadline?: Deadline): Promise<void> {
     // The kept writer holds one body at a time; a PATCH made while another is on the way gets a writer of its own.
     const shared = !this.patchBodyInUse;
     if (shared) this.patchBodyInUse = true;
     try {
-      const body = (shared ? this.patchBody : new PatchBodyWriter()).write(rrsets);
-      await this.call('PATCH', this.zonePath(zoneId), body, deadline);
+      const writer = shared ? this.patchBody : new PatchBodyWriter();
+      writer.begin();
+      fill(writer);
+      await this.call('PATCH', this.zonePath(zoneId), writer.end(), deadline);
     } finally {
       if (shared) this.patchBodyInUse = false;
     }

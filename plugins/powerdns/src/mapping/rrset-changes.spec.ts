@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { conflictOf, type Endpoint, type PlannedChange } from '@dnsgate/plugin-sdk';
-import { pdnsTypeOf, ReportedRrsets, rrsetChangesOf, rrsetsNamedIn } from './rrset-changes.js';
+import { PatchBodyWriter } from '../client/patch-body.writer.js';
+import { pdnsTypeOf, ReportedRrsets, rrsetChangesOf, rrsetsNamedIn, writeRrsetChanges } from './rrset-changes.js';
 
 const create = (desired: Endpoint): PlannedChange => ({ action: 'create', desired });
 const remove = (current: Endpoint): PlannedChange => ({ action: 'delete', current });
@@ -68,6 +69,45 @@ describe('rrsetChangesOf', () => {
     ]);
     expect(pdnsTypeOf({ dnsName: 'example.com', recordType: 'A', targets: [] }, 'example.com')).toBe('A');
     expect(pdnsTypeOf({ dnsName: 'sub.example.com', recordType: 'CNAME', targets: [] }, 'example.com')).toBe('CNAME');
+  });
+});
+
+describe('writeRrsetChanges', () => {
+  const name = fc.oneof(
+    fc.constantFrom('example.com', 'www.example.com', '*.example.com', 'xn--bcher-kva.example.com'),
+    fc.string({ unit: 'binary', maxLength: 12 }).map((label) => `${label}.example.com`),
+  );
+  const target = fc.oneof(
+    fc.constantFrom('192.0.2.1', 'lb.example.net', '"heritage=external-dns,external-dns/owner=default"', '"a \\"b\\""'),
+    fc.string({ unit: 'binary', maxLength: 20 }),
+  );
+  const endpoint = fc.record(
+    {
+      dnsName: name,
+      recordType: fc.constantFrom('A', 'AAAA', 'CNAME', 'TXT', 'NS', 'PTR'),
+      targets: fc.array(target, { minLength: 1, maxLength: 3 }),
+      recordTTL: fc.oneof(fc.constant(undefined), fc.integer({ min: -5, max: 3_000_000_000 }), fc.double()),
+    },
+    { requiredKeys: ['dnsName', 'recordType', 'targets'] },
+  ) as fc.Arbitrary<Endpoint>;
+  const change = fc.oneof(
+    endpoint.map(create),
+    endpoint.map(remove),
+    fc.tuple(endpoint, endpoint).map(([a, b]) => update(a, b)),
+  );
+
+  it('writes byte for byte JSON.stringify({ rrsets: rrsetChangesOf(…) }), with one writer call after call', () => {
+    const writer = new PatchBodyWriter();
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 30 }), fc.integer({ min: 1, max: 86400 }), (changes, defaultTtl) => {
+        writer.begin();
+        writeRrsetChanges(writer, changes, 'example.com', defaultTtl);
+        expect(writer.end().toString('utf8')).toBe(
+          JSON.stringify({ rrsets: rrsetChangesOf(changes, 'example.com', defaultTtl) }),
+        );
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

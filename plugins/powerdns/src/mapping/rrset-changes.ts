@@ -1,4 +1,5 @@
 import type { Endpoint, PlannedChange, ZoneState } from '@dnsgate/plugin-sdk';
+import type { PatchBodyWriter } from '../client/patch-body.writer.js';
 import type { PdnsRrset, PdnsRrsetChange } from '../client/powerdns-api.types.js';
 import { normalizeTtl } from './endpoint.normalizer.js';
 import { toContent } from './record-content.mapper.js';
@@ -35,6 +36,43 @@ export function rrsetChangesOf(changes: readonly PlannedChange[], zone: string, 
           : targets.map((t) => ({ content: toContent(type, t), disabled: false })),
     };
   });
+}
+
+/**
+ * Writes the PATCH body of `rrsetChangesOf(changes, zone, defaultTtl)` into
+ * `writer` (between its begin() and end()), byte for byte the same, straight
+ * from the changes' names and targets: no rrset object per change, no
+ * intermediate JSON text.
+ *
+ * Why: the batch is live until PowerDNS answers, and the body was made last,
+ * right before the PATCH: 10k rrset objects (their records arrays and
+ * records, about 2 MB) and 2.4 MB of JSON.stringify pieces filled the young
+ * generation at that moment, and the scavenge they set off copied the whole
+ * live batch before the request could leave (a CPU profile of the gateway
+ * applying 10k creates showed 10–60 ms of garbage collection between the
+ * body and the PATCH). Measured on the benchmark's 10k creates (CPU medians
+ * of 70 rounds, alternating, two runs): rrsetChangesOf + write 7.7–7.9 ms,
+ * this 5.1–5.2 ms; heap sampling of the in-process apply: 21.4 -> 15.2 MB
+ * allocated per POST.
+ */
+export function writeRrsetChanges(
+  writer: PatchBodyWriter,
+  changes: readonly PlannedChange[],
+  zone: string,
+  defaultTtl: number,
+): void {
+  for (const change of changes) {
+    if (change.action === 'delete') {
+      const current = change.current!;
+      writer.deleteRrset(current.dnsName, pdnsTypeOf(current, zone));
+      continue;
+    }
+    const desired = change.desired!;
+    const type = pdnsTypeOf(desired, zone);
+    writer.replaceRrset(desired.dnsName, type, normalizeTtl(desired.recordTTL, defaultTtl));
+    for (const target of desired.targets) writer.record(toContent(type, target));
+    writer.endRrset();
+  }
 }
 
 /**
