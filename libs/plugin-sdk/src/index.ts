@@ -102,6 +102,7 @@ export {
   splitTxtValue,
   txtTargetValue,
 } from './records/txt.js';
+export { concatenated } from './records/concatenated.js';
 export { canonicalIpv6 } from './records/ip-address.js';
 export {
   MAX_TXT_TEXT_BYTES,

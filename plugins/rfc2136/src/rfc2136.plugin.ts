@@ -2,6 +2,7 @@ import {
   BackendError,
   BackendTimeoutError,
   BackendUnavailableError,
+  concatenated,
   DeadlineExceededError,
   GroupRefusedError,
   Limiter,
@@ -241,7 +242,7 @@ export class Rfc2136Plugin implements DnsPlugin {
       ),
     );
     this.markReachable();
-    return results.flat();
+    return concatenated(results);
   }
 
   /** The record sets of one zone, by AXFR, without decoding their targets. */

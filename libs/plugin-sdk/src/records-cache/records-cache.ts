@@ -13,6 +13,7 @@ import type {
 import type { VersionedZone, ZoneVersionExactness, ZoneVersionSource } from '../contract/zone-versions.interface.js';
 import { zoneStateOf } from '../batch/batch-pipeline.js';
 import { Limiter } from '../concurrency/limiter.js';
+import { concatenated } from '../records/concatenated.js';
 
 /** `auto`: on where the plugin's zone versions are exact; `on` / `off`: as said. */
 export type RecordsCacheMode = 'auto' | 'on' | 'off';
@@ -131,7 +132,7 @@ export class RecordsCachingPlugin implements DnsPlugin {
 
   async records(request: RecordsRequest, call: CallContext): Promise<Endpoint[]> {
     const reads = await this.readZones(request, call);
-    return reads.flatMap((read) => read.endpoints);
+    return concatenated(reads.map((read) => read.endpoints));
   }
 
   /** The records of the requested zones, zone by zone, each served from the cache where its version allows. */
