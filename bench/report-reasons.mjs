@@ -39,10 +39,13 @@ const REASONS = {
     `BIND's next message; ${partOfRead(f, all, "plugin alone: its answer's JSON")} for the answer's JSON made after ` +
     `it; both together as the gateway does them ${partOfRead(f, all, 'plugin alone: records, JSON made meanwhile')}, ` +
     `of which ${partOfRead(f, all, 'plugin alone: records, JSON made meanwhile, waiting for the server')} still ` +
-    "idle. So the plugin's own work (the parse into objects, their garbage collection, the JSON) now takes about as " +
-    'long as BIND takes to send the zone; what the gateway adds after it is the HTTP answer of 9 MB. Handing the ' +
+    'idle: the JSON costs the read next to nothing now, and the process is busy for nearly all of the transfer ' +
+    '(the parse into 100k objects, their garbage collection, the JSON), where dig parses and prints in C with no ' +
+    'objects to collect. What the gateway adds after the plugin is writing the 9 MB answer, and the client receiving ' +
+    'it; the client of this row is an HTTP client inside the benchmark process, curl in the records-cache rows (a ' +
+    "new process per read, as dig is) and a long-lived client process (against dig's own query time). Handing the " +
     'record sets over took the read to 0.84–0.87× the build before, side by side (two gateways on one BIND, read ' +
-    'alternately by one keep-alive client; 1.28–1.42× dig before). Earlier cuts for this row: owner names without a ' +
+    'alternately by one keep-alive client; 1.28–1.42× dig before), and joining the lists of the zones by concat instead of flat() took about 15 ms more off. Earlier cuts for this row: owner names without a ' +
     'Map per message, A targets from octet strings made once, first-label name order, the JSON slices copied once ' +
     'and piped by Fastify, no iterator objects per endpoint (0.89–0.96× the build before them). The gateway bounds ' +
     'its heap growth for the file plugin (--heap-growing-percent=50); without it this read measured about 4 % ' +
