@@ -3,6 +3,7 @@ import {
   BackendTimeoutError,
   BackendUnavailableError,
   ChangeRejectedError,
+  concatenated,
   Deadline,
   GroupRefusedError,
   ZoneIndex,
@@ -178,7 +179,7 @@ export class PowerDnsPlugin implements DnsPlugin {
         return { endpoints: [], mappingError: error };
       }
     });
-    let endpoints: Endpoint[] | undefined;
+    const zoneLists: Endpoint[][] = [];
     const failures: Array<{ zone: string; error: unknown }> = [];
     results.forEach((result, index) => {
       const zone = wanted[index]!;
@@ -193,9 +194,7 @@ export class PowerDnsPlugin implements DnsPlugin {
         return;
       }
       if ('mappingError' in result.value) throw result.value.mappingError;
-      const zoneEndpoints = result.value.endpoints;
-      if (!endpoints) endpoints = zoneEndpoints;
-      else for (const endpoint of zoneEndpoints) endpoints.push(endpoint);
+      zoneLists.push(result.value.endpoints);
     });
     if (failures.length > 0) {
       throw combineFailures(
@@ -203,7 +202,7 @@ export class PowerDnsPlugin implements DnsPlugin {
         failures.map((failure) => ({ ...failure, error: failure.error })),
       );
     }
-    return endpoints ?? [];
+    return concatenated(zoneLists);
   }
 
   /**
