@@ -71,7 +71,8 @@ async function fileFixture(zones: string[]): Promise<FileFixture> {
       try {
         expect(await assertNamedCheckzoneDir(dir)).toEqual(expect.arrayContaining(zones));
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        // A write that waited on a stalled lock may still land (as its 504 said) while the directory is removed.
+        await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
       }
     },
   };
