@@ -11,6 +11,7 @@ export {
   DomainFilterError,
   DomainFilterMatcher,
   ZoneIndex,
+  zonesWithinEach,
   countChanges,
   describeEndpoint,
   emptyChanges,
