@@ -7,7 +7,8 @@ export class DnsConnectionError extends Error {
 
 /** No answer within the time budget. */
 export class DnsTimeoutError extends Error {
-  override readonly name = 'DnsTimeoutError';
+  // Typed string, not the literal: a subclass names itself (UnverifiedUdpAnswersError).
+  override readonly name: string = 'DnsTimeoutError';
 }
 
 interface Waiter {

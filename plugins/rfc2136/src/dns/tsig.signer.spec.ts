@@ -1,4 +1,4 @@
-import { CLASS_ANY, RCODE, TYPE } from './dns-constants.js';
+import { RCODE } from './dns-constants.js';
 import { readMessageLayout, stripTsig } from './dns-message.reader.js';
 import {
   TSIG_ALGORITHMS,
@@ -8,8 +8,8 @@ import {
   signInPlace,
   signRequest,
 } from './tsig.signer.js';
+import { serverSign } from './tsig.server.spec-helper.js';
 import { FramedMessage } from './update-message.builder.js';
-import { encodeName } from './wire-name.codec.js';
 
 // Captured from `nsupdate -v -y ALG:NAME:SECRET` (BIND 9.18) sending
 // "update add a.example.com 300 A 192.0.2.1" for zone example.com.
@@ -128,54 +128,6 @@ describe('TSIG signing (RFC 8945)', () => {
     expect(() => new TsigKey('k', 'not base64!')).not.toThrow(/not base64!/);
   });
 });
-
-/** A server side of RFC 8945 5.3.1, to build multi-message answers. */
-function serverSign(
-  key: TsigKey,
-  message: Buffer,
-  previousMac: Buffer,
-  first: boolean,
-  timeSigned: number,
-  unsignedBefore: Buffer[] = [],
-): { message: Buffer; mac: Buffer } {
-  const u16 = (v: number) => Buffer.from([v >> 8, v & 0xff]);
-  const time = Buffer.alloc(6);
-  time.writeUIntBE(timeSigned, 0, 6);
-  const variables = first
-    ? Buffer.concat([
-        encodeName(key.name),
-        u16(CLASS_ANY),
-        Buffer.alloc(4),
-        encodeName(key.algorithm),
-        time,
-        u16(300),
-        u16(0),
-        u16(0),
-      ])
-    : Buffer.concat([time, u16(300)]);
-  const mac = key.hmac([u16(previousMac.length), previousMac, ...unsignedBefore, message, variables]);
-  const rdata = Buffer.concat([
-    encodeName(key.algorithm),
-    time,
-    u16(300),
-    u16(mac.length),
-    mac,
-    message.subarray(0, 2),
-    u16(0),
-    u16(0),
-  ]);
-  const rr = Buffer.concat([
-    encodeName(key.name),
-    u16(TYPE.TSIG),
-    u16(CLASS_ANY),
-    Buffer.alloc(4),
-    u16(rdata.length),
-    rdata,
-  ]);
-  const signed = Buffer.concat([message, rr]);
-  signed.writeUInt16BE(signed.readUInt16BE(10) + 1, 10);
-  return { message: signed, mac };
-}
 
 function response(id: number, marker: number): Buffer {
   const header = Buffer.alloc(12);

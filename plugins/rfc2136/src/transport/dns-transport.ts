@@ -23,7 +23,7 @@ import {
 import { MessageNames, readName, skipName } from '../dns/wire-name.codec.js';
 import type { Deadline } from '@dnsgate/plugin-sdk';
 import type { DnsHost, HostSelector } from './host-selector.js';
-import { exchangeOverUdp, isTruncated } from './udp-exchange.js';
+import { UnverifiedUdpAnswersError, exchangeOverUdp, isTruncated } from './udp-exchange.js';
 
 /** How long an SOA query waits for its UDP answer before asking over TCP (within the call's budget). */
 const UDP_ANSWER_WITHIN_MS = 1000;
@@ -81,6 +81,8 @@ export function isConnectionFailure(error: unknown): error is DnsConnectionError
 }
 
 function outcomeOf(error: unknown): RequestOutcome {
+  // Answers came, and none verified: counted with the TSIG failures, not as silence.
+  if (error instanceof UnverifiedUdpAnswersError) return 'tsig';
   if (error instanceof DnsTimeoutError) return 'timeout';
   if (error instanceof DnsConnectionError) return 'unavailable';
   if (error instanceof TsigVerificationError) return 'tsig';
@@ -334,9 +336,14 @@ export class DnsTransport {
   /**
    * The SOA query's answer over UDP, TSIG verified; undefined when it must
    * be asked over TCP: the answer was truncated, or the host is remembered
-   * as not answering over UDP. Throws a connection failure or timeout (the
-   * caller then asks over TCP, and remembers a timeout), DnsRcodeError, or
-   * TsigVerificationError as an answer over TCP would.
+   * as not answering over UDP. A datagram whose TSIG does not verify, or
+   * that is malformed, is ignored while the real answer may still come
+   * (exchangeOverUdp); when none other came, that is a timeout for the
+   * caller, which asks over TCP, where a server that rejects the key says
+   * so. Throws a connection failure or timeout (the caller then asks over
+   * TCP, and remembers the host as one to ask over TCP only: while
+   * something forges its answers, TCP is the safer way too), or
+   * DnsRcodeError for a verified answer's rcode.
    */
   private async soaAnswerOverUdp(
     host: DnsHost,
@@ -350,27 +357,33 @@ export class DnsTransport {
     const started = process.hrtime.bigint();
     const request = buildQuery(randomInt(0, 0x10000), zone, TYPE.SOA);
     const signed = key ? signRequest(request, key) : undefined;
+    let layout: MessageLayout | undefined;
+    const verified = (answer: Buffer): void => {
+      // A truncated answer is asked again over TCP: taken as it is, forged or not.
+      if (isTruncated(answer)) return;
+      layout = readMessageLayout(answer);
+      if (key && signed) {
+        const verifier = new TsigResponseVerifier(key, signed.mac);
+        verifier.verify(answer, layout);
+        verifier.finish();
+      }
+    };
     try {
       const message = await exchangeOverUdp(
         host.host,
         host.port,
         signed ? signed.message : request,
         Math.min(UDP_ANSWER_WITHIN_MS, this.waitMs(deadline)),
+        verified,
       );
       this.udpSilentUntil.delete(host.address);
       if (isTruncated(message)) {
         this.options.observe?.('soa', host.address, 'truncated', seconds(started));
         return undefined;
       }
-      const layout = readMessageLayout(message);
-      if (key && signed) {
-        const verifier = new TsigResponseVerifier(key, signed.mac);
-        verifier.verify(message, layout);
-        verifier.finish();
-      }
-      if (layout.rcode !== RCODE.NOERROR) throw new DnsRcodeError(layout.rcode, host.address, what, key?.name);
+      if (layout!.rcode !== RCODE.NOERROR) throw new DnsRcodeError(layout!.rcode, host.address, what, key?.name);
       this.options.observe?.('soa', host.address, 'ok', seconds(started));
-      return { message, layout };
+      return { message, layout: layout! };
     } catch (error) {
       if (error instanceof DnsTimeoutError)
         this.udpSilentUntil.set(host.address, Date.now() + UDP_SILENCE_REMEMBERED_MS);

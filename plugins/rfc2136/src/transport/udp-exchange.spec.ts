@@ -2,10 +2,13 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DnsConnectionError, DnsTimeoutError } from '../dns/dns-tcp.connection.js';
 import { TYPE } from '../dns/dns-constants.js';
+import { readMessageLayout } from '../dns/dns-message.reader.js';
+import { serverSign } from '../dns/tsig.server.spec-helper.js';
+import { TsigKey } from '../dns/tsig.signer.js';
 import { buildQuery } from '../dns/update-message.builder.js';
 import { DnsTransport } from './dns-transport.js';
 import { HostSelector } from './host-selector.js';
-import { exchangeOverUdp, isTruncated } from './udp-exchange.js';
+import { UnverifiedUdpAnswersError, exchangeOverUdp, isTruncated } from './udp-exchange.js';
 
 const AA = 0x0400;
 const QR = 0x8000;
@@ -114,6 +117,33 @@ describe('exchangeOverUdp', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('ignores answers that fail the check and resolves with the one that passes', async () => {
+    const port = await udpServer((q, reply) => {
+      reply(soaAnswer(q, 1));
+      reply(soaAnswer(q, 2));
+      reply(soaAnswer(q, 3));
+    });
+    const serial = (answer: Buffer) => answer.readUInt32BE(answer.length - 20);
+    const answer = await exchangeOverUdp('127.0.0.1', port, query(0x4321), 2000, (a) => {
+      if (serial(a) !== 3) throw new Error(`serial ${serial(a)} is forged`);
+    });
+    expect(serial(answer)).toBe(3);
+  });
+
+  it('times out with UnverifiedUdpAnswersError, a DnsTimeoutError, when only answers failing the check came', async () => {
+    const port = await udpServer((q, reply) => {
+      reply(soaAnswer(q, 1));
+      reply(soaAnswer(q, 2));
+    });
+    const error = await exchangeOverUdp('127.0.0.1', port, query(9), 100, () => {
+      throw new Error('its TSIG did not verify');
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnverifiedUdpAnswersError);
+    expect(error).toBeInstanceOf(DnsTimeoutError);
+    expect((error as UnverifiedUdpAnswersError).ignored).toBe(2);
+    expect((error as Error).message).toMatch(/2 ignored, the last because its TSIG did not verify/);
+  });
+
   it('tells a truncated answer', async () => {
     const port = await udpServer((q, reply) => reply(soaAnswer(q, 1, QR | AA | TC)));
     expect(isTruncated(await exchangeOverUdp('127.0.0.1', port, query(7), 2000))).toBe(true);
@@ -158,5 +188,57 @@ describe('DnsTransport.soaSerial: UDP first, TCP where UDP does not do', () => {
     const tcp = await tcpServer(port, (q) => soaAnswer(q, 42));
     await expect(transport(port).soaSerial('zone.test', undefined)).rejects.toThrow(/no authoritative SOA/);
     expect(tcp.queries).toBe(0);
+  });
+});
+
+describe('DnsTransport.soaSerial with a TSIG key: an answer over UDP counts only once it verifies', () => {
+  const key = new TsigKey('soa-key', Buffer.alloc(32, 7).toString('base64'), 'hmac-sha256');
+  const other = new TsigKey('soa-key', Buffer.alloc(32, 8).toString('base64'), 'hmac-sha256');
+  const now = () => Math.floor(Date.now() / 1000);
+  /** `answer` signed with `signer` as the server signs its answer to the signed query `q`. */
+  const signedAnswer = (q: Buffer, answer: Buffer, signer: TsigKey) =>
+    serverSign(signer, answer, readMessageLayout(q).tsig!.mac, true, now()).message;
+
+  it('ignores a forged answer (another secret, or unsigned) that comes first, and takes the one the server signed', async () => {
+    const port = await udpServer((q, reply) => {
+      reply(signedAnswer(q, soaAnswer(q, 666), other));
+      reply(soaAnswer(q, 667));
+      reply(signedAnswer(q, soaAnswer(q, 44), key));
+    });
+    const tcp = await tcpServer(port, (q) => signedAnswer(q, soaAnswer(q, 99), key));
+    const observed: string[] = [];
+    expect(await transport(port, observed).soaSerial('zone.test', key)).toBe(44);
+    expect(tcp.queries).toBe(0);
+    expect(observed).toEqual(['soa ok']);
+  });
+
+  it('asks over TCP when only forged answers come over UDP, and then over TCP only', async () => {
+    let udpQueries = 0;
+    const port = await udpServer((q, reply) => {
+      udpQueries++;
+      reply(signedAnswer(q, soaAnswer(q, 666), other));
+    });
+    const tcp = await tcpServer(port, (q) => signedAnswer(q, soaAnswer(q, 45), key));
+    const observed: string[] = [];
+    const dns = new DnsTransport({
+      selector: new HostSelector([{ host: '127.0.0.1', port, address: `127.0.0.1:${port}` }], 'failover'),
+      timeoutMs: 100, // the UDP wait is within it
+      observe: (operation, _host, outcome) => observed.push(`${operation} ${outcome}`),
+    });
+    expect(await dns.soaSerial('zone.test', key)).toBe(45);
+    expect(await dns.soaSerial('zone.test', key)).toBe(45);
+    expect(udpQueries).toBe(1);
+    expect(tcp.queries).toBe(2);
+    expect(observed).toEqual(['soa tsig', 'soa ok', 'soa ok']);
+  });
+
+  it('still says that the server rejects the key, over TCP, when its unsigned NOTAUTH came over UDP', async () => {
+    const notAuth = (q: Buffer) => {
+      const answer = soaAnswer(q, 0, 0x8000 | 9); // QR, rcode NOTAUTH, unsigned: what BIND sends for an unknown key
+      return answer;
+    };
+    const port = await udpServer((q, reply) => reply(notAuth(q)));
+    await tcpServer(port, notAuth);
+    await expect(transport(port).soaSerial('zone.test', key)).rejects.toThrow(/NOTAUTH without a TSIG/);
   });
 });

@@ -14,27 +14,66 @@ export function isTruncated(answer: Buffer): boolean {
 }
 
 /**
+ * No datagram that answered the query passed the caller's check (its TSIG,
+ * mostly) before the time ran out, though some came: a forged or mangled
+ * answer is ignored, not taken as the server's, and the caller asks over TCP
+ * as for no answer at all.
+ */
+export class UnverifiedUdpAnswersError extends DnsTimeoutError {
+  override readonly name = 'UnverifiedUdpAnswersError';
+  constructor(
+    address: string,
+    timeoutMs: number,
+    readonly ignored: number,
+    readonly lastRejection: Error,
+  ) {
+    super(
+      `no answer over UDP from ${address} within ${timeoutMs} ms passed its check: ` +
+        `${ignored} ignored, the last because ${lastRejection.message}`,
+    );
+  }
+}
+
+/**
+ * Throws when a datagram that answers the query is not to be taken as the
+ * server's answer (a TSIG that does not verify, a malformed message).
+ */
+export type AnswerCheck = (answer: Buffer) => void;
+
+/**
  * One DNS query over UDP (RFC 1035 4.2.1) to `host`, on a socket of its own
  * (a fresh source port per query, as resolvers use against forged answers;
  * connected, so the ICMP "port unreachable" of a server that is down comes
  * back as an error at once instead of a timeout). Resolves with the first
- * datagram that answers it: from the server (the connected socket drops any
- * other sender), a response, with the query's ID and question; anything
- * else is ignored. Rejects with DnsConnectionError when the socket fails and
- * DnsTimeoutError when no answer came within `timeoutMs`. The caller
- * verifies the answer's TSIG and looks at its TC bit.
+ * datagram that answers it and passes `check`: from the server (the
+ * connected socket drops any other sender), a response, with the query's ID
+ * and question. Anything else is ignored and the socket goes on waiting, as
+ * resolvers wait for a valid response: an off-path forger who guessed the
+ * port and ID, or a mangled datagram, cannot end the query before the
+ * server's own answer. Rejects with DnsConnectionError when the socket
+ * fails, UnverifiedUdpAnswersError when only answers that failed `check`
+ * came within `timeoutMs`, and DnsTimeoutError when none came. The caller
+ * looks at the answer's TC bit and rcode.
  *
  * Why UDP: BIND answers a query over a new TCP connection in 1–8 ms on the
  * 2-core machine (dig +tcp, loaded) and over UDP in under 1 ms; an SOA query
  * is the only backend traffic of a cached GET /records, so it was most of
  * one: see DnsTransport.soaSerial for the measured gain.
  */
-export function exchangeOverUdp(host: string, port: number, query: Buffer, timeoutMs: number): Promise<Buffer> {
+export function exchangeOverUdp(
+  host: string,
+  port: number,
+  query: Buffer,
+  timeoutMs: number,
+  check: AnswerCheck = () => undefined,
+): Promise<Buffer> {
   const address = isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
   const questionEnd = questionEndOf(query);
   return new Promise((resolve, reject) => {
     const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
     let settled = false;
+    let ignored = 0;
+    let lastRejection: Error | undefined;
     const settle = (error: Error | undefined, answer?: Buffer): void => {
       if (settled) return;
       settled = true;
@@ -44,13 +83,26 @@ export function exchangeOverUdp(host: string, port: number, query: Buffer, timeo
       else resolve(answer!);
     };
     const timer = setTimeout(
-      () => settle(new DnsTimeoutError(`no answer over UDP from ${address} within ${timeoutMs} ms`)),
+      () =>
+        settle(
+          lastRejection
+            ? new UnverifiedUdpAnswersError(address, timeoutMs, ignored, lastRejection)
+            : new DnsTimeoutError(`no answer over UDP from ${address} within ${timeoutMs} ms`),
+        ),
       timeoutMs,
     );
     socket.unref();
     socket.on('error', (error) => settle(new DnsConnectionError(`UDP to ${address} failed: ${error.message}`)));
     socket.on('message', (answer) => {
-      if (answers(answer, query, questionEnd)) settle(undefined, answer);
+      if (!answers(answer, query, questionEnd)) return;
+      try {
+        check(answer);
+      } catch (error) {
+        ignored++;
+        lastRejection = error as Error;
+        return;
+      }
+      settle(undefined, answer);
     });
     socket.connect(port, host, () => socket.send(query));
   });
