@@ -28,7 +28,9 @@
  *    against dig's own "Query time" of the same AXFR (from its query to the
  *    transfer's end, its process start left out as the client's is). Not an
  *    HTTP client inside this Jest process: its garbage collection was
- *    measured as much as the gateway.
+ *    measured as much as the gateway. It reads into buffers it keeps for the
+ *    run, not node:http's fresh one per socket read, whose page faults took
+ *    longer than the gateway's whole cached answer (see the reader).
  * The goals are judged on both; neither basis replaces the other.
  *
  * Run: npm run bench:cache (builds first). BENCH_CACHE_SIZES (default

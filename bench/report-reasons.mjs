@@ -27,7 +27,10 @@ const REASONS = {
     'set at start; 3–9 % more CPU over a run of reads and writes), which took the peak from about 300 MiB to 220 MiB ' +
     'on the run it was measured on. --optimize-for-size halves the peak and doubles the CPU time, so it is not used',
   'rfc2136|GET /records, no cache': (f, all) =>
-    `${f.note ? `${f.note}. ` : ''}Per record, ${perRecordSeries(f, all)}: linear. Where the time goes, each part ` +
+    `${f.note ? `${f.note}. ` : ''}Per record, ${perRecordSeries(f, all)}: linear. Three clients time this read ` +
+    "(rows of this benchmark and of the records-cache one): an HTTP client inside the benchmark's process against " +
+    "dig's wall time, curl against dig's wall time (a new process each, as dig), and the long-lived client against " +
+    "dig's own query time, the hardest; they differ by the client, not by dnsgate. Where the time goes, each part " +
     `against dig in the same rounds (rows below): inside the gateway ` +
     `${partOfRead(f, all, 'GET /records, no cache: the plugin inside the gateway')} for the plugin's read, and the ` +
     "answer's JSON is made within it: the plugin hands each message's finished record sets over during the " +
@@ -39,18 +42,25 @@ const REASONS = {
     `BIND's next message; ${partOfRead(f, all, "plugin alone: its answer's JSON")} for the answer's JSON made after ` +
     `it; both together as the gateway does them ${partOfRead(f, all, 'plugin alone: records, JSON made meanwhile')}, ` +
     `of which ${partOfRead(f, all, 'plugin alone: records, JSON made meanwhile, waiting for the server')} still ` +
-    'idle: the JSON costs the read next to nothing now, and the process is busy for nearly all of the transfer ' +
-    '(the parse into 100k objects, their garbage collection, the JSON), where dig parses and prints in C with no ' +
-    'objects to collect. What the gateway adds after the plugin is writing the 9 MB answer, and the client receiving ' +
-    'it; the client of this row is an HTTP client inside the benchmark process, curl in the records-cache rows (a ' +
-    "new process per read, as dig is) and a long-lived client process (against dig's own query time). Handing the " +
-    'record sets over took the read to 0.84–0.87× the build before, side by side (two gateways on one BIND, read ' +
-    'alternately by one keep-alive client; 1.28–1.42× dig before), and joining the lists of the zones by concat instead of flat() took about 15 ms more off. Earlier cuts for this row: owner names without a ' +
-    'Map per message, A targets from octet strings made once, first-label name order, the JSON slices copied once ' +
-    'and piped by Fastify, no iterator objects per endpoint (0.89–0.96× the build before them). The gateway bounds ' +
-    'its heap growth for the file plugin (--heap-growing-percent=50); without it this read measured about 4 % ' +
-    'faster. With the records cache (the default for rfc2136) an unchanged zone costs one SOA query and a changed ' +
-    'one an IXFR (records-cache rows)',
+    'idle. So the process is busy for nearly all of the transfer, and what keeps it busy is the parse into 100k ' +
+    'objects and their garbage collection, where dig parses and prints in C with no objects to collect: on a quiet ' +
+    "machine the plugin alone with its JSON took 224 ms (8 of them idle) against dig's query time of 180–196 ms, " +
+    'about 1.18× before any HTTP. In a CPU profile of the gateway (15 reads) a read spent about 77 ms building the endpoints, ' +
+    '49 ms on their JSON, 40 ms in garbage collection (3–4 scavenges of about 9 ms copying the endpoints, which ' +
+    'live to the end of the read, and one full collection), 13 ms decoding names. On this VM a page of memory ' +
+    'touched for the first time costs about 10 µs (64 MiB written first: 170 ms; again: 3 ms), and V8 maps and ' +
+    "unmaps its heap's pages around each read's objects: 3,000–4,000 page faults a read, 30–40 ms. Tried for this " +
+    'row and not adopted: a larger young generation (--max-semi-space-size=32/64: 0.95–0.96× in one A/B, 12–14 % ' +
+    "faster in another, +40–100 MB of RSS, and settable only on node's command line), V8 heap growth of 100 % " +
+    'between full collections instead of 50 % (0.88–0.97× in five A/B runs, either order, at +30 MiB; the 50 % is ' +
+    "the file plugin's memory bound), single-threaded GC (no gain), glibc's malloc thresholds raised (0.95×, only " +
+    'settable in the environment at start), endpoints as class instances and names built through a scratch buffer ' +
+    '(no gain measurable). Cuts that did help, each measured beside the build before: handing the record sets over ' +
+    'during the transfer (0.84–0.87×), joining the zone lists by concat (about 15 ms), owner names without a Map ' +
+    'per message, A targets from octet strings made once, first-label name order, the JSON slices copied once and ' +
+    'piped by Fastify, no iterator objects per endpoint (0.89–0.96×). What is left would take a read that is not ' +
+    'one object per record set, which the plugin contract (Endpoint[]) asks for. With the records cache (the ' +
+    'default for rfc2136) an unchanged zone costs one SOA query and a changed one an IXFR (records-cache rows)',
   'rfc2136|GET /records, no cache, long-lived client': (f, all) =>
     "the same read as the row timed by curl, against dig's own query time, which leaves out its start and so is " +
     `the harder baseline. ${REASONS['rfc2136|GET /records, no cache'](f, all)}`,
@@ -76,11 +86,12 @@ const REASONS = {
     f.size < 100_000
       ? `at ${formatNumber(f.size)} records a cached read (${f.dnsgate.toFixed(0)} ms) is one SOA query (over UDP, ` +
         '0.4–1.6 ms inside the gateway on the loaded machine, where a new TCP connection per query took 2.0–2.7 ms) ' +
-        "and the kept answer's 1 MB sent over loopback HTTP and received by a node client (3–5 ms), against dig's " +
+        "and the kept answer's 1 MB sent over loopback HTTP to the long-lived client, against dig's " +
         `query time (${f.baseline.toFixed(0)} ms), which counts only the transfer of a zone this small; the ratio ` +
-        "moves with the machine's load (0.12–0.23× over five loaded runs after the SOA query went over UDP, 0.26× in " +
-        'a loaded run before, 0.21× and 0.29× in two later runs: 6–7 ms against 28–32 ms). At 100k, ' +
-        "where the zone's size dominates, the goal is met"
+        "moves with the machine's load (0.12–0.29× over the runs of the work). Until the long-lived client read " +
+        "into buffers it keeps, node:http's client took 6 ms of a 10 ms read just to receive the 942 KB (a fresh " +
+        '64 KiB buffer per socket read, each page faulted in at about 10 µs on this VM), and this row read 0.29–0.41×; ' +
+        "with it, 0.18–0.23× (3–5 ms). At 100k, where the zone's size dominates, the goal is met"
       : REASONS['rfc2136|GET /records, cache, unchanged, long-lived client'](f, all),
   'file|GET /records, cache, unchanged, long-lived client': (f) =>
     `a cached read (${f.dnsgate.toFixed(0)} ms, one stat and the write of the kept answer) timed by the long-lived ` +
@@ -88,7 +99,8 @@ const REASONS = {
     "engineers' suites both spread widely between runs",
   'powerdns|GET /records, cache on, unchanged, long-lived client': (f) =>
     `a cached read (${f.dnsgate.toFixed(0)} ms) revalidates by one zone listing from PowerDNS's HTTP API (the ` +
-    'serials only, dnssec=false), then writes the kept 1 MB answer (3–5 ms). PowerDNS 4.7 closes every connection ' +
+    'serials only, dnssec=false), then writes the kept 1 MB answer (about 1 ms to the long-lived client, which ' +
+    "reads into buffers it keeps; 3–5 ms to node:http's client, used before). PowerDNS 4.7 closes every connection " +
     '(Connection: close), so each listing pays a new TCP connection and its per-request cost: GET /servers/localhost ' +
     'alone took 2.8 ms, the listing 2.3–4 ms, measured raw beside the gateway. At 100k records the read of the ' +
     'records dominates and the ratio falls. Over five loaded runs after the changes of the work (the record-type ' +
@@ -164,11 +176,14 @@ function partOfRead(f, all, measure) {
 
 /** `12.3 µs at 10k, …` for the same measure at every size measured. */
 function perRecordSeries(f, all) {
-  return all
-    .filter((g) => g.backend === f.backend && g.measure === f.measure && g.size > 0)
-    .sort((a, b) => a.size - b.size)
-    .map((g) => `${((g.dnsgate * 1000) / g.size).toFixed(1)} µs at ${formatNumber(g.size)}`)
-    .join(', ');
+  return (
+    all
+      // Of the same benchmark: two time reads of the same name with different clients.
+      .filter((g) => g.benchmark === f.benchmark && g.backend === f.backend && g.measure === f.measure && g.size > 0)
+      .sort((a, b) => a.size - b.size)
+      .map((g) => `${((g.dnsgate * 1000) / g.size).toFixed(1)} µs at ${formatNumber(g.size)}`)
+      .join(', ')
+  );
 }
 
 /** What the figures themselves say about a missed goal no one has analysed. */
