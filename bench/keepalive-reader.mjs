@@ -61,7 +61,8 @@ class Answer {
   remaining = -1; // body bytes still to come (of the length, or of the current chunk)
   chunked = false;
   closes = false; // the server closes the connection after this answer
-  pending = Buffer.alloc(0); // a chunk-size line not whole yet
+  pending = Buffer.alloc(0); // a line of the chunked framing not whole yet
+  lastChunkRead = false; // the chunk of size 0
   done = false;
 
   constructor(body) {
@@ -118,22 +119,18 @@ class Answer {
         if (this.remaining === 0) this.remaining = -2; // the CRLF after the chunk's data
         continue;
       }
+      // A line: the CRLF after a chunk's data, a chunk's size, or (after the last chunk) the end.
       this.pending = Buffer.concat([this.pending, rest]);
-      rest = Buffer.alloc(0);
       const end = this.pending.indexOf(LINE_END);
       if (end < 0) break;
       const line = this.pending.toString('latin1', 0, end);
       rest = this.pending.subarray(end + LINE_END.length);
       this.pending = Buffer.alloc(0);
-      if (this.remaining === -2) {
-        this.remaining = -1; // the CRLF after a chunk's data is read; a size line follows
-      } else if (parseInt(line, 16) === 0) {
-        this.done = rest.subarray(0, 2).equals(LINE_END); // the last chunk, then no trailers
-        if (!this.done) this.pending = rest; // not all of the end yet
-        rest = Buffer.alloc(0);
-      } else {
-        this.remaining = parseInt(line, 16);
-      }
+      if (this.remaining === -2) this.remaining = -1;
+      else if (this.lastChunkRead)
+        this.done = line === ''; // no trailers: the empty line ends the answer
+      else if (parseInt(line, 16) === 0) this.lastChunkRead = true;
+      else this.remaining = parseInt(line, 16);
     }
     return this.done;
   }
