@@ -101,6 +101,31 @@ async function timedRead(dnsgate: DnsgateProcess): Promise<[number, number]> {
   return [count, ms];
 }
 
+/**
+ * Milliseconds of curl reading the negotiation answer (GET /, 27 bytes, no
+ * backend work) of the same gateway: what a read timed by curl cannot go
+ * below, measured in the same rounds as the reads.
+ */
+async function curlFloorMs(dnsgate: DnsgateProcess): Promise<number> {
+  const [result, ms] = await timed(() =>
+    runCommand('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-H',
+      `Accept: ${MEDIA}`,
+      `${dnsgate.webhookUrl}/`,
+    ]),
+  );
+  if (result.stdout !== '200') throw new Error(`GET / answered ${result.stdout} ${result.stderr}`);
+  return ms;
+}
+
+/** The floor's measure: curl reading an answer that costs the gateway nothing (see curlFloorMs). */
+const CURL_FLOOR = 'curl alone: GET / (27 bytes, no backend work)';
+
 async function readRecords(dnsgate: DnsgateProcess): Promise<number> {
   return (await timedRead(dnsgate))[0];
 }
@@ -255,11 +280,13 @@ async function rfc2136(size: number): Promise<void> {
         ),
       );
     const before = await operations();
+    const floor: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       unchanged.push(await readMs(cached));
       full.push(await readMs(uncached));
       unchangedKept.push(await longLived.readMs(cached));
       fullKept.push(await longLived.readMs(uncached));
+      floor.push(await curlFloorMs(cached));
       const times = await dig();
       axfr.push(times.wall);
       axfrQuery.push(times.query);
@@ -275,6 +302,7 @@ async function rfc2136(size: number): Promise<void> {
     report('rfc2136', size, 'GET /records, no cache', full, 'dig AXFR', axfr, size === 100_000 ? 1.2 : undefined);
     report('rfc2136', size, 'GET /records, cache, unchanged', unchanged, 'no cache', full, UNCHANGED_VS_FULL, note);
     report('rfc2136', size, 'GET /records, cache, unchanged vs dig', unchanged, 'dig AXFR', axfr, UNCHANGED_VS_AXFR);
+    report('rfc2136', size, CURL_FLOOR, floor);
     const readGoal = size === 100_000 ? 1.2 : undefined;
     report('rfc2136', size, `GET /records, no cache, ${LONG_LIVED}`, fullKept, DIG_QUERY, axfrQuery, readGoal);
     report(
@@ -389,8 +417,10 @@ async function file(size: number): Promise<void> {
     const fullKept: number[] = [];
     let serial = 2;
     const changeFile = () => writeFileSync(changedPath, zoneFile(zone, size).replace(' 1 3600 ', ` ${serial++} 3600 `));
+    const floor: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       unchanged.push(await readMs(cached));
+      floor.push(await curlFloorMs(cached));
       changeFile();
       full.push(await readMs(uncached));
       checkzone.push((await timed(() => runCommand('named-checkzone', [zone, changedPath])))[1]);
@@ -410,6 +440,7 @@ async function file(size: number): Promise<void> {
       UNCHANGED_VS_FULL,
     );
     report('file', size, 'GET /records, cache, unchanged vs checkzone', unchanged, 'named-checkzone', checkzone);
+    report('file', size, CURL_FLOOR, floor);
     // named-checkzone has no time of its own without its process start, so no long-lived row against it.
     report(
       'file',
@@ -464,15 +495,18 @@ async function powerdns(size: number): Promise<void> {
     const full: number[] = [];
     const unchangedKept: number[] = [];
     const fullKept: number[] = [];
+    const floor: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       unchanged.push(await readMs(cached));
       full.push(await readMs(uncached));
       unchangedKept.push(await longLived.readMs(cached));
       fullKept.push(await longLived.readMs(uncached));
+      floor.push(await curlFloorMs(cached));
     }
     out(`powerdns, ${size.toLocaleString('en')} records in one zone, ${ROUNDS} rounds (cache turned on)`);
     report('powerdns', size, 'GET /records, no cache (one zone)', full);
     report('powerdns', size, 'GET /records, cache on, unchanged', unchanged, 'no cache', full, UNCHANGED_VS_FULL);
+    report('powerdns', size, CURL_FLOOR, floor);
     report(
       'powerdns',
       size,
