@@ -7,7 +7,7 @@ import { FilePluginModule } from '@dnsgate/plugin-file';
 import { PowerDnsPluginModule } from '@dnsgate/plugin-powerdns';
 import { Rfc2136PluginModule } from '@dnsgate/plugin-rfc2136';
 import type { Endpoint } from '@dnsgate/plugin-sdk';
-import { startBind, type BindServer } from '../support/bind-server.js';
+import { nsupdate, startBind, type BindServer } from '../support/bind-server.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { startPowerDns, type PowerDnsTestServer } from '../support/powerdns-server.js';
 import { runCommand } from '../support/run-command.js';
@@ -143,16 +143,10 @@ describe('records cache, rfc2136 plugin against BIND (on by default: SOA serials
     expect(unchanged.delta).toEqual({ hit: 2, incremental: 0, full: 0, revalidations: 2 });
     expect(await transfers()).toBe(axfrBefore);
 
-    const script = [
-      `server 127.0.0.1 ${bind.port}`,
-      'zone corp.lan',
+    await nsupdate(bind, bind.keys.dnsgate!, 'corp.lan', [
       'update add outside.corp.lan. 300 IN A 10.0.0.9',
       'update delete www.corp.lan. A',
-      'send',
-      '',
-    ].join('\n');
-    const result = await runCommand('nsupdate', ['-y', bind.keys.dnsgate!.digArg], { input: script });
-    expect(result.code).toBe(0);
+    ]);
     const changed = await countsOfOneRead(gateway, 'rfc2136');
     expect(names(changed.records)).toEqual(['outside.corp.lan A']);
     expect(changed.delta).toMatchObject({ hit: 1, incremental: 1, full: 0 });

@@ -2,11 +2,10 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Endpoint } from '@dnsgate/plugin-sdk';
 import { Rfc2136PluginModule } from '../../plugins/rfc2136/src/index.js';
-import { startBind, type BindKey, type BindServer } from '../support/bind-server.js';
+import { nsupdate, startBind, type BindServer } from '../support/bind-server.js';
 import { freePort } from '../support/free-port.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { scrapedMetric } from '../support/metrics-text.js';
-import { runCommand } from '../support/run-command.js';
 import { rfc2136Env } from './rfc2136-test-kit.js';
 
 const ZONE = 'forged.test';
@@ -72,12 +71,6 @@ class ReplayingRelay {
   }
 }
 
-async function nsupdate(bind: BindServer, key: BindKey, commands: string[]): Promise<void> {
-  const script = [`server 127.0.0.1 ${bind.port}`, `zone ${ZONE}`, ...commands, 'send', ''].join('\n');
-  const result = await runCommand('nsupdate', ['-v', '-y', key.digArg], { input: script });
-  if (result.code !== 0) throw new Error(`nsupdate failed: ${result.stderr}${result.stdout}`);
-}
-
 /**
  * The records cache revalidates an RFC2136 zone by one SOA query over UDP:
  * an answer over UDP is taken only once its TSIG verifies, so a replayed or
@@ -119,7 +112,7 @@ describe('rfc2136 records cache: a replayed SOA answer over UDP does not hide a 
   it('answers the zone as it is after a change, though the relay first replays the answer of before', async () => {
     expect(await names()).toEqual([`www.${ZONE}`]); // the first read: an AXFR, over TCP
     expect(await names()).toEqual([`www.${ZONE}`]); // unchanged: one SOA query, whose genuine answer the relay keeps
-    await nsupdate(bind, bind.keys.dnsgate!, ['update add new.forged.test 300 IN A 192.0.2.2']);
+    await nsupdate(bind, bind.keys.dnsgate!, ZONE, [`update add new.${ZONE} 300 IN A 192.0.2.2`]);
 
     const okBefore = await soa('ok');
     const replayedBefore = relay.replayed;

@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackendError, Deadline, type CallContext, type Endpoint, type VersionedZone } from '@dnsgate/plugin-sdk';
-import { startBind, type BindKey, type BindServer } from '../support/bind-server.js';
+import { nsupdate, startBind, type BindKey, type BindServer } from '../support/bind-server.js';
 import { runCommand } from '../support/run-command.js';
 import { changes, createPlugin, rfc2136Env, sorted, type PluginUnderTest } from './rfc2136-test-kit.js';
 
@@ -18,13 +18,6 @@ function filler(count = 40): string[] {
 
 function call(): CallContext {
   return { deadline: Deadline.in(15_000) };
-}
-
-/** Sends `commands` to the zone with nsupdate, as an operator would, outside dnsgate. */
-async function nsupdate(bind: BindServer, key: BindKey, zone: string, commands: string[]): Promise<void> {
-  const script = [`server 127.0.0.1 ${bind.port}`, `zone ${zone}`, ...commands, 'send', ''].join('\n');
-  const result = await runCommand('nsupdate', ['-v', '-y', key.digArg], { input: script });
-  if (result.code !== 0) throw new Error(`nsupdate failed: ${result.stderr}${result.stdout}`);
 }
 
 /** DNS messages of one operation this plugin instance exchanged, whatever their outcome. */

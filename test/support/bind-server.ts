@@ -279,7 +279,6 @@ function tcpOpen(port: number): Promise<boolean> {
   });
 }
 
-/** `dig -y KEY AXFR zone`, parsed into presentation lines `name ttl class type rdata` (SOA excluded). */
 /** How many messages `dig AXFR` of the zone received (its "XFR size" line). */
 export async function axfrMessageCount(server: BindServer, zone: string, key: BindKey): Promise<number> {
   const result = await runCommand('dig', ['-y', key.digArg, '@127.0.0.1', '-p', String(server.port), zone, 'AXFR']);
@@ -289,6 +288,14 @@ export async function axfrMessageCount(server: BindServer, zone: string, key: Bi
   return Number(messages);
 }
 
+/** Sends `commands` to `zone` with nsupdate, signed with `key`, as an operator would, outside dnsgate. */
+export async function nsupdate(server: BindServer, key: BindKey, zone: string, commands: string[]): Promise<void> {
+  const script = [`server 127.0.0.1 ${server.port}`, `zone ${zone}`, ...commands, 'send', ''].join('\n');
+  const result = await runCommand('nsupdate', ['-v', '-y', key.digArg], { input: script });
+  if (result.code !== 0) throw new Error(`nsupdate failed: ${result.stderr}${result.stdout}`);
+}
+
+/** `dig -y KEY AXFR zone`, parsed into presentation lines `name ttl class type rdata` (SOA excluded). */
 export async function digAxfr(server: BindServer, zone: string, key?: BindKey): Promise<string[]> {
   const args = ['@127.0.0.1', '-p', String(server.port), '+noall', '+answer', '+onesoa', zone, 'AXFR'];
   if (key) args.unshift('-y', key.digArg);
