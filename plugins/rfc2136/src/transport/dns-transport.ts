@@ -357,19 +357,19 @@ export class DnsTransport {
     const started = process.hrtime.bigint();
     const request = buildQuery(randomInt(0, 0x10000), zone, TYPE.SOA);
     const signed = key ? signRequest(request, key) : undefined;
-    let layout: MessageLayout | undefined;
-    const verified = (answer: Buffer): void => {
-      // A truncated answer is asked again over TCP: taken as it is, forged or not.
-      if (isTruncated(answer)) return;
-      layout = readMessageLayout(answer);
+    // The answer's layout, TSIG verified; undefined for a truncated answer, asked again over TCP whether forged or not.
+    const verified = (answer: Buffer): MessageLayout | undefined => {
+      if (isTruncated(answer)) return undefined;
+      const layout = readMessageLayout(answer);
       if (key && signed) {
         const verifier = new TsigResponseVerifier(key, signed.mac);
         verifier.verify(answer, layout);
         verifier.finish();
       }
+      return layout;
     };
     try {
-      const message = await exchangeOverUdp(
+      const { answer: message, checked: layout } = await exchangeOverUdp(
         host.host,
         host.port,
         signed ? signed.message : request,
@@ -377,13 +377,13 @@ export class DnsTransport {
         verified,
       );
       this.udpSilentUntil.delete(host.address);
-      if (isTruncated(message)) {
+      if (!layout) {
         this.options.observe?.('soa', host.address, 'truncated', seconds(started));
         return undefined;
       }
-      if (layout!.rcode !== RCODE.NOERROR) throw new DnsRcodeError(layout!.rcode, host.address, what, key?.name);
+      if (layout.rcode !== RCODE.NOERROR) throw new DnsRcodeError(layout.rcode, host.address, what, key?.name);
       this.options.observe?.('soa', host.address, 'ok', seconds(started));
-      return { message, layout: layout! };
+      return { message, layout };
     } catch (error) {
       if (error instanceof DnsTimeoutError)
         this.udpSilentUntil.set(host.address, Date.now() + UDP_SILENCE_REMEMBERED_MS);

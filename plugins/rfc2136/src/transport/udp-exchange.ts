@@ -36,9 +36,10 @@ export class UnverifiedUdpAnswersError extends DnsTimeoutError {
 
 /**
  * Throws when a datagram that answers the query is not to be taken as the
- * server's answer (a TSIG that does not verify, a malformed message).
+ * server's answer (a TSIG that does not verify, a malformed message); else
+ * returns what it read of it (its layout, say), handed back with it.
  */
-export type AnswerCheck = (answer: Buffer) => void;
+export type AnswerCheck<T> = (answer: Buffer) => T;
 
 /**
  * One DNS query over UDP (RFC 1035 4.2.1) to `host`, on a socket of its own
@@ -60,13 +61,13 @@ export type AnswerCheck = (answer: Buffer) => void;
  * is the only backend traffic of a cached GET /records, so it was most of
  * one: see DnsTransport.soaSerial for the measured gain.
  */
-export function exchangeOverUdp(
+export function exchangeOverUdp<T = undefined>(
   host: string,
   port: number,
   query: Buffer,
   timeoutMs: number,
-  check: AnswerCheck = () => undefined,
-): Promise<Buffer> {
+  check: AnswerCheck<T> = () => undefined as T,
+): Promise<{ answer: Buffer; checked: T }> {
   const address = isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
   const questionEnd = questionEndOf(query);
   return new Promise((resolve, reject) => {
@@ -74,13 +75,13 @@ export function exchangeOverUdp(
     let settled = false;
     let ignored = 0;
     let lastRejection: Error | undefined;
-    const settle = (error: Error | undefined, answer?: Buffer): void => {
+    const settle = (error: Error | undefined, answered?: { answer: Buffer; checked: T }): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.close();
       if (error) reject(error);
-      else resolve(answer!);
+      else resolve(answered!);
     };
     const timer = setTimeout(
       () =>
@@ -95,14 +96,15 @@ export function exchangeOverUdp(
     socket.on('error', (error) => settle(new DnsConnectionError(`UDP to ${address} failed: ${error.message}`)));
     socket.on('message', (answer) => {
       if (!answers(answer, query, questionEnd)) return;
+      let checked: T;
       try {
-        check(answer);
+        checked = check(answer);
       } catch (error) {
         ignored++;
         lastRejection = error as Error;
         return;
       }
-      settle(undefined, answer);
+      settle(undefined, { answer, checked });
     });
     socket.connect(port, host, () => socket.send(query));
   });
