@@ -178,6 +178,7 @@ class Connection {
     if (this.answer.take(piece)) {
       const { answer, settle } = this;
       this.answer = undefined;
+      this.settle = undefined;
       if (answer.closes) {
         this.socket?.destroy();
         this.socket = undefined;
