@@ -75,6 +75,15 @@ function zoneFile(zone: string, size: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Milliseconds of one GET of `path` by curl (a new process), to the last byte written to `output`; throws on a non-200. */
+async function curlGetMs(dnsgate: DnsgateProcess, path: string, output: string): Promise<number> {
+  const [result, ms] = await timed(() =>
+    runCommand('curl', ['-s', '-o', output, '-w', '%{http_code}', '-H', `Accept: ${MEDIA}`, dnsgate.webhookUrl + path]),
+  );
+  if (result.stdout !== '200') throw new Error(`GET ${path} answered ${result.stdout} ${result.stderr}`);
+  return ms;
+}
+
 /**
  * GET /records by curl, a new process each time as dig is, timed to the last
  * byte of the answer written to a file; the answer is parsed (to count it)
@@ -83,19 +92,7 @@ function zoneFile(zone: string, size: number): string {
  */
 async function timedRead(dnsgate: DnsgateProcess): Promise<[number, number]> {
   const file = join(tmpdir(), `dnsgate-cache-bench-${process.pid}.json`);
-  const [result, ms] = await timed(() =>
-    runCommand('curl', [
-      '-s',
-      '-o',
-      file,
-      '-w',
-      '%{http_code}',
-      '-H',
-      `Accept: ${MEDIA}`,
-      `${dnsgate.webhookUrl}/records`,
-    ]),
-  );
-  if (result.stdout !== '200') throw new Error(`GET /records answered ${result.stdout} ${result.stderr}`);
+  const ms = await curlGetMs(dnsgate, '/records', file);
   const count = (JSON.parse(readFileSync(file, 'utf8')) as unknown[]).length;
   rmSync(file, { force: true });
   return [count, ms];
@@ -106,21 +103,8 @@ async function timedRead(dnsgate: DnsgateProcess): Promise<[number, number]> {
  * backend work) of the same gateway: what a read timed by curl cannot go
  * below, measured in the same rounds as the reads.
  */
-async function curlFloorMs(dnsgate: DnsgateProcess): Promise<number> {
-  const [result, ms] = await timed(() =>
-    runCommand('curl', [
-      '-s',
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{http_code}',
-      '-H',
-      `Accept: ${MEDIA}`,
-      `${dnsgate.webhookUrl}/`,
-    ]),
-  );
-  if (result.stdout !== '200') throw new Error(`GET / answered ${result.stdout} ${result.stderr}`);
-  return ms;
+function curlFloorMs(dnsgate: DnsgateProcess): Promise<number> {
+  return curlGetMs(dnsgate, '/', '/dev/null');
 }
 
 /** The floor's measure: curl reading an answer that costs the gateway nothing (see curlFloorMs). */
