@@ -12,6 +12,9 @@
 //   read-ahead ZONE    -> { ms, waitingMs, endpoints, bytes }   one Records call for ZONE handing its finished
 //                                         record sets to the gateway's own SerialisedAhead (EarlyEndpoints), as
 //                                         the gateway reads it: ms ends when the answer's bytes are all made
+//   read-serialised ZONE -> { ms, waitingMs, endpoints, bytes }   serialisedRecords for ZONE: the answer's
+//                                         JSON written from the transfer's messages, as the gateway reads it
+//                                         when it would send the read unchanged
 //   versions ZONE      -> { ms, version }     zoneVersions for ZONE (one SOA query)
 //   keep ZONE          -> { ms, version, endpoints }   readVersionedZone (AXFR), kept as the cached read
 //   difference ZONE    -> { ms, version, endpoints }   readZoneDifference from the kept read (IXFR), which
@@ -95,6 +98,15 @@ async function run(line) {
     const { idle: waitingMs } = performance.eventLoopUtilization(loop);
     const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     return { ms, waitingMs, endpoints: endpoints.length, bytes };
+  }
+  if (command === 'read-serialised') {
+    const loop = performance.eventLoopUtilization();
+    const started = performance.now();
+    const answer = await bare.serialisedRecords({ zones: [zone] }, call());
+    const ms = performance.now() - started;
+    const { idle: waitingMs } = performance.eventLoopUtilization(loop);
+    const bytes = answer.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    return { ms, waitingMs, endpoints: answer.count, bytes };
   }
   if (command === 'versions') {
     const started = performance.now();

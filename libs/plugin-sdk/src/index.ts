@@ -20,6 +20,7 @@ export {
   isWithinDomain,
   lowerCased,
   normalizeDnsName,
+  recordSetJson,
   toALabels,
   toFqdn,
   toULabels,
@@ -49,6 +50,7 @@ export type {
   RecordCheck,
   RecordRole,
   RecordsRequest,
+  SerialisedRecords,
   ZoneState,
 } from './contract/dns-plugin.interface.js';
 export type { PluginLogger } from './contract/plugin-logger.interface.js';
@@ -104,6 +106,7 @@ export {
   txtTargetValue,
 } from './records/txt.js';
 export { concatenated } from './records/concatenated.js';
+export { SerialisedRecordsBuilder, joinedRecords } from './records/serialised-records.js';
 export { canonicalIpv6 } from './records/ip-address.js';
 export {
   MAX_TXT_TEXT_BYTES,

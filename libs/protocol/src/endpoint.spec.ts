@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { buildWireEndpoint, toWireEndpoint, type Endpoint } from './endpoint.js';
+import { buildWireEndpoint, recordSetJson, toWireEndpoint, type Endpoint } from './endpoint.js';
 
 describe('toWireEndpoint', () => {
   it('serialises exactly as the endpoint built for the wire, for any endpoint', () => {
@@ -43,5 +43,24 @@ describe('toWireEndpoint', () => {
     }
     const instance = new Record();
     expect(toWireEndpoint(instance)).not.toBe(instance);
+  });
+});
+
+describe('recordSetJson', () => {
+  it('writes what JSON.stringify of the wire endpoint writes, for any text (quotes, controls, lone surrogates)', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('a.example.org', '"q\\"', '\u0000', '\ud800'));
+    fc.assert(
+      fc.property(
+        text,
+        fc.array(text, { maxLength: 3 }),
+        fc.constantFrom('A', 'TXT', 'x"y'),
+        fc.constantFrom(0, 1, 300, 12.5, -1, 2147483647),
+        (dnsName, targets, recordType, recordTTL) => {
+          const endpoint: Endpoint = { dnsName, targets, recordType, recordTTL };
+          expect(recordSetJson(dnsName, targets, recordType, recordTTL)).toBe(JSON.stringify(toWireEndpoint(endpoint)));
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -57,6 +57,26 @@ export function toWireEndpoint(endpoint: Endpoint): Endpoint {
   return isInWireForm(endpoint) ? endpoint : buildWireEndpoint(endpoint);
 }
 
+/**
+ * The JSON of a record set that has no set identifier, labels or
+ * provider-specific properties, byte for byte what
+ * `JSON.stringify(toWireEndpoint(endpoint))` writes for it (its spec holds
+ * the two together), made from the fields: for a plugin that writes a read's
+ * answer as it reads, without an object per record set.
+ */
+export function recordSetJson(
+  dnsName: string,
+  targets: readonly string[],
+  recordType: string,
+  recordTTL: number,
+): string {
+  let targetsJson = '';
+  for (let i = 0; i < targets.length; i++) targetsJson += `${i > 0 ? ',' : ''}${JSON.stringify(targets[i])}`;
+  const ttl = Math.trunc(recordTTL);
+  const ttlJson = ttl > 0 ? `,"recordTTL":${ttl}` : '';
+  return `{"dnsName":${JSON.stringify(dnsName)},"targets":[${targetsJson}],"recordType":${JSON.stringify(recordType)}${ttlJson}}`;
+}
+
 /** toWireEndpoint's object, always a new one (exported for its test only; not in the package's index). */
 export function buildWireEndpoint(endpoint: Endpoint): Endpoint {
   const wire: Endpoint = {

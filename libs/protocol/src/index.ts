@@ -4,6 +4,7 @@ export {
   EXTERNAL_DNS_RECORD_TYPES,
   describeEndpoint,
   endpointKey,
+  recordSetJson,
   toWireEndpoint,
   type Endpoint,
   type ExternalDnsRecordType,

@@ -3,6 +3,7 @@ import {
   BackendTimeoutError,
   BackendUnavailableError,
   concatenated,
+  joinedRecords,
   DeadlineExceededError,
   GroupRefusedError,
   Limiter,
@@ -15,7 +16,6 @@ import {
   type CallContext,
   type ChangeGroup,
   type Deadline,
-  type EarlyEndpoints,
   type DnsPlugin,
   type Endpoint,
   type GroupResult,
@@ -25,6 +25,7 @@ import {
   type RecordCheck,
   type RecordRole,
   type RecordsRequest,
+  type SerialisedRecords,
   type VersionedZone,
   type ZoneState,
   type ZoneVersionSource,
@@ -36,8 +37,14 @@ import { TsigKey } from './dns/tsig.signer.js';
 import { buildFramedUpdate, type FramedMessage } from './dns/update-message.builder.js';
 import { batchUnits, changeUnit, fitsOneMessage, type ChangeUnit } from './changes/update-planner.js';
 import { normalizeEndpoint, type NormalizerSettings } from './records/endpoint-normalizer.js';
+import { ZoneAnswerWriter } from './records/zone-answer.writer.js';
 import { ZoneRecordSets, ZoneRecordsCollector } from './records/zone-records.collector.js';
-import { serialIsNewer, type DifferenceSequence, type IxfrReply } from './dns/zone-transfer.reader.js';
+import {
+  serialIsNewer,
+  type DifferenceSequence,
+  type IxfrReply,
+  type TransferSink,
+} from './dns/zone-transfer.reader.js';
 import type { Rfc2136Options } from './rfc2136.options.js';
 import {
   AllHostsFailedError,
@@ -55,6 +62,9 @@ interface Metrics {
   duration: Histogram<'instance' | 'operation'>;
   zoneRecords: Gauge<'instance' | 'zone'>;
 }
+
+/** What a zone's transfer is read into: its size is the zone's record-set gauge. */
+type ZoneSink = TransferSink & { readonly size: number };
 
 /** How many zones are transferred or updated at the same time. */
 const ZONE_CONCURRENCY = 4;
@@ -227,6 +237,33 @@ export class Rfc2136Plugin implements DnsPlugin {
   }
 
   async records(request: RecordsRequest, call: CallContext): Promise<Endpoint[]> {
+    const results = await this.transferEach(
+      request,
+      call,
+      (zone) => new ZoneRecordsCollector(zone, this.zoneList, true, call.early),
+      (collector) => collector.recordSets().endpoints,
+    );
+    return concatenated(results);
+  }
+
+  /** records() as its answer's JSON, written from the transfers' messages as they arrive (ZoneAnswerWriter). */
+  async serialisedRecords(request: RecordsRequest, call: CallContext): Promise<SerialisedRecords> {
+    const answers = await this.transferEach(
+      request,
+      call,
+      (zone) => new ZoneAnswerWriter(zone, this.zoneList),
+      (writer) => writer.result(),
+    );
+    return joinedRecords(answers);
+  }
+
+  /** Each requested zone this instance manages, transferred into a sink of its own, a few at once; in zone order. */
+  private async transferEach<Sink extends ZoneSink, Result>(
+    request: RecordsRequest,
+    call: CallContext,
+    makeSink: (zone: string) => Sink,
+    resultOf: (sink: Sink) => Result,
+  ): Promise<Result[]> {
     const wanted = new Set(request.zones.map(normalizeDnsName));
     const zones = this.zoneList.filter((zone) => wanted.has(zone));
     const limiter = new Limiter(ZONE_CONCURRENCY);
@@ -234,7 +271,7 @@ export class Rfc2136Plugin implements DnsPlugin {
       zones.map((zone) =>
         limiter.run(async () => {
           try {
-            return (await this.transferZone(zone, true, call.deadline, call.early)).collector.recordSets().endpoints;
+            return resultOf((await this.transferZone(zone, call.deadline, () => makeSink(zone))).sink);
           } catch (error) {
             throw this.toPluginError(error, `reading zone ${zone}`);
           }
@@ -242,13 +279,18 @@ export class Rfc2136Plugin implements DnsPlugin {
       ),
     );
     this.markReachable();
-    return concatenated(results);
+    return results;
   }
 
   /** The record sets of one zone, by AXFR, without decoding their targets. */
   async readZoneState(zone: string, call: CallContext): Promise<ZoneState> {
     try {
-      const keys = (await this.transferZone(zone, false, call.deadline)).collector.keys();
+      const { sink } = await this.transferZone(
+        zone,
+        call.deadline,
+        () => new ZoneRecordsCollector(zone, this.zoneList, false),
+      );
+      const keys = sink.keys();
       this.markReachable();
       return zoneStateOfKeys(keys);
     } catch (error) {
@@ -256,22 +298,16 @@ export class Rfc2136Plugin implements DnsPlugin {
     }
   }
 
-  private async transferZone(
+  private async transferZone<Sink extends ZoneSink>(
     zone: string,
-    withTargets: boolean,
     deadline: Deadline,
-    early?: EarlyEndpoints,
-  ): Promise<{ serial: number; collector: ZoneRecordsCollector }> {
+    makeSink: () => Sink,
+  ): Promise<{ serial: number; sink: Sink }> {
     if (deadline.expired)
       throw new DeadlineExceededError(`the transfer of ${zone} did not start: the call's deadline passed`);
-    const { serial, sink: collector } = await this.transport.transfer(
-      zone,
-      this.transferKey,
-      () => new ZoneRecordsCollector(zone, this.zoneList, withTargets, early),
-      deadline,
-    );
-    this.metrics.zoneRecords.set({ instance: this.instance, zone }, collector.size);
-    return { serial, collector };
+    const { serial, sink } = await this.transport.transfer(zone, this.transferKey, makeSink, deadline);
+    this.metrics.zoneRecords.set({ instance: this.instance, zone }, sink.size);
+    return { serial, sink };
   }
 
   /**
@@ -314,9 +350,13 @@ export class Rfc2136Plugin implements DnsPlugin {
     // As records() does: a zone this instance does not manage has no records here.
     if (!this.zoneList.includes(name)) return { version: 'unmanaged', endpoints: [] };
     try {
-      const { serial, collector } = await this.transferZone(name, true, call.deadline);
+      const { serial, sink } = await this.transferZone(
+        name,
+        call.deadline,
+        () => new ZoneRecordsCollector(name, this.zoneList),
+      );
       this.markReachable();
-      return versionedZone(serial, collector.recordSets());
+      return versionedZone(serial, sink.recordSets());
     } catch (error) {
       throw this.toPluginError(error, `reading zone ${name}`);
     }

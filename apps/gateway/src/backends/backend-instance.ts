@@ -16,11 +16,10 @@ import {
   type Changes,
   type Deadline,
   type DnsPlugin,
-  type EarlyEndpoints,
   type Endpoint,
   type Readiness,
-  type ZoneRead,
 } from '@dnsgate/plugin-sdk';
+import type { BackendRead, RecordsReadOptions } from './backend-read.js';
 import type { RecordsCacheSpec } from './backend-config.js';
 import { recordTypeCounts } from './record-type-counts.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
@@ -129,25 +128,28 @@ export class BackendInstance {
   }
 
   /**
-   * The records of these zones: one read per zone through the records cache,
-   * else one read of all, which may hand finished record sets to `early`
-   * (the cache's reads are serialised their own way: serialisedZoneRead).
+   * The records of these zones: one read per zone through the records cache;
+   * else the plugin's JSON of them where it makes one and the answer takes
+   * the read unchanged; else one read of all, which may hand finished record
+   * sets to `early` (the cache's reads are serialised their own way:
+   * serialisedZoneRead).
    */
-  async records(zones: readonly string[], deadline: Deadline, early?: EarlyEndpoints): Promise<ZoneRead[]> {
+  async records(zones: readonly string[], deadline: Deadline, how: RecordsReadOptions): Promise<BackendRead[]> {
     this.assertRunning();
     const reads = await this.measure('records', () =>
-      withinDeadline(
-        deadline,
-        `reading the records of backend "${this.name}"`,
-        this.cache
-          ? this.cache.readZones({ zones }, { deadline })
-          : this.plugin
-              .records({ zones }, early ? { deadline, early } : { deadline })
-              .then((endpoints): ZoneRead[] => [{ zone: undefined, endpoints, reusable: false }]),
-      ),
+      withinDeadline(deadline, `reading the records of backend "${this.name}"`, this.read(zones, deadline, how)),
     );
     this.countRecords(reads);
     return reads;
+  }
+
+  private async read(zones: readonly string[], deadline: Deadline, how: RecordsReadOptions): Promise<BackendRead[]> {
+    if (this.cache) return this.cache.readZones({ zones }, { deadline });
+    if (how.sentUnchanged && this.plugin.serialisedRecords) {
+      return [{ serialised: await this.plugin.serialisedRecords({ zones }, { deadline }) }];
+    }
+    const call = how.early ? { deadline, early: how.early } : { deadline };
+    return [{ zone: undefined, endpoints: await this.plugin.records({ zones }, call), reusable: false }];
   }
 
   /** AdjustEndpoints: what the backend will hold, the rest dropped with a log line and a count. */
@@ -253,7 +255,7 @@ export class BackendInstance {
     this.logger.warn(this.redact(report.summary()));
   }
 
-  private countRecords(reads: readonly ZoneRead[]): void {
+  private countRecords(reads: readonly BackendRead[]): void {
     const byType = recordTypeCounts(reads);
     for (const type of this.recordTypes) {
       if (!byType.has(type)) this.deps.metrics.pluginRecords.remove({ ...this.labels(), type });

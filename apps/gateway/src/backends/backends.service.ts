@@ -18,11 +18,9 @@ import {
   type Changes,
   type Deadline,
   type DnsgateError,
-  type EarlyEndpoints,
   type Endpoint,
   type NotAppliedReason,
   type PluginContext,
-  type ZoneRead,
 } from '@dnsgate/plugin-sdk';
 import { CONFIGURED_BACKENDS, PLUGIN_ENV } from '../core/gateway-core.module.js';
 import type { ConfiguredBackend } from '../core/gateway-core.module-definition.js';
@@ -31,6 +29,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { PluginRegistry } from '../plugins/plugin-registry.service.js';
 import { ZoneRouter } from './backend-config.js';
 import { BackendInstance } from './backend-instance.js';
+import type { BackendRead, RecordsReadOptions } from './backend-read.js';
 
 /** One line of `/readyz`. */
 export interface InstanceReadiness {
@@ -145,16 +144,16 @@ export class Backends implements OnModuleInit, OnApplicationShutdown {
    * whole read, naming it: a partial list would make ExternalDNS plan the
    * deletion of everything the failed backend holds.
    */
-  async records(zones: readonly string[], deadline: Deadline, early?: EarlyEndpoints): Promise<ZoneRead[]> {
+  async records(zones: readonly string[], deadline: Deadline, how: RecordsReadOptions): Promise<BackendRead[]> {
     const single = this.single();
-    if (single) return single.records(zones, deadline, early);
+    if (single) return single.records(zones, deadline, how);
     const router = new ZoneRouter(await this.ownedZones());
     const byInstance = groupBy(zones, (zone) => router.ownerOf(zone));
     const results = await Promise.allSettled(
-      [...byInstance].map(([instance, own]) => instance.records(own, deadline, early)),
+      [...byInstance].map(([instance, own]) => instance.records(own, deadline, how)),
     );
     const failures: Array<{ instance: BackendInstance; error: unknown }> = [];
-    const reads: ZoneRead[] = [];
+    const reads: BackendRead[] = [];
     [...byInstance.keys()].forEach((instance, index) => {
       const result = results[index]!;
       if (result.status === 'rejected') failures.push({ instance, error: result.reason });

@@ -1,4 +1,5 @@
 import { toWireEndpoint, type Endpoint, type ZoneRead } from '@dnsgate/plugin-sdk';
+import { isSerialisedRead, type BackendRead } from '../backends/backend-read.js';
 import type { Scope } from '../domain-filter/domain-scope.service.js';
 import {
   JSON_CLOSE,
@@ -48,18 +49,21 @@ export class RecordsAnswer {
 export type ScopeFilter = (endpoints: readonly Endpoint[], scope: Scope) => Endpoint[];
 
 /**
- * The answer of these reads: a reusable one (the records cache's) serialised
- * by runs kept with it, any other from the JSON made while it was read where
- * its plugin handed record sets over (`ahead`), else when sent.
+ * The answer of these reads: one its plugin answered as JSON as it is (the
+ * backend read it so only where the scope takes it unchanged), a reusable
+ * one (the records cache's) serialised by runs kept with it, any other from
+ * the JSON made while it was read where its plugin handed record sets over
+ * (`ahead`), else when sent.
  */
 export function recordsAnswer(
-  reads: readonly ZoneRead[],
+  reads: readonly BackendRead[],
   scope: Scope,
   filter: ScopeFilter,
   ahead?: SerialisedAhead,
 ): RecordsAnswer {
   return new RecordsAnswer(
     reads.flatMap((read): JsonArrayPart[] => {
+      if (isSerialisedRead(read)) return [new SerialisedItems(read.serialised.chunks, read.serialised.count)];
       if (read.reusable) return [serialisedZoneRead(read, scope, filter)];
       const inScope = zoneReadInScope(read, scope, filter);
       return ahead ? ahead.partsOf(inScope) : [inScope.map(toWireEndpoint)];

@@ -32,7 +32,8 @@ export class WebhookService {
     const deadline = Deadline.in(this.timeoutMs);
     const scope = await this.scope.current();
     const ahead = new SerialisedAhead();
-    const reads = await this.backends.records(scope.zones, deadline, ahead);
+    const sentUnchanged = scope.zones.every((zone) => scope.includesEveryNameWithin(zone));
+    const reads = await this.backends.records(scope.zones, deadline, { early: ahead, sentUnchanged });
     return recordsAnswer(reads, scope, (endpoints, within) => this.scope.filterEndpoints(endpoints, within), ahead);
   }
 

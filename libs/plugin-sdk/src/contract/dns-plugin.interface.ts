@@ -48,6 +48,24 @@ export interface EarlyEndpoints {
 }
 
 /**
+ * A read's answer as JSON, made by the plugin from its backend's bytes
+ * without an object per record set (see `DnsPlugin.serialisedRecords`).
+ */
+export interface SerialisedRecords {
+  /**
+   * Chunks whose concatenation is the items of the JSON array (no brackets)
+   * that `records()` would answer, byte for byte: each record set as
+   * `JSON.stringify(toWireEndpoint(endpoint))` writes it (`recordSetJson`
+   * makes that), in the same order.
+   */
+  readonly chunks: readonly Buffer[];
+  /** How many record sets the chunks hold. */
+  readonly count: number;
+  /** How many of each record type, for the gateway's metrics. */
+  readonly countsByType: ReadonlyMap<string, number>;
+}
+
+/**
  * A desired or current record set checked against what the backend can hold:
  * `endpoint` is exactly the form `records()` reports it in (so ExternalDNS's
  * next plan shows no change), or the reason it cannot be held.
@@ -140,6 +158,17 @@ export interface DnsPlugin {
   zones(): Promise<string[]>;
   /** Every record set of the requested zones, in the form `checkRecord` produces. */
   records(request: RecordsRequest, call: CallContext): Promise<Endpoint[]>;
+  /**
+   * Optional: `records()` as its answer's JSON, for a backend that sends a
+   * read as bytes the plugin can write JSON from as they arrive (a zone
+   * transfer). The gateway calls it instead of `records()` when it would
+   * send the read unchanged: no records cache for the instance, and no
+   * domain filter that could leave out a name of the zones. It saves the
+   * object per record set, its collection and its serialising: on a
+   * 100k-record zone most of what the read costs beyond the transfer.
+   * The conformance testkit holds it to `records()` byte for byte.
+   */
+  serialisedRecords?(request: RecordsRequest, call: CallContext): Promise<SerialisedRecords>;
   /**
    * Checks one record set against what the backend and its zone loader
    * accept, and normalises it. Synchronous and free of I/O: it runs for every

@@ -376,3 +376,8 @@ const TYPE_NAMES = new Map<number, string>(Object.entries(TARGET_CODECS).map(([n
 export function managedTypeName(type: number): string | undefined {
   return TYPE_NAMES.get(type);
 }
+
+/** The target text of an RR of a managed type, from its rdata (at its length field `rdataOffset`). */
+export function targetOf(type: string, message: Buffer, rdataOffset: number): string {
+  return TARGET_CODECS[type]!.fromWire(message, rdataOffset);
+}
