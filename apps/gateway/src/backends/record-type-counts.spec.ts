@@ -14,6 +14,16 @@ describe('recordTypeCounts', () => {
     ];
     expect(Object.fromEntries(recordTypeCounts(reads))).toEqual({ A: 2, TXT: 1, AAAA: 1 });
     expect(recordTypeCounts([]).size).toBe(0);
+    // A read answered as JSON brings its own counts.
+    const serialised = {
+      chunks: [],
+      count: 3,
+      countsByType: new Map([
+        ['A', 1],
+        ['MX', 2],
+      ]),
+    };
+    expect(Object.fromEntries(recordTypeCounts([...reads, { serialised }]))).toEqual({ A: 3, TXT: 1, AAAA: 1, MX: 2 });
   });
 
   it('counts a reusable read once: served again (the same array), it gives the counts made the first time', () => {

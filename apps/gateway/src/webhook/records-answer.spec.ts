@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { Endpoint, ZoneRead } from '@dnsgate/plugin-sdk';
+import { SerialisedRecordsBuilder, recordSetJson, type Endpoint, type ZoneRead } from '@dnsgate/plugin-sdk';
 import type { Backends } from '../backends/backends.service.js';
 import { GatewayOptions } from '../config/gateway.options.js';
 import { DomainScope, type Scope } from '../domain-filter/domain-scope.service.js';
@@ -160,5 +160,26 @@ describe('recordsAnswer', () => {
     const again = recordsAnswer(one, scope(['example.org']), filter).toChunks();
     expect(again[1]).toBe(kept[1]);
     expect(JSON.parse(Buffer.concat(kept).toString())).toEqual(expected.slice(0, 2));
+  });
+
+  it('sends a read its plugin answered as JSON as it is, beside the others, unfiltered and uncopied', () => {
+    const { calls, filter } = counting();
+    const json = new SerialisedRecordsBuilder();
+    json.add(recordSetJson('d.example.com', ['192.0.2.1'], 'A', 300), 'A');
+    json.add(recordSetJson('e.example.com', ['192.0.2.1'], 'A', 300), 'A');
+    const serialised = json.result();
+    const answer = recordsAnswer(
+      [reusable('example.org', [a('a.example.org')]), { serialised }, reusable('empty.test', [])],
+      scope(['example.org', 'example.com']),
+      filter,
+    );
+    expect(answer.count).toBe(3);
+    expect(JSON.parse(answer.toBuffer().toString())).toEqual([
+      a('a.example.org'),
+      a('d.example.com'),
+      a('e.example.com'),
+    ]);
+    expect(answer.toChunks()).toContain(serialised.chunks[0]);
+    expect(calls.n).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import {
   endpointKey,
   isWithinDomain,
   normalizeDnsName,
+  toWireEndpoint,
   type Changes,
   type Endpoint,
 } from '@dnsgate/protocol';
@@ -91,6 +92,12 @@ export interface PluginConformanceOptions<Fixture extends ConformanceFixture = C
    * of the versions, and of the plugin behind the records cache.
    */
   zoneVersions?: ZoneVersionExactness;
+  /**
+   * Whether the plugin has `serialisedRecords` (default false). Enables the
+   * check that holds it to `records()` byte for byte; every run checks that
+   * the plugin has the method exactly when this says so.
+   */
+  serialisedRecords?: boolean;
 }
 
 /** One check of the suite, runnable on its own (the suite's own tests feed it broken plugins). */
@@ -347,8 +354,49 @@ export function conformanceChecks<Fixture extends ConformanceFixture>(
       // The JSON of a handed-over set may already be on its way to ExternalDNS: the set must stay as it was.
       for (const batch of handed) expect(JSON.stringify(batch.endpoints)).toBe(batch.json);
       expect(comparableEndpoints(read)).toEqual(comparableEndpoints(await readRecords(f)));
+      // Declared, so that a plugin's serialisedRecords is never left out of the check below.
+      expect(typeof f.plugin.serialisedRecords === 'function').toBe(options.serialisedRecords ?? false);
     },
   );
+
+  if (options.serialisedRecords) {
+    add(
+      'answers serialisedRecords with the JSON of what records() answers, byte for byte, with its counts',
+      async (f) => {
+        const created = await adjust(
+          f,
+          f.zones.flatMap((zone, index) =>
+            options.recordTypes.flatMap((type) =>
+              [0, 1].map((i) =>
+                sample(
+                  zone,
+                  `ck-json-${index}-${type.toLowerCase()}-${i}`,
+                  SINGLE_TARGET_RECORD_TYPES.has(type) ? [i] : [i, 2],
+                  i ? ttlA : ttlB,
+                  type,
+                ),
+              ),
+            ),
+          ),
+        );
+        await apply(f, { create: created });
+        const call = () => ({ deadline: Deadline.in(DEFAULT_CALL_BUDGET_MS) });
+        for (const zones of [f.zones, f.zones.slice(0, 1), f.zones.slice(1), []]) {
+          const endpoints = await f.plugin.records({ zones }, call());
+          const answer = await f.plugin.serialisedRecords!({ zones }, call());
+          const expected = JSON.stringify(endpoints.map(toWireEndpoint));
+          expect(`[${Buffer.concat(answer.chunks).toString()}]`).toBe(expected);
+          expect(answer.count).toBe(endpoints.length);
+          const byType = new Map<string, number>();
+          for (const { recordType } of endpoints) byType.set(recordType, (byType.get(recordType) ?? 0) + 1);
+          expect(new Map(answer.countsByType)).toEqual(byType);
+        }
+        expect(created.length).not.toBe(0);
+        const whole = await f.plugin.serialisedRecords!({ zones: f.zones }, call());
+        expect(whole.count).toBeGreaterThanOrEqual(created.length);
+      },
+    );
+  }
 
   if (options.outsideRecords) {
     const outside = options.outsideRecords;

@@ -1,19 +1,11 @@
 import fc from 'fast-check';
 import type { Endpoint } from '@dnsgate/plugin-sdk';
 import type { DifferenceSequence, TransferRr } from '../dns/zone-transfer.reader.js';
-import { TYPE } from '../dns/dns-constants.js';
-import { TARGET_CODECS } from './record-target.codec.js';
 import { compareNames } from './name-order.js';
+import { rr } from './transfer-rr.spec-helper.js';
 import { ZoneRecordsCollector, type ZoneRecordSets } from './zone-records.collector.js';
 
 const ZONES = ['zone.test', 'child.zone.test'];
-
-/** An RR as a transfer hands it out: rdata (with its length) in a message of its own. */
-function rr(name: string, type: keyof typeof TYPE, ttl: number, target: string): TransferRr {
-  const rdata = type === 'SOA' ? Buffer.alloc(22) : TARGET_CODECS[type]!.toRdata(target);
-  const message = Buffer.concat([Buffer.from([rdata.length >> 8, rdata.length & 0xff]), rdata]);
-  return { name, type: TYPE[type], ttl, message, rdataOffset: 0 };
-}
 
 function collect(rrs: TransferRr[], withTargets = true): ZoneRecordsCollector {
   const collector = new ZoneRecordsCollector('zone.test', ZONES, withTargets);
