@@ -48,7 +48,13 @@ describe('toWireEndpoint', () => {
 
 describe('recordSetJson', () => {
   it('writes what JSON.stringify of the wire endpoint writes, for any text (quotes, controls, lone surrogates)', () => {
-    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('a.example.org', '"q\\"', '\u0000', '\ud800'));
+    // Each unit JSON.stringify treats apart, alone and mixed with plain ones.
+    const unit = fc.constantFrom('a', '.', '"', '\\', '\u0000', '\u001f', ' ', '\u00e9', '\ud800', '\udc00', '\uffff');
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit }),
+      fc.constantFrom('a.example.org', '\ud83d\ude00'),
+    );
     fc.assert(
       fc.property(
         text,
