@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { buildWireEndpoint, recordSetJson, toWireEndpoint, type Endpoint } from './endpoint.js';
+import { buildWireEndpoint, jsonString, recordSetJson, toWireEndpoint, type Endpoint } from './endpoint.js';
 
 describe('toWireEndpoint', () => {
   it('serialises exactly as the endpoint built for the wire, for any endpoint', () => {
@@ -66,6 +66,16 @@ describe('recordSetJson', () => {
           expect(recordSetJson(dnsName, targets, recordType, recordTTL)).toBe(JSON.stringify(toWireEndpoint(endpoint)));
         },
       ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('has jsonString write what JSON.stringify writes for a string', () => {
+    const unit = fc.constantFrom('a', '"', '\\', '\u0000', '\u001f', '\u007f', '\u00e9', '\ud800', '\udc00');
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit })), (text) => {
+        expect(jsonString(text)).toBe(JSON.stringify(text));
+      }),
       { numRuns: 3000 },
     );
   });

@@ -80,11 +80,19 @@ export function recordSetJson(
 ): string {
   let targetsJson = '';
   for (let i = 0; i < targets.length; i++) targetsJson += `${i > 0 ? ',' : ''}${jsonString(targets[i]!)}`;
-  return `{"dnsName":${jsonString(dnsName)},"targets":[${targetsJson}${jsonAfterTargets(recordType, recordTTL)}`;
+  const { beforeName, beforeTargets } = RECORD_SET_JSON;
+  return `${beforeName}${jsonString(dnsName)}${beforeTargets}${targetsJson}${recordSetJsonEnd(recordType, recordTTL)}`;
 }
 
-/** The JSON of a string, quoted as it is where nothing in it is escaped. */
-function jsonString(text: string): string {
+/**
+ * recordSetJson's fixed parts, for a writer that writes a set's name and
+ * targets as bytes: beforeName, the name's JSON string, beforeTargets, the
+ * targets' JSON strings with commas between, recordSetJsonEnd.
+ */
+export const RECORD_SET_JSON = { beforeName: '{"dnsName":', beforeTargets: ',"targets":[' } as const;
+
+/** The JSON of a string, as JSON.stringify writes it: quoted as it is where nothing in it is escaped. */
+export function jsonString(text: string): string {
   return escapedInJson(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
@@ -100,7 +108,7 @@ function escapedInJson(text: string): boolean {
 let lastAfterTargets = { recordType: '', ttl: Number.NaN, json: '' };
 
 /** `],"recordType":…,"recordTTL":…}`: the end of a record set's JSON, after its targets. */
-function jsonAfterTargets(recordType: string, recordTTL: number): string {
+export function recordSetJsonEnd(recordType: string, recordTTL: number): string {
   const ttl = Math.trunc(recordTTL);
   if (lastAfterTargets.recordType !== recordType || lastAfterTargets.ttl !== ttl) {
     const ttlJson = ttl > 0 ? `,"recordTTL":${ttl}` : '';

@@ -5,6 +5,7 @@ import {
   encodeName,
   isEncodableName,
   nameWireLength,
+  plainNameText,
   readName,
   writeName,
 } from './wire-name.codec.js';
@@ -181,5 +182,35 @@ describe('wire-name codec', () => {
     // A pointer to itself: read by readName, which stops the loop.
     names.startMessage(Buffer.from([0xc0, 0]));
     expect(() => names.read(0)).toThrow(/loop/);
+  });
+
+  it('has plainNameText write the text readName reads as bytes, for a name of printable ASCII without " or \\', () => {
+    const unit = fc.constantFrom('a', 'Z', '0', '-', '_', ' ', '"', '\\', '\u00e9', '\u0001');
+    const label = fc.string({ unit, minLength: 1, maxLength: 6 });
+    const name = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join('.'));
+    fc.assert(
+      fc.property(fc.array(name, { minLength: 1, maxLength: 12 }), (list) => {
+        const message = answering(list);
+        for (const offset of ownerOffsets(message, list.length)) {
+          const into = new Uint8Array(256);
+          const length = plainNameText(message, offset, into);
+          const text = readName(message, offset);
+          const plain = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/.test(text);
+          expect(length >= 0).toBe(plain);
+          if (plain) expect(Buffer.from(into.subarray(0, length)).toString('latin1')).toBe(text);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('has plainNameText refuse the root, a truncated name and a pointer loop, to be read as a string', () => {
+    const into = new Uint8Array(256);
+    expect(plainNameText(Buffer.from([0]), 0, into)).toBe(-1);
+    expect(plainNameText(Buffer.from([3, 97]), 0, into)).toBe(-1);
+    expect(plainNameText(Buffer.from([0xc0, 0]), 0, into)).toBe(-1);
+    expect(plainNameText(Buffer.from([1, 97, 0xc0]), 0, into)).toBe(-1);
+    expect(plainNameText(Buffer.from([1, 65, 2, 98, 99, 0]), 0, into)).toBe(4);
+    expect(Buffer.from(into.subarray(0, 4)).toString()).toBe('a.bc');
   });
 });

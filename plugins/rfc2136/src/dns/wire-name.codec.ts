@@ -112,6 +112,40 @@ export function readName(buf: Buffer, offset: number): string {
   return readRaw(buf, offset).toLowerCase();
 }
 
+/**
+ * Writes the text `readName` gives for the name at `offset` into `into` as
+ * one byte per character, and returns its length; or -1 when the name is
+ * not plain: a byte outside printable ASCII, `"` or `\\` (what JSON would
+ * escape, or UTF-8 would decode), the root, or a name that `readName` would
+ * refuse (truncated, a loop, a bad label type). Then read it as a string.
+ * `into` holds 256 bytes: a name is at most 255 on the wire, so its text at
+ * most 253. For a sink that writes names as bytes (ZoneAnswerWriter).
+ */
+export function plainNameText(message: Buffer, offset: number, into: Uint8Array): number {
+  let pos = offset;
+  let length = 0;
+  let jumps = 0;
+  for (;;) {
+    if (pos >= message.length) return -1;
+    const len = message[pos]!;
+    if (len === 0) return length === 0 ? -1 : length - 1;
+    if ((len & 0xc0) === 0xc0) {
+      if (pos + 1 >= message.length || ++jumps > 64) return -1;
+      pos = ((len & 0x3f) << 8) | message[pos + 1]!;
+      continue;
+    }
+    if ((len & 0xc0) !== 0 || pos + 1 + len > message.length || length + len + 1 > into.length) return -1;
+    for (let i = pos + 1; i <= pos + len; i++) {
+      let c = message[i]!;
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return -1;
+      if (c >= 65 && c <= 90) c += 32;
+      into[length++] = c;
+    }
+    into[length++] = 46;
+    pos += 1 + len;
+  }
+}
+
 /** Compression pointers have 14 bits: only a name in a message's first 16 KiB can be another's suffix. */
 const POINTER_RANGE = 0x4000;
 

@@ -1,6 +1,7 @@
 import * as dnsPacket from 'dns-packet';
 import { TYPE } from './dns-constants.js';
 import { MalformedMessageError } from './dns-message.reader.js';
+import { MessageNames, encodeName } from './wire-name.codec.js';
 import {
   AxfrReplyReader,
   EmptyTransferError,
@@ -20,13 +21,20 @@ function rr(name: string, type: number = TYPE.A): TransferRr {
 const SOA = (serial: number): [TransferRr, number] => [rr('zone.test', TYPE.SOA), serial];
 const RR = (name: string): [TransferRr, undefined] => [rr(name), undefined];
 
+/** Hands `record` to `reader` as the transport does, its owner name in a message of its own. */
+function add(reader: TransferReplyReader, record: TransferRr, serial: number | undefined): boolean {
+  const names = new MessageNames();
+  names.startMessage(encodeName(record.name));
+  return reader.add(names, 0, record.type, record.ttl, record.message, record.rdataOffset, serial);
+}
+
 /** Feeds `messages` (each a list of RRs with their SOA serial) and returns how many RRs were taken. */
 function feed(reader: TransferReplyReader, messages: Array<Array<[TransferRr, number | undefined]>>): number {
   let taken = 0;
   for (const message of messages) {
     for (const [record, serial] of message) {
       taken++;
-      if (reader.add(record.name, record.type, record.ttl, record.message, record.rdataOffset, serial)) return taken;
+      if (add(reader, record, serial)) return taken;
     }
     if (reader.endOfMessage()) return taken;
   }
@@ -157,8 +165,7 @@ describe('IxfrReplyReader (RFC 1995 4)', () => {
     expect(() => feed(new IxfrReplyReader('the IXFR'), [[RR('a.zone.test')]])).toThrow(MalformedMessageError);
     expect(() => feed(new IxfrReplyReader('the IXFR'), [[]])).toThrow(EmptyTransferError);
     const unfinished = new IxfrReplyReader('the IXFR');
-    for (const [record, serial] of [SOA(3), SOA(2)])
-      unfinished.add(record.name, record.type, record.ttl, record.message, record.rdataOffset, serial);
+    for (const [record, serial] of [SOA(3), SOA(2)]) add(unfinished, record, serial);
     expect(() => unfinished.reply()).toThrow(/ended before its closing SOA/);
   });
 });

@@ -1,5 +1,5 @@
 import { MalformedMessageError } from './dns-message.reader.js';
-import { skipName } from './wire-name.codec.js';
+import { skipName, type MessageNames } from './wire-name.codec.js';
 
 /** One RR of a transfer, as it was read (rdata still in the message). */
 export interface TransferRr {
@@ -15,6 +15,19 @@ export interface TransferRr {
 /** Where the RRs of a transfer go as they are read (the arguments of a TransferRr, without making one). */
 export interface TransferSink {
   add(name: string, type: number, ttl: number, message: Buffer, rdataOffset: number): void;
+  /**
+   * Optional, taken instead of `add`: the RR with its owner name left in the
+   * message at `nameOffset` (`names.read(nameOffset)` gives what `add`
+   * would get), for a sink that reads names from the bytes.
+   */
+  addAt?(
+    names: MessageNames,
+    nameOffset: number,
+    type: number,
+    ttl: number,
+    message: Buffer,
+    rdataOffset: number,
+  ): void;
   /** The end of a message that did not end the transfer. */
   endOfMessage?(): void;
 }
@@ -42,9 +55,13 @@ export function serialIsNewer(a: number, b: number): boolean {
  * reply is complete: the transport reads messages until it does.
  */
 export interface TransferReplyReader {
-  /** One RR of the answer section (`soaSerial` for an SOA); true when it ended the reply. */
+  /**
+   * One RR of the answer section, its owner name at `nameOffset` of the
+   * message `names` reads (`soaSerial` for an SOA); true when it ended the reply.
+   */
   add(
-    name: string,
+    names: MessageNames,
+    nameOffset: number,
     type: number,
     ttl: number,
     message: Buffer,
@@ -76,7 +93,8 @@ export class AxfrReplyReader implements TransferReplyReader {
   ) {}
 
   add(
-    name: string,
+    names: MessageNames,
+    nameOffset: number,
     type: number,
     ttl: number,
     message: Buffer,
@@ -89,7 +107,8 @@ export class AxfrReplyReader implements TransferReplyReader {
       return this.soaSeen === 2;
     }
     if (this.soaSeen === 0) throw new MalformedMessageError(`${this.what} did not start with an SOA`);
-    this.sink.add(name, type, ttl, message, rdataOffset);
+    if (this.sink.addAt) this.sink.addAt(names, nameOffset, type, ttl, message, rdataOffset);
+    else this.sink.add(names.read(nameOffset), type, ttl, message, rdataOffset);
     return false;
   }
 
@@ -148,14 +167,15 @@ export class IxfrReplyReader implements TransferReplyReader {
   constructor(private readonly what: string) {}
 
   add(
-    name: string,
+    names: MessageNames,
+    nameOffset: number,
     type: number,
     ttl: number,
     message: Buffer,
     rdataOffset: number,
     serial: number | undefined,
   ): boolean {
-    const rr = (): TransferRr => ({ name, type, ttl, message, rdataOffset });
+    const rr = (): TransferRr => ({ name: names.read(nameOffset), type, ttl, message, rdataOffset });
     switch (this.state) {
       case 'opening':
         if (serial === undefined) throw new MalformedMessageError(`${this.what} did not start with an SOA`);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { NameOrderTracker, compareNames } from './name-order.js';
+import { NameOrderTracker, compareNameBytes, compareNames } from './name-order.js';
 
 /** The order compareNames is held to: lexicographic over the labels from the right. */
 const reversed = (s: string) => s.split('.').reverse();
@@ -53,6 +53,22 @@ describe('compareNames', () => {
       fc.property(fc.stringMatching(/^[a-c.]{0,8}$/), fc.stringMatching(/^[a-c.]{0,8}$/), (a, b) => {
         expect(Math.sign(compareNames(a, b))).toBe(Math.sign(lexicographic(reversed(a), reversed(b))));
       }),
+    );
+  });
+});
+
+describe('compareNameBytes', () => {
+  it('orders names given as bytes as compareNames orders their text', () => {
+    const name = fc
+      .array(fc.stringMatching(/^[a-z0-9-]{0,4}$/), { minLength: 1, maxLength: 4 })
+      .map((labels) => labels.join('.'));
+    const bytes = (text: string) => Buffer.from(`${text}??`, 'latin1');
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        // Past each name's length are other bytes: only the given length counts.
+        expect(Math.sign(compareNameBytes(bytes(a), a.length, bytes(b), b.length))).toBe(Math.sign(compareNames(a, b)));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -59,6 +59,31 @@ function labelStart(name: string, end: number): number {
 }
 
 /**
+ * `compareNames` of two names given as the one-byte text of their first
+ * `lengthA` and `lengthB` bytes (ASCII names, as `plainNameText` writes
+ * them): the same order, without making strings of them.
+ */
+export function compareNameBytes(a: Uint8Array, lengthA: number, b: Uint8Array, lengthB: number): number {
+  let endA = lengthA;
+  let endB = lengthB;
+  for (;;) {
+    let startA = endA;
+    while (startA > 0 && a[startA - 1] !== 46) startA--;
+    let startB = endB;
+    while (startB > 0 && b[startB - 1] !== 46) startB--;
+    const common = Math.min(endA - startA, endB - startB);
+    for (let i = 0; i < common; i++) {
+      const difference = a[startA + i]! - b[startB + i]!;
+      if (difference !== 0) return difference;
+    }
+    if (endA - startA !== endB - startB) return endA - startA - (endB - startB);
+    if (startA === 0 || startB === 0) return startA === startB ? 0 : startA === 0 ? -1 : 1;
+    endA = startA - 1;
+    endB = startB - 1;
+  }
+}
+
+/**
  * Tells, name by name, whether the names of a transfer came in order
  * (`compareNames`), each name's RRs together: then no name comes back after
  * another, and a record set is found among the sets of the current name

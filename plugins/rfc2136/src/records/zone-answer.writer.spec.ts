@@ -2,17 +2,23 @@ import fc from 'fast-check';
 import { toWireEndpoint } from '@dnsgate/plugin-sdk';
 import type { TransferRr } from '../dns/zone-transfer.reader.js';
 import { compareNames } from './name-order.js';
-import { rr } from './transfer-rr.spec-helper.js';
+import { ownerOf, rr } from './transfer-rr.spec-helper.js';
 import { ZoneAnswerWriter } from './zone-answer.writer.js';
 import { ZoneRecordsCollector } from './zone-records.collector.js';
 
 const ZONES = ['zone.test', 'child.zone.test'];
 
-/** The writer's answer as one JSON array, with the message ends after the RRs at `ends`. */
-function written(rrs: readonly TransferRr[], ends: ReadonlySet<number> = new Set()) {
+/**
+ * The writer's answer as one JSON array, with the message ends after the RRs
+ * at `ends`: each RR given as the transport gives it (`addAt`, the owner name
+ * in the message), or as a name string (`add`).
+ */
+function written(rrs: readonly TransferRr[], ends: ReadonlySet<number> = new Set(), via: 'addAt' | 'add' = 'addAt') {
   const writer = new ZoneAnswerWriter('zone.test', ZONES);
   rrs.forEach((r, i) => {
-    writer.add(r.name, r.type, r.ttl, r.message, r.rdataOffset);
+    const { names, nameOffset } = ownerOf(r);
+    if (via === 'addAt') writer.addAt(names, nameOffset, r.type, r.ttl, r.message, r.rdataOffset);
+    else writer.add(names.read(nameOffset), r.type, r.ttl, r.message, r.rdataOffset);
     if (ends.has(i)) writer.endOfMessage();
   });
   const answer = writer.result();
@@ -22,13 +28,31 @@ function written(rrs: readonly TransferRr[], ends: ReadonlySet<number> = new Set
 /** What records() answers for the same RRs: the collector's record sets, serialised as the gateway does. */
 function collected(rrs: readonly TransferRr[]): string {
   const collector = new ZoneRecordsCollector('zone.test', ZONES);
-  for (const r of rrs) collector.add(r.name, r.type, r.ttl, r.message, r.rdataOffset);
+  for (const r of rrs) {
+    const { names, nameOffset } = ownerOf(r);
+    collector.add(names.read(nameOffset), r.type, r.ttl, r.message, r.rdataOffset);
+  }
   return JSON.stringify(collector.recordSets().endpoints.map(toWireEndpoint));
 }
 
 const rrArbitrary = fc
   .tuple(
-    fc.constantFrom('zone.test', 'a.zone.test', 'b.zone.test', 'x.b.zone.test', 'child.zone.test', 'n.child.zone.test'),
+    // Plain names, names in upper case, names JSON escapes or UTF-8 decodes, the apex, a child zone, outside.
+    fc.constantFrom(
+      'zone.test',
+      'ZONE.test',
+      'a.zone.test',
+      'b.zone.test',
+      'B.Zone.Test',
+      'x.b.zone.test',
+      'q"t.zone.test',
+      'b\\s.zone.test',
+      'caf\u00e9.zone.test',
+      'sp ace.zone.test',
+      'child.zone.test',
+      'n.child.zone.test',
+      'else.test',
+    ),
     fc.constantFrom('A', 'A', 'AAAA', 'TXT', 'NS', 'MX', 'unmanaged'),
     fc.constantFrom(0, 60, 300),
     fc.nat(2),
@@ -67,6 +91,16 @@ describe('ZoneAnswerWriter', () => {
         expect(written(rrs, new Set(ends)).json).toBe(collected(rrs));
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  it('writes the same whether it is given names as strings or left in the messages', () => {
+    fc.assert(
+      fc.property(fc.array(rrArbitrary, { maxLength: 30 }), fc.boolean(), (rrs, ordered) => {
+        const given = ordered ? inTransferOrder(rrs) : rrs;
+        expect(written(given, new Set(), 'add').json).toBe(written(given).json);
+      }),
+      { numRuns: 1000 },
     );
   });
 

@@ -503,9 +503,8 @@ export class DnsTransport {
         const type = message.readUInt16BE(nameEnd);
         const ttl = message.readUInt32BE(nameEnd + 4);
         const rdataOffset = nameEnd + 8;
-        const name = names.read(offset);
         const serial = type === TYPE.SOA ? soaSerial(message, rdataOffset) : undefined;
-        complete = reader.add(name, type, ttl, message, rdataOffset, serial);
+        complete = reader.add(names, offset, type, ttl, message, rdataOffset, serial);
         offset = nameEnd + 10 + message.readUInt16BE(rdataOffset);
       }
       try {
