@@ -38,11 +38,12 @@
  *       - GET /records through a dnsgate process without the cache
  *         (DNSGATE_RECORDS_CACHE=off). Goal ≤ 1.2×;
  *       - where that read's time goes: the plugin inside the gateway (its
- *         operation metric; the gateway makes the answer's JSON within it,
- *         from the record sets the plugin hands over during the transfer),
- *         and the plugin alone: its read into endpoints, with the part its
- *         event loop was idle (waiting for BIND), and the answer's JSON made
- *         after it, or made meanwhile by the gateway's SerialisedAhead;
+ *         operation metric; with no domain filter, the plugin writes the
+ *         answer's JSON from the transfer's messages, serialisedRecords),
+ *         and the plugin alone: serialisedRecords, with the part its event
+ *         loop was idle (waiting for BIND); and the read a domain filter
+ *         takes, records() into endpoints, their JSON made after it, or made
+ *         meanwhile by the gateway's SerialisedAhead;
  *       - the plugin alone: zoneVersions (one SOA query: the only backend
  *         traffic of an unchanged cached read). Goal ≤ 0.25×;
  *       - the plugin alone, after CHANGES (10) updates sent by nsupdate one
@@ -456,6 +457,8 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
     const aloneWaitingMs: number[] = [];
     const aheadReadMs: number[] = [];
     const aheadWaitingMs: number[] = [];
+    const serialisedMs: number[] = [];
+    const serialisedWaitingMs: number[] = [];
     const versionsMs: number[] = [];
     for (let round = 0; round < READS; round++) {
       const [count, dm] = await timed(() => digAxfrCount(bind!, key, zone));
@@ -481,6 +484,12 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
       if (ahead.endpoints !== BIG) throw new Error(`the plugin alone read ${ahead.endpoints} records`);
       aheadReadMs.push(ahead.ms);
       aheadWaitingMs.push(ahead.waitingMs);
+      const serialised = await alone.ask<{ ms: number; waitingMs: number; endpoints: number }>(
+        `read-serialised ${zone}`,
+      );
+      if (serialised.endpoints !== BIG) throw new Error(`the plugin alone wrote ${serialised.endpoints} records`);
+      serialisedMs.push(serialised.ms);
+      serialisedWaitingMs.push(serialised.waitingMs);
     }
 
     // CHANGES updates, one per message as separate writers send them: as many serials, one IXFR sequence each.
@@ -519,6 +528,8 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
       "  of which the gateway's own part",
       recordsMs.map((v, i) => v - recordsPluginMs[i]!),
     );
+    row("plugin alone: serialisedRecords (AXFR to the answer's JSON)", serialisedMs, digMs);
+    row('  of which waiting for BIND (loop idle)', serialisedWaitingMs, digMs);
     row('plugin alone: records (AXFR to endpoints)', aloneReadMs, digMs);
     row('  of which waiting for BIND (loop idle)', aloneWaitingMs, digMs);
     row("  then its answer's JSON (gateway's stream)", aloneJsonMs, digMs);
@@ -552,7 +563,27 @@ it(`rfc2136: a ${BIG}-record zone, GET /records and the records cache's SOA and 
     // Where a read's time goes, each part against dig in the same rounds.
     const partOfRead = 'GET /records, no cache: the plugin inside the gateway';
     result(partOfRead, recordsPluginMs, digMs, undefined, 'from its operation metric');
-    result('plugin alone: records (AXFR to endpoints)', aloneReadMs, digMs, undefined, 'its own process, no gateway');
+    result(
+      "plugin alone: serialisedRecords (AXFR to the answer's JSON)",
+      serialisedMs,
+      digMs,
+      undefined,
+      'its own process, no gateway: the read GET /records makes without a domain filter',
+    );
+    result(
+      'plugin alone: serialisedRecords, waiting for the server',
+      serialisedWaitingMs,
+      digMs,
+      undefined,
+      'its event loop idle during that read',
+    );
+    result(
+      'plugin alone: records (AXFR to endpoints)',
+      aloneReadMs,
+      digMs,
+      undefined,
+      'its own process, no gateway: the read GET /records makes behind a domain filter',
+    );
     result(
       "plugin alone: its answer's JSON",
       aloneJsonMs,

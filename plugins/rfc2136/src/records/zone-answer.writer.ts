@@ -18,6 +18,9 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const BEFORE_NAME = Buffer.from(RECORD_SET_JSON.beforeName);
 const BEFORE_TARGETS = Buffer.from(RECORD_SET_JSON.beforeTargets);
+/** The same around a plain name, with its quotes. */
+const BEFORE_PLAIN_NAME = Buffer.from(`${RECORD_SET_JSON.beforeName}"`);
+const AFTER_PLAIN_NAME = Buffer.from(`"${RECORD_SET_JSON.beforeTargets}`);
 /** "0".."255" as bytes, each with its dot and without: an A record's target written from its rdata. */
 const OCTET = Array.from({ length: 256 }, (_, octet) => Buffer.from(String(octet)));
 const OCTET_DOT = Array.from({ length: 256 }, (_, octet) => Buffer.from(`${octet}.`));
@@ -203,13 +206,15 @@ export class ZoneAnswerWriter implements TransferSink {
     if (this.rrs === 0) return;
     const out = this.out;
     if (this.count > 0) out.byte(COMMA);
-    out.bytes(BEFORE_NAME, BEFORE_NAME.length);
     if (this.nameIsPlain) {
-      out.byte(QUOTE);
+      out.copy(BEFORE_PLAIN_NAME);
       out.bytes(this.nameText, this.nameLength);
-      out.byte(QUOTE);
-    } else out.text(jsonString(this.name));
-    out.bytes(BEFORE_TARGETS, BEFORE_TARGETS.length);
+      out.copy(AFTER_PLAIN_NAME);
+    } else {
+      out.copy(BEFORE_NAME);
+      out.text(jsonString(this.name));
+      out.copy(BEFORE_TARGETS);
+    }
     if (this.rrs === 1 && this.type === 'A') out.dottedQuad(this.firstMessage, this.firstRdata);
     else if (this.rrs === 1) out.text(jsonString(targetOf(this.type, this.firstMessage, this.firstRdata)));
     else {
@@ -248,6 +253,13 @@ class ChunkedBytes {
     this.length += count;
   }
 
+  /** A whole constant: copied by the typed array's own `set`. */
+  copy(source: Buffer): void {
+    this.room(source.length);
+    this.buffer.set(source, this.length);
+    this.length += source.length;
+  }
+
   text(text: string): void {
     this.room(text.length * 3);
     this.length += this.buffer.write(text, this.length, 'utf8');
@@ -276,10 +288,6 @@ class ChunkedBytes {
     if (this.length === this.start) return;
     this.chunks.push(this.buffer.subarray(this.start, this.length));
     this.start = this.length;
-  }
-
-  private copy(source: Buffer): void {
-    this.bytes(source, source.length);
   }
 
   private room(count: number): void {
