@@ -30,39 +30,19 @@ const REASONS = {
     `${f.note ? `${f.note}. ` : ''}Per record, ${perRecordSeries(f, all)}: linear. Three clients time this read ` +
     "(rows of this benchmark and of the records-cache one): an HTTP client inside the benchmark's process against " +
     "dig's wall time, curl against dig's wall time (a new process each, as dig), and the long-lived client against " +
-    "dig's own query time, the hardest; they differ by the client, not by dnsgate. The same read moves from run " +
-    'to run on this shared machine: by curl 1.16× (met), 1.28× and 1.43× in three runs of one morning, by the ' +
-    'long-lived client 1.29×, 1.30× and 1.59× in the same runs. Where the time goes, each part ' +
-    `against dig in the same rounds (rows below): inside the gateway ` +
-    `${partOfRead(f, all, 'GET /records, no cache: the plugin inside the gateway')} for the plugin's read, and the ` +
-    "answer's JSON is made within it: the plugin hands each message's finished record sets over during the " +
-    'transfer (EarlyEndpoints) and the gateway serialises them while BIND sends the next message, so the answer ' +
-    'goes out whole, with a Content-Length, right after the transfer is verified. The plugin alone, in a process of ' +
-    `its own: ${partOfRead(f, all, 'plugin alone: records (AXFR to endpoints)')} reading the TSIG-checked transfer ` +
-    'into 100k endpoint objects (dig parses the same messages and prints them as text), of which ' +
-    `${partOfRead(f, all, 'plugin alone: records, waiting for the server')} with its event loop idle, waiting for ` +
-    `BIND's next message; ${partOfRead(f, all, "plugin alone: its answer's JSON")} for the answer's JSON made after ` +
-    `it; both together as the gateway does them ${partOfRead(f, all, 'plugin alone: records, JSON made meanwhile')}, ` +
-    `of which ${partOfRead(f, all, 'plugin alone: records, JSON made meanwhile, waiting for the server')} still ` +
-    'idle. So the process is busy for nearly all of the transfer, and what keeps it busy is the parse into 100k ' +
-    'objects and their garbage collection, where dig parses and prints in C with no objects to collect: on a quiet ' +
-    "machine the plugin alone with its JSON took 224 ms (8 of them idle) against dig's query time of 180–196 ms, " +
-    'about 1.18× before any HTTP. In a CPU profile of the gateway (15 reads) a read spent about 77 ms building the endpoints, ' +
-    '49 ms on their JSON, 40 ms in garbage collection (3–4 scavenges of about 9 ms copying the endpoints, which ' +
-    'live to the end of the read, and one full collection), 13 ms decoding names. On this VM a page of memory ' +
-    'touched for the first time costs about 10 µs (64 MiB written first: 170 ms; again: 3 ms), and V8 maps and ' +
-    "unmaps its heap's pages around each read's objects: 3,000–4,000 page faults a read, 30–40 ms. Tried for this " +
-    'row and not adopted: a larger young generation (--max-semi-space-size=32/64: 0.95–0.96× in one A/B, 12–14 % ' +
-    "faster in another, +40–100 MB of RSS, and settable only on node's command line), V8 heap growth of 100 % " +
-    'between full collections instead of 50 % (0.88–0.97× in five A/B runs, either order, at +30 MiB; the 50 % is ' +
-    "the file plugin's memory bound), single-threaded GC (no gain), glibc's malloc thresholds raised (0.95×, only " +
-    'settable in the environment at start), endpoints as class instances and names built through a scratch buffer ' +
-    '(no gain measurable). Cuts that did help, each measured beside the build before: handing the record sets over ' +
-    'during the transfer (0.84–0.87×), joining the zone lists by concat (about 15 ms), owner names without a Map ' +
-    'per message, A targets from octet strings made once, first-label name order, the JSON slices copied once and ' +
-    'piped by Fastify, no iterator objects per endpoint (0.89–0.96×). What is left would take a read that is not ' +
-    'one object per record set, which the plugin contract (Endpoint[]) asks for. With the records cache (the ' +
-    'default for rfc2136) an unchanged zone costs one SOA query and a changed one an IXFR (records-cache rows)',
+    "dig's own query time, the hardest; they differ by the client, not by dnsgate, and the same read moves by " +
+    '10–20 % from run to run on this shared machine. Where the time goes, each part against dig in the same rounds ' +
+    `(rows below): inside the gateway ${partOfRead(f, all, 'GET /records, no cache: the plugin inside the gateway')} ` +
+    "for the plugin's read, which with no domain filter writes the answer's JSON from the transfer's messages as " +
+    'they arrive (serialisedRecords: owner names copied from the message as bytes, no object per record set); the ' +
+    `plugin alone, in a process of its own, ${partOfRead(f, all, "plugin alone: serialisedRecords (AXFR to the answer's JSON)")}, ` +
+    `of which ${partOfRead(f, all, 'plugin alone: serialisedRecords, waiting for the server')} with its event loop ` +
+    "idle, waiting for BIND's next message: the read is paced by BIND. Behind a domain filter the plugin reads " +
+    `endpoints (records()): ${partOfRead(f, all, 'plugin alone: records, JSON made meanwhile')} with their JSON ` +
+    'made during the transfer, busy for nearly all of it (100k objects, their collection and their JSON). Before ' +
+    'serialisedRecords this row read 1.16–1.43× by curl and 1.24–1.59× by the other clients over the runs of a morning. ' +
+    'With the records cache (the default for rfc2136) an unchanged zone costs one SOA query and a changed one an ' +
+    'IXFR (records-cache rows)',
   'rfc2136|GET /records, no cache, long-lived client': (f, all) =>
     "the same read as the row timed by curl, against dig's own query time, which leaves out its start and so is " +
     `the harder baseline. ${REASONS['rfc2136|GET /records, no cache'](f, all)}`,
