@@ -136,6 +136,19 @@ describe('ZoneAnswerWriter', () => {
     expect(Object.fromEntries(answer.countsByType)).toEqual({ A: 2, TXT: 1 });
   });
 
+  it('keeps the chunks cut at the message ends where every set came whole: nothing to merge', () => {
+    const names = ['a.zone.test', 'b.zone.test', 'c.b.zone.test', 'c.zone.test'];
+    const { answer } = written(
+      names.map((name) => rr(name, 'A', 300, '192.0.2.1')),
+      new Set([0, 1, 2]),
+    );
+    expect(answer.chunks).toHaveLength(3); // a set is written once the RR after it is read
+    // Out of order, the same sets are merged into one answer (one chunk).
+    expect(
+      written(names.map((name) => rr(name, 'A', 300, '192.0.2.1')).reverse(), new Set([0, 1, 2])).answer.chunks,
+    ).toHaveLength(1);
+  });
+
   it('answers an empty zone with no chunks', () => {
     expect(written([rr('zone.test', 'NS', 300, 'ns1.elsewhere.test')]).answer).toEqual({
       chunks: [],

@@ -58,12 +58,12 @@ export class ZoneAnswerWriter implements TransferSink {
   /** The current name: the first `nameLength` bytes of `nameText` where plain, else `name`. */
   private hasName = false;
   private nameIsPlain = false;
-  private readonly nameText = new Uint8Array(256);
+  private nameText = new Uint8Array(256);
   private nameLength = 0;
   private name = '';
   private nameBelongsHere = false;
   /** The incoming name, while it is compared with the current one. */
-  private readonly incoming = new Uint8Array(256);
+  private incoming = new Uint8Array(256);
   /** The types of the current name's sets, the first `typeCount`: one read again comes in pieces. */
   private readonly typesOfName: string[] = [];
   private typeCount = 0;
@@ -111,12 +111,13 @@ export class ZoneAnswerWriter implements TransferSink {
     if (typeName === 'NS' && this.scope.isApexText(this.incoming, length)) return;
     const sameName = this.nameIsPlain && length === this.nameLength && sameBytes(this.incoming, this.nameText, length);
     if (!sameName) {
-      this.writeSet();
-      if (this.hasName && this.orderAfterCurrent(length) >= 0) this.inPieces = true;
-      this.nameText.set(this.incoming.subarray(0, length));
-      this.nameLength = length;
-      this.nameIsPlain = true;
-      this.startName(this.scope.belongsHereText(this.nameText, length));
+      const order = !this.hasName
+        ? -1
+        : this.nameIsPlain
+          ? compareNameBytes(this.nameText, this.nameLength, this.incoming, length)
+          : compareNames(this.name, textOf(this.incoming, length));
+      this.nextName(order, length, '');
+      this.nameBelongsHere = this.scope.belongsHereText(this.nameText, length);
     }
     this.take(sameName, typeName, ttl, message, rdataOffset);
   }
@@ -133,15 +134,8 @@ export class ZoneAnswerWriter implements TransferSink {
         ? !this.nameIsPlain && this.hasName && name === this.name
         : this.nameIsPlain && length === this.nameLength && sameBytes(this.incoming, this.nameText, length);
     if (!sameName) {
-      this.writeSet();
-      if (this.hasName && compareNames(this.currentName(), name) >= 0) this.inPieces = true;
-      if (length >= 0) {
-        this.nameText.set(this.incoming.subarray(0, length));
-        this.nameLength = length;
-      }
-      this.name = name;
-      this.nameIsPlain = length >= 0;
-      this.startName(this.scope.belongsHere(name));
+      this.nextName(this.hasName ? compareNames(this.currentName(), name) : -1, length, name);
+      this.nameBelongsHere = this.scope.belongsHere(name);
     }
     this.take(sameName, typeName, ttl, message, rdataOffset);
   }
@@ -161,17 +155,27 @@ export class ZoneAnswerWriter implements TransferSink {
     return this.finished;
   }
 
-  private startName(belongsHere: boolean): void {
+  /**
+   * Makes the incoming name the current one, after the set being read is
+   * written: plain (its bytes in `incoming`, `length` of them) or else
+   * `name`. `order` is `compareNames` of the current name and this one
+   * (-1 for the first): a name not after the current one may have come
+   * before, so its sets may come in pieces.
+   */
+  private nextName(order: number, length: number, name: string): void {
+    this.writeSet();
+    if (order >= 0) this.inPieces = true;
     this.hasName = true;
-    this.nameBelongsHere = belongsHere;
+    this.nameIsPlain = length >= 0;
+    if (this.nameIsPlain) {
+      // Swapped, not copied: `incoming` is scratch until the next name.
+      const previous = this.nameText;
+      this.nameText = this.incoming;
+      this.incoming = previous;
+      this.nameLength = length;
+    }
+    this.name = name;
     this.typeCount = 0;
-  }
-
-  /** The order of the incoming plain name after the current one (`compareNames`). */
-  private orderAfterCurrent(length: number): number {
-    return this.nameIsPlain
-      ? compareNameBytes(this.nameText, this.nameLength, this.incoming, length)
-      : compareNames(this.name, textOf(this.incoming, length));
   }
 
   private currentName(): string {
