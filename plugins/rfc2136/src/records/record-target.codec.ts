@@ -9,6 +9,7 @@ import {
   txtTargetValue,
 } from '@dnsgate/plugin-sdk';
 import { TYPE } from '../dns/dns-constants.js';
+import { MalformedMessageError } from '../dns/dns-message.reader.js';
 import { encodeName, isEncodableName } from '../dns/wire-name.codec.js';
 
 /** A target that cannot be written as rdata of its type. */
@@ -158,12 +159,19 @@ const OCTET_DOT = OCTET.map((octet) => `${octet}.`);
  * strings for the GC.
  */
 export function ipv4Text(message: Buffer, offset: number): string {
+  rdataOfLength(message, offset, 4, 'an A record');
   return (
     OCTET_DOT[message[offset + 2]!]! +
     OCTET_DOT[message[offset + 3]!]! +
     OCTET_DOT[message[offset + 4]!]! +
     OCTET[message[offset + 5]!]!
   );
+}
+
+/** Throws unless the rdata at `offset` (its length field) is `length` bytes: an address read past it would be another's. */
+function rdataOfLength(message: Buffer, offset: number, length: number, what: string): void {
+  if (message.readUInt16BE(offset) !== length)
+    throw new MalformedMessageError(`${what} whose rdata is not ${length} bytes`);
 }
 
 const aaaa: TargetCodec = {
@@ -175,7 +183,10 @@ const aaaa: TargetCodec = {
     return canonical;
   },
   toRdata: (canonical) => ipv6Bytes(canonical),
-  fromWire: (message, offset) => ipv6Text(message.subarray(offset + 2, offset + 18)),
+  fromWire: (message, offset) => {
+    rdataOfLength(message, offset, 16, 'an AAAA record');
+    return ipv6Text(message.subarray(offset + 2, offset + 18));
+  },
 };
 
 function ipv6Bytes(text: string): Buffer {

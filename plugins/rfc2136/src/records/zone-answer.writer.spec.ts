@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { toWireEndpoint } from '@dnsgate/plugin-sdk';
+import { MalformedMessageError } from '../dns/dns-message.reader.js';
 import type { TransferRr } from '../dns/zone-transfer.reader.js';
 import { compareNames } from './name-order.js';
 import { ownerOf, rr } from './transfer-rr.spec-helper.js';
@@ -147,6 +148,17 @@ describe('ZoneAnswerWriter', () => {
     expect(
       written(names.map((name) => rr(name, 'A', 300, '192.0.2.1')).reverse(), new Set([0, 1, 2])).answer.chunks,
     ).toHaveLength(1);
+  });
+
+  it('refuses an A or AAAA record whose rdata is not an address, as the collector does', () => {
+    for (const record of [rr('a.zone.test', 'A', 300, '192.0.2.1'), rr('a.zone.test', 'AAAA', 300, '2001:db8::1')]) {
+      // Two bytes of rdata, the end of the message: an address read on would run past it.
+      const short = Buffer.from(record.message.subarray(0, record.rdataOffset + 4));
+      short.writeUInt16BE(2, record.rdataOffset);
+      const broken = { ...record, message: short };
+      expect(() => written([broken])).toThrow(MalformedMessageError);
+      expect(() => collected([broken])).toThrow(MalformedMessageError);
+    }
   });
 
   it('answers an empty zone with no chunks', () => {

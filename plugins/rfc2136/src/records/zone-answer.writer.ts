@@ -219,7 +219,8 @@ export class ZoneAnswerWriter implements TransferSink {
       out.text(jsonString(this.name));
       out.copy(BEFORE_TARGETS);
     }
-    if (this.rrs === 1 && this.type === 'A') out.dottedQuad(this.firstMessage, this.firstRdata);
+    if (this.rrs === 1 && this.type === 'A' && this.firstMessage.readUInt16BE(this.firstRdata) === 4)
+      out.dottedQuad(this.firstMessage, this.firstRdata);
     else if (this.rrs === 1) out.text(jsonString(targetOf(this.type, this.firstMessage, this.firstRdata)));
     else {
       const targets = distinctSorted(this.targets);
