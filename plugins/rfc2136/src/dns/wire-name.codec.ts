@@ -146,6 +146,11 @@ export function plainNameText(message: Buffer, offset: number, into: Uint8Array)
   }
 }
 
+/** The string of `plainNameText`'s first `length` bytes (one character per byte). */
+export function plainNameString(text: Uint8Array, length: number): string {
+  return String.fromCharCode(...text.subarray(0, length));
+}
+
 /** Compression pointers have 14 bits: only a name in a message's first 16 KiB can be another's suffix. */
 const POINTER_RANGE = 0x4000;
 

@@ -9,7 +9,7 @@ import {
   type SerialisedRecords,
 } from '@dnsgate/plugin-sdk';
 import type { TransferSink } from '../dns/zone-transfer.reader.js';
-import { plainNameText, type MessageNames } from '../dns/wire-name.codec.js';
+import { plainNameString, plainNameText, type MessageNames } from '../dns/wire-name.codec.js';
 import { compareNameBytes, compareNames } from './name-order.js';
 import { managedTypeName, targetOf } from './record-target.codec.js';
 import { ZoneScope } from './zone-scope.js';
@@ -115,7 +115,7 @@ export class ZoneAnswerWriter implements TransferSink {
         ? -1
         : this.nameIsPlain
           ? compareNameBytes(this.nameText, this.nameLength, this.incoming, length)
-          : compareNames(this.name, textOf(this.incoming, length));
+          : compareNames(this.name, plainNameString(this.incoming, length));
       this.nextName(order, length, '');
       this.nameBelongsHere = this.scope.belongsHereText(this.nameText, length);
     }
@@ -179,7 +179,7 @@ export class ZoneAnswerWriter implements TransferSink {
   }
 
   private currentName(): string {
-    return this.nameIsPlain ? textOf(this.nameText, this.nameLength) : this.name;
+    return this.nameIsPlain ? plainNameString(this.nameText, this.nameLength) : this.name;
   }
 
   /** An RR of the current name: the next of the set being read, or the first of a new one. */
@@ -308,10 +308,6 @@ class ChunkedBytes {
 function sameBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
   for (let i = length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function textOf(bytes: Uint8Array, length: number): string {
-  return String.fromCharCode(...bytes.subarray(0, length));
 }
 
 /**

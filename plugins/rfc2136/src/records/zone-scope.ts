@@ -1,4 +1,5 @@
 import { isWithinDomain } from '@dnsgate/plugin-sdk';
+import { plainNameString } from '../dns/wire-name.codec.js';
 import { managedTypeName } from './record-target.codec.js';
 
 /**
@@ -39,7 +40,7 @@ export class ZoneScope {
   belongsHereText(text: Uint8Array, length: number): boolean {
     const zone = this.zoneText!;
     if (!endsWith(text, length, zone) || (length > zone.length && text[length - zone.length - 1] !== 46)) return false;
-    return this.childZones.length === 0 || this.belongsHere(String.fromCharCode(...text.subarray(0, length)));
+    return this.childZones.length === 0 || this.belongsHere(plainNameString(text, length));
   }
 
   /** The managed type's name, or undefined when RRs of this type and name are not endpoints. */
